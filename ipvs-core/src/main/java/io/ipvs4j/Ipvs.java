@@ -1,0 +1,232 @@
+package io.ipvs4j;
+
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.IpvsInfo;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
+import io.ipvs4j.model.ServiceFlag;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.ServiceStatus;
+import io.ipvs4j.model.SyncDaemon;
+import io.ipvs4j.model.SyncState;
+import io.ipvs4j.model.Timeouts;
+import io.ipvs4j.model.VirtualService;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A client of the kernel's IPVS tables in one network namespace: what ipvsadm does, typed.
+ *
+ * <pre>{@code
+ * try (Ipvs ipvs = IpvsNetlink.open()) {          // or new InMemoryIpvs() in tests
+ *     ServiceKey web = ServiceKey.tcp("192.0.2.100", 80);
+ *     ipvs.addService(VirtualService.builder(web).scheduler(Scheduler.RR).build());
+ *     ipvs.addRealServer(web, RealServer.of(Endpoint.of("198.51.100.3", 80)));
+ * }
+ * }</pre>
+ *
+ * <p><b>Thread safety:</b> implementations are safe for use by many threads; each call is
+ * one kernel transaction (the kernel serialises IPVS operations itself). There is no
+ * transaction across calls: a list may miss a service that another process adds meanwhile.
+ *
+ * <p><b>Errors:</b> arguments are validated before anything is sent ({@link NullPointerException},
+ * {@link IllegalArgumentException}); the kernel's answers arrive as subclasses of
+ * {@link IpvsException}, e.g. {@link AlreadyExistsException}, {@link ServiceNotFoundException}.
+ * Calls after {@link #close()} throw {@link IllegalStateException}.
+ */
+public interface Ipvs extends AutoCloseable {
+
+    /**
+     * All services, IPv4 and IPv6, with their counters.
+     *
+     * <pre>{@code ipvs.services().forEach(s -> System.out.println(s.service())); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L -n --stats}
+     */
+    List<ServiceStatus> services() throws IpvsException;
+
+    /**
+     * One service, or empty if there is none with {@code key}.
+     *
+     * <pre>{@code Optional<ServiceStatus> s = ipvs.service(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
+     */
+    Optional<ServiceStatus> service(ServiceKey key) throws IpvsException;
+
+    /**
+     * Adds a service.
+     *
+     * <pre>{@code ipvs.addService(VirtualService.builder(ServiceKey.tcp("192.0.2.100", 80)).scheduler(Scheduler.RR).build()); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -A -t 192.0.2.100:80 -s rr}
+     *
+     * @throws AlreadyExistsException if a service with the key exists
+     * @throws ModuleNotFoundException if the scheduler or persistence-engine module is missing
+     */
+    void addService(VirtualService service) throws IpvsException;
+
+    /**
+     * Replaces the settings of an existing service (scheduler, flags, persistence, persistence
+     * engine: whatever {@code service} does not set is cleared).
+     *
+     * <pre>{@code ipvs.updateService(current.toBuilder().scheduler(Scheduler.WLC).build()); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -E -t 192.0.2.100:80 -s wlc}
+     *
+     * @throws ServiceNotFoundException if there is no such service
+     */
+    void updateService(VirtualService service) throws IpvsException;
+
+    /**
+     * Sets and clears single flags of an existing service, leaving the others alone, through
+     * the kernel's flag mask ({@code flags = (old & ~mask) | (new & mask)}).
+     * {@code PERSISTENT} cannot be changed this way (it comes with a timeout; use
+     * {@link #updateService}), nor {@code HASHED}; a flag must not be in both sets, and the
+     * resulting service must be valid (e.g. {@code SH_*} only with {@code sh}).
+     *
+     * <pre>{@code ipvs.updateServiceFlags(key, Set.of(ServiceFlag.SH_PORT), Set.of()); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -E -t 192.0.2.100:80 -s sh -b sh-port} (ipvsadm replaces all flags)
+     *
+     * @throws IllegalArgumentException for the cases above
+     * @throws ServiceNotFoundException if there is no such service
+     */
+    void updateServiceFlags(ServiceKey key, Set<ServiceFlag> set, Set<ServiceFlag> clear) throws IpvsException;
+
+    /**
+     * Removes a service and its real servers.
+     *
+     * <pre>{@code ipvs.removeService(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -D -t 192.0.2.100:80}
+     *
+     * @throws ServiceNotFoundException if there is no such service
+     */
+    void removeService(ServiceKey key) throws IpvsException;
+
+    /**
+     * The real servers of a service, with their connection counts and counters.
+     *
+     * <pre>{@code ipvs.realServers(key).forEach(r -> System.out.println(r.endpoint() + " " + r.activeConnections())); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
+     *
+     * @throws ServiceNotFoundException if there is no such service (the kernel's dump alone
+     *     returns an empty list then, so implementations must check)
+     */
+    List<RealServerStatus> realServers(ServiceKey key) throws IpvsException;
+
+    /**
+     * Adds a real server to a service.
+     *
+     * <pre>{@code ipvs.addRealServer(key, RealServer.builder(Endpoint.of("198.51.100.3", 80)).weight(5).build()); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -a -t 192.0.2.100:80 -r 198.51.100.3:80 -g -w 5}
+     *
+     * @throws IllegalArgumentException if the families differ without tunnel forwarding
+     *     ({@link RealServer#checkCompatible(ServiceKey, RealServer)})
+     * @throws ServiceNotFoundException if there is no such service
+     * @throws AlreadyExistsException if the service already has a real server at that endpoint
+     */
+    void addRealServer(ServiceKey key, RealServer realServer) throws IpvsException;
+
+    /**
+     * Replaces the settings of a real server (weight, forwarding, thresholds, tunnel).
+     *
+     * <pre>{@code ipvs.updateRealServer(key, rs.withWeight(0)); // drain }</pre>
+     * <p>ipvsadm: {@code ipvsadm -e -t 192.0.2.100:80 -r 198.51.100.3:80 -w 0}
+     *
+     * @throws ServiceNotFoundException if there is no such service
+     * @throws RealServerNotFoundException if the service has no real server at that endpoint
+     */
+    void updateRealServer(ServiceKey key, RealServer realServer) throws IpvsException;
+
+    /**
+     * Removes a real server from a service.
+     *
+     * <pre>{@code ipvs.removeRealServer(key, Endpoint.of("198.51.100.3", 80)); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -d -t 192.0.2.100:80 -r 198.51.100.3:80}
+     *
+     * @throws ServiceNotFoundException if there is no such service
+     * @throws RealServerNotFoundException if the service has no real server at that endpoint
+     */
+    void removeRealServer(ServiceKey key, Endpoint endpoint) throws IpvsException;
+
+    /**
+     * The connection timeouts.
+     *
+     * <pre>{@code Duration tcp = ipvs.timeouts().tcp(); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L --timeout}
+     */
+    Timeouts timeouts() throws IpvsException;
+
+    /**
+     * Sets connection timeouts; zero fields are left unchanged.
+     *
+     * <pre>{@code ipvs.setTimeouts(Timeouts.ofSeconds(900, 120, 300)); }</pre>
+     * <p>ipvsadm: {@code ipvsadm --set 900 120 300}
+     */
+    void setTimeouts(Timeouts timeouts) throws IpvsException;
+
+    /**
+     * IPVS version and connection table size.
+     *
+     * <pre>{@code String v = ipvs.info().version(); // "1.2.1" }</pre>
+     * <p>ipvsadm: {@code ipvsadm --version}, and the header of {@code ipvsadm -L}
+     */
+    IpvsInfo info() throws IpvsException;
+
+    /**
+     * The running sync daemons (at most one master and one backup).
+     *
+     * <pre>{@code boolean master = ipvs.syncDaemons().stream().anyMatch(d -> d.state() == SyncState.MASTER); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L --daemon}
+     */
+    List<SyncDaemon> syncDaemons() throws IpvsException;
+
+    /**
+     * Starts a sync daemon.
+     *
+     * <pre>{@code ipvs.startSyncDaemon(SyncDaemon.builder(SyncState.MASTER, "eth0", 1).build()); }</pre>
+     * <p>ipvsadm: {@code ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1}
+     *
+     * @throws AlreadyExistsException if a daemon in that state runs
+     * @throws KernelRejectedException (EINVAL) if mixed-family real servers exist
+     */
+    void startSyncDaemon(SyncDaemon daemon) throws IpvsException;
+
+    /**
+     * Stops the sync daemon in {@code state}.
+     *
+     * <pre>{@code ipvs.stopSyncDaemon(SyncState.MASTER); }</pre>
+     * <p>ipvsadm: {@code ipvsadm --stop-daemon master}
+     *
+     * @throws NotFoundException if none runs in that state
+     */
+    void stopSyncDaemon(SyncState state) throws IpvsException;
+
+    /**
+     * Zeroes the counters of all services and real servers.
+     *
+     * <pre>{@code ipvs.zero(); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -Z}
+     */
+    void zero() throws IpvsException;
+
+    /**
+     * Zeroes the counters of one service and its real servers.
+     *
+     * <pre>{@code ipvs.zero(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -Z -t 192.0.2.100:80}
+     *
+     * @throws ServiceNotFoundException if there is no such service
+     */
+    void zero(ServiceKey key) throws IpvsException;
+
+    /**
+     * Removes every service (and real server) in the namespace.
+     *
+     * <pre>{@code ipvs.flush(); }</pre>
+     * <p>ipvsadm: {@code ipvsadm -C}
+     */
+    void flush() throws IpvsException;
+
+    /** Releases the connection; idempotent, never throws. Services stay in the kernel. */
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package io.ipvs4j;
+
+/**
+ * IPVS is not available: the generic-netlink family "IPVS" is not registered (the
+ * {@code ip_vs} module is not loaded), went away (module reloaded), or is unloading.
+ * ipvs4j never loads modules itself; run {@code modprobe ip_vs}.
+ */
+public class IpvsUnavailableException extends IpvsException {
+    private static final long serialVersionUID = 1L;
+
+    /** The standard reason: IPVS not registered, load the module. */
+    public static final String NOT_LOADED = "generic netlink family IPVS is not registered; load it with modprobe ip_vs";
+
+    /** IPVS unavailable, with the standard reason {@link #NOT_LOADED}. */
+    public IpvsUnavailableException(Operation operation, int errno, String kernelMessage) {
+        this(operation, NOT_LOADED, errno, kernelMessage, null);
+    }
+
+    /** IPVS unavailable for {@code reason}. */
+    public IpvsUnavailableException(Operation operation, String reason, int errno, String kernelMessage, Throwable cause) {
+        super(operation, "", reason, errno, kernelMessage, cause);
+    }
+}

@@ -1,0 +1,31 @@
+package io.ipvs4j;
+
+/**
+ * The kernel's reply could not be understood: malformed or truncated, a sequence-number or
+ * port-id mismatch, or a dump interrupted ({@code NLM_F_DUMP_INTR}). Never carries an errno.
+ * Decoding code that knows no operation throws it with text only; the client may add the
+ * context with {@link #withContext(Operation, String)}.
+ */
+public class NetlinkProtocolException extends IpvsException {
+    private static final long serialVersionUID = 1L;
+
+    /** A protocol failure described by {@code message}, without operation context. */
+    public NetlinkProtocolException(String message) {
+        this(null, "", message, null);
+    }
+
+    /** A protocol failure described by {@code message}, caused by {@code cause}. */
+    public NetlinkProtocolException(String message, Throwable cause) {
+        this(null, "", message, cause);
+    }
+
+    /** A protocol failure of {@code operation} on {@code subject}. */
+    public NetlinkProtocolException(Operation operation, String subject, String message, Throwable cause) {
+        super(operation, subject, message, 0, null, cause);
+    }
+
+    /** This failure, reported as part of {@code operation} on {@code subject}; this exception becomes the cause. */
+    public NetlinkProtocolException withContext(Operation operation, String subject) {
+        return new NetlinkProtocolException(operation, subject, reason(), this);
+    }
+}

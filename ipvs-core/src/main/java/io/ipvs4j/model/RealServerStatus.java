@@ -1,0 +1,32 @@
+package io.ipvs4j.model;
+
+import java.util.Objects;
+
+/**
+ * A real server as the kernel reports it: its configuration plus connection counts and
+ * counters ({@code IPVS_DEST_ATTR_ACTIVE_CONNS}, {@code _INACT_CONNS}, {@code _PERSIST_CONNS}).
+ *
+ * <pre>{@code
+ * for (RealServerStatus r : ipvs.realServers(key)) {
+ *     System.out.println(r.realServer().endpoint() + " active " + r.activeConnections());
+ * }
+ * }</pre>
+ *
+ * @param realServer the configuration
+ * @param activeConnections established connections (u32 in the kernel)
+ * @param inactiveConnections connections in other states
+ * @param persistentConnections persistence templates pointing here
+ * @param stats the counters
+ */
+public record RealServerStatus(RealServer realServer, long activeConnections, long inactiveConnections,
+                               long persistentConnections, Stats stats) {
+    public RealServerStatus {
+        Objects.requireNonNull(realServer, "realServer");
+        Objects.requireNonNull(stats, "stats");
+    }
+
+    /** Shorthand for {@code realServer().endpoint()}. */
+    public Endpoint endpoint() {
+        return realServer.endpoint();
+    }
+}

@@ -1,0 +1,456 @@
+package io.ipvs4j.testing;
+
+import io.ipvs4j.Errno;
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.IpvsErrors;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.Operation;
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.IpvsInfo;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
+import io.ipvs4j.model.Scheduler;
+import io.ipvs4j.model.ServiceFlag;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.ServiceStatus;
+import io.ipvs4j.model.Stats;
+import io.ipvs4j.model.SyncDaemon;
+import io.ipvs4j.model.SyncState;
+import io.ipvs4j.model.Timeouts;
+import io.ipvs4j.model.VirtualService;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An in-memory {@link Ipvs} with the kernel's semantics, for testing code that programs
+ * IPVS without root or a kernel. It answers as the kernel does and throws the same typed
+ * exceptions as the netlink client (through {@link IpvsErrors#fromErrno}):
+ * <ul>
+ * <li>adding an existing service or real server: {@code EEXIST} → {@link io.ipvs4j.AlreadyExistsException};</li>
+ * <li>any operation on a missing service: {@code ESRCH} → {@link io.ipvs4j.ServiceNotFoundException};</li>
+ * <li>updating or removing a missing real server: {@code ENOENT} → {@link io.ipvs4j.RealServerNotFoundException};</li>
+ * <li>a scheduler or persistence engine whose module is not "loaded": {@code ENOENT} →
+ *     {@link io.ipvs4j.ModuleNotFoundException}. All {@link Scheduler#builtIn()} schedulers and
+ *     the {@code sip} engine are loaded; change that with {@link #setModuleAvailable};</li>
+ * <li>flag updates through the kernel's mask, timeouts where 0 means unchanged, one master and
+ *     one backup sync daemon, mixed-family real servers refused (EINVAL) while a daemon runs and
+ *     vice versa, zero and flush.</li>
+ * </ul>
+ * Arguments are validated as the netlink client validates them, before any state is looked at.
+ *
+ * <pre>{@code
+ * InMemoryIpvs ipvs = new InMemoryIpvs();
+ * new MyController(ipvs).reconcile();
+ * assertEquals(2, ipvs.realServers(ServiceKey.tcp("192.0.2.100", 80)).size());
+ *
+ * ipvs.failNext(Operation.ADD_REAL_SERVER, Errno.ENOMEM);   // script a kernel failure
+ * }</pre>
+ *
+ * <p>Thread-safe: every method is {@code synchronized}. Lists come back in insertion order
+ * (the kernel's order is its hash order; do not rely on either).
+ */
+public class InMemoryIpvs implements Ipvs {
+    private static final class ServiceEntry {
+        VirtualService service;
+        Stats stats = Stats.ZERO;
+        final LinkedHashMap<Endpoint, RealServerEntry> realServers = new LinkedHashMap<>();
+
+        ServiceEntry(VirtualService service) {
+            this.service = service;
+        }
+    }
+
+    private static final class RealServerEntry {
+        RealServer realServer;
+        long active;
+        long inactive;
+        long persistent;
+        Stats stats = Stats.ZERO;
+
+        RealServerEntry(RealServer realServer) {
+            this.realServer = realServer;
+        }
+    }
+
+    private record Failure(int errno, String kernelMessage) {
+    }
+
+    private final LinkedHashMap<ServiceKey, ServiceEntry> services = new LinkedHashMap<>();
+    private final EnumMap<SyncState, SyncDaemon> daemons = new EnumMap<>(SyncState.class);
+    private final Map<Operation, Deque<Failure>> failures = new EnumMap<>(Operation.class);
+    private final Set<String> modules = new HashSet<>();
+    private Timeouts timeouts = Timeouts.KERNEL_DEFAULTS;
+    private IpvsInfo info = new IpvsInfo(IpvsInfo.CURRENT_VERSION_CODE, 4096);
+    private boolean closed;
+
+    /** An empty IPVS with the kernel's default timeouts and a 4096-entry connection table. */
+    public InMemoryIpvs() {
+        for (Scheduler s : Scheduler.builtIn()) {
+            modules.add(s.moduleName());
+        }
+        modules.add("ip_vs_pe_sip");
+    }
+
+    // ---- test controls -------------------------------------------------------------------
+
+    /**
+     * Makes the next call of {@code operation} fail with {@code errno}, as if the kernel had
+     * answered so (after argument validation). Calls queue up.
+     */
+    public synchronized void failNext(Operation operation, int errno) {
+        failNext(operation, errno, null);
+    }
+
+    /** Like {@link #failNext(Operation, int)}, with an extended-ACK text. */
+    public synchronized void failNext(Operation operation, int errno, String kernelMessage) {
+        Objects.requireNonNull(operation, "operation");
+        if (errno == 0) {
+            throw new IllegalArgumentException("errno must be non-zero, was 0");
+        }
+        failures.computeIfAbsent(operation, o -> new ArrayDeque<>()).add(new Failure(Math.abs(errno), kernelMessage));
+    }
+
+    /**
+     * Marks a kernel module as loadable or not, e.g. {@code "ip_vs_mh"} or {@code "ip_vs_pe_sip"};
+     * a service needing a missing one fails with ENOENT.
+     */
+    public synchronized void setModuleAvailable(String moduleName, boolean available) {
+        Objects.requireNonNull(moduleName, "moduleName");
+        if (available) {
+            modules.add(moduleName);
+        } else {
+            modules.remove(moduleName);
+        }
+    }
+
+    /** Sets what {@link #info()} reports. */
+    public synchronized void setInfo(IpvsInfo info) {
+        this.info = Objects.requireNonNull(info, "info");
+    }
+
+    /** Sets the counters of a service, as traffic would. */
+    public synchronized void setStats(ServiceKey key, Stats stats) {
+        Objects.requireNonNull(stats, "stats");
+        ServiceEntry e = services.get(Objects.requireNonNull(key, "key"));
+        if (e == null) {
+            throw new IllegalStateException("no service " + key);
+        }
+        e.stats = stats;
+    }
+
+    /** Sets the connection counts and counters of a real server, as traffic would. */
+    public synchronized void setRealServerStatus(ServiceKey key, Endpoint endpoint, long active, long inactive,
+                                                 long persistent, Stats stats) {
+        Objects.requireNonNull(stats, "stats");
+        ServiceEntry e = services.get(Objects.requireNonNull(key, "key"));
+        RealServerEntry r = e == null ? null : e.realServers.get(Objects.requireNonNull(endpoint, "endpoint"));
+        if (r == null) {
+            throw new IllegalStateException("no real server " + endpoint + " in " + key);
+        }
+        r.active = active;
+        r.inactive = inactive;
+        r.persistent = persistent;
+        r.stats = stats;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    // ---- Ipvs ----------------------------------------------------------------------------
+
+    @Override
+    public synchronized List<ServiceStatus> services() throws IpvsException {
+        begin(Operation.LIST_SERVICES, "");
+        List<ServiceStatus> out = new ArrayList<>(services.size());
+        for (ServiceEntry e : services.values()) {
+            out.add(new ServiceStatus(e.service, e.stats));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public synchronized Optional<ServiceStatus> service(ServiceKey key) throws IpvsException {
+        begin(Operation.GET_SERVICE, subject(key));
+        ServiceEntry e = services.get(key);
+        return e == null ? Optional.empty() : Optional.of(new ServiceStatus(e.service, e.stats));
+    }
+
+    @Override
+    public synchronized void addService(VirtualService service) throws IpvsException {
+        Objects.requireNonNull(service, "service");
+        begin(Operation.ADD_SERVICE, service);
+        if (services.containsKey(service.key())) {
+            throw IpvsErrors.fromErrno(Operation.ADD_SERVICE, service, Errno.EEXIST, null);
+        }
+        checkModules(Operation.ADD_SERVICE, service);
+        services.put(service.key(), new ServiceEntry(service));
+    }
+
+    @Override
+    public synchronized void updateService(VirtualService service) throws IpvsException {
+        Objects.requireNonNull(service, "service");
+        begin(Operation.UPDATE_SERVICE, service);
+        ServiceEntry e = existing(Operation.UPDATE_SERVICE, service.key());
+        checkModules(Operation.UPDATE_SERVICE, service);
+        e.service = service;
+    }
+
+    @Override
+    public synchronized void updateServiceFlags(ServiceKey key, Set<ServiceFlag> set, Set<ServiceFlag> clear)
+            throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(set, "set");
+        Objects.requireNonNull(clear, "clear");
+        checkFlagUpdate(set, clear);
+        begin(Operation.UPDATE_SERVICE, subject(key));
+        ServiceEntry e = existing(Operation.UPDATE_SERVICE, key);
+        VirtualService old = e.service;
+        // The kernel works on bits: flags = (old & ~mask) | (new & mask).
+        int mask = ServiceFlag.toBits(set) | ServiceFlag.toBits(clear);
+        int bits = (old.flagBits() & ~mask) | (ServiceFlag.toBits(set) & mask);
+        Set<ServiceFlag> result = ServiceFlag.fromBits(bits, old.scheduler());
+        for (ServiceFlag f : set) {
+            if (!result.contains(f)) {
+                // e.g. SH_PORT on an mh service: same bit, but not what the caller meant.
+                throw new IllegalArgumentException("flag " + f + " does not apply to scheduler " + old.scheduler()
+                        + " of " + key);
+            }
+        }
+        e.service = old.toBuilder().flags(result).build();
+    }
+
+    /** The argument rules of {@link Ipvs#updateServiceFlags}, shared so clients can reuse them. */
+    static void checkFlagUpdate(Set<ServiceFlag> set, Set<ServiceFlag> clear) {
+        EnumSet<ServiceFlag> both = EnumSet.noneOf(ServiceFlag.class);
+        both.addAll(set);
+        both.retainAll(clear);
+        if (!both.isEmpty()) {
+            throw new IllegalArgumentException("flags must not be both set and cleared, was " + both);
+        }
+        for (Set<ServiceFlag> s : List.of(set, clear)) {
+            if (s.contains(ServiceFlag.HASHED)) {
+                throw new IllegalArgumentException("flags must not contain HASHED (the kernel's internal bit), was " + s);
+            }
+            if (s.contains(ServiceFlag.PERSISTENT)) {
+                throw new IllegalArgumentException("flags must not contain PERSISTENT here; set or clear persistence"
+                        + " with updateService, was " + s);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void removeService(ServiceKey key) throws IpvsException {
+        begin(Operation.REMOVE_SERVICE, subject(key));
+        existing(Operation.REMOVE_SERVICE, key);
+        services.remove(key);
+    }
+
+    @Override
+    public synchronized List<RealServerStatus> realServers(ServiceKey key) throws IpvsException {
+        begin(Operation.LIST_REAL_SERVERS, subject(key));
+        ServiceEntry e = existing(Operation.LIST_REAL_SERVERS, key);
+        List<RealServerStatus> out = new ArrayList<>(e.realServers.size());
+        for (RealServerEntry r : e.realServers.values()) {
+            out.add(new RealServerStatus(r.realServer, r.active, r.inactive, r.persistent, r.stats));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public synchronized void addRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        RealServer.checkCompatible(key, realServer);
+        String subject = IpvsErrors.subject(Operation.ADD_REAL_SERVER, key, realServer.endpoint());
+        begin(Operation.ADD_REAL_SERVER, subject);
+        ServiceEntry e = existing(Operation.ADD_REAL_SERVER, key, subject);
+        if (realServer.endpoint().family() != key.family() && !daemons.isEmpty()) {
+            // ip_vs_add_dest: mixed-family pools are refused while a sync daemon runs.
+            throw IpvsErrors.fromErrno(Operation.ADD_REAL_SERVER, subject, Errno.EINVAL, null);
+        }
+        if (e.realServers.containsKey(realServer.endpoint())) {
+            throw IpvsErrors.fromErrno(Operation.ADD_REAL_SERVER, subject, Errno.EEXIST, null);
+        }
+        e.realServers.put(realServer.endpoint(), new RealServerEntry(realServer));
+    }
+
+    @Override
+    public synchronized void updateRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        RealServer.checkCompatible(key, realServer);
+        String subject = IpvsErrors.subject(Operation.UPDATE_REAL_SERVER, key, realServer.endpoint());
+        begin(Operation.UPDATE_REAL_SERVER, subject);
+        ServiceEntry e = existing(Operation.UPDATE_REAL_SERVER, key, subject);
+        RealServerEntry r = e.realServers.get(realServer.endpoint());
+        if (r == null) {
+            throw IpvsErrors.fromErrno(Operation.UPDATE_REAL_SERVER, subject, Errno.ENOENT, null);
+        }
+        r.realServer = realServer;
+    }
+
+    @Override
+    public synchronized void removeRealServer(ServiceKey key, Endpoint endpoint) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(endpoint, "endpoint");
+        String subject = IpvsErrors.subject(Operation.REMOVE_REAL_SERVER, key, endpoint);
+        begin(Operation.REMOVE_REAL_SERVER, subject);
+        ServiceEntry e = existing(Operation.REMOVE_REAL_SERVER, key, subject);
+        if (e.realServers.remove(endpoint) == null) {
+            throw IpvsErrors.fromErrno(Operation.REMOVE_REAL_SERVER, subject, Errno.ENOENT, null);
+        }
+    }
+
+    @Override
+    public synchronized Timeouts timeouts() throws IpvsException {
+        begin(Operation.GET_TIMEOUTS, "");
+        return timeouts;
+    }
+
+    @Override
+    public synchronized void setTimeouts(Timeouts timeouts) throws IpvsException {
+        Objects.requireNonNull(timeouts, "timeouts");
+        begin(Operation.SET_TIMEOUTS, "");
+        this.timeouts = this.timeouts.apply(timeouts);
+    }
+
+    @Override
+    public synchronized IpvsInfo info() throws IpvsException {
+        begin(Operation.GET_INFO, "");
+        return info;
+    }
+
+    @Override
+    public synchronized List<SyncDaemon> syncDaemons() throws IpvsException {
+        begin(Operation.LIST_SYNC_DAEMONS, "");
+        return List.copyOf(daemons.values());
+    }
+
+    @Override
+    public synchronized void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
+        Objects.requireNonNull(daemon, "daemon");
+        String subject = daemon.state().name().toLowerCase(java.util.Locale.ROOT);
+        begin(Operation.START_SYNC_DAEMON, subject);
+        if (daemons.containsKey(daemon.state())) {
+            throw IpvsErrors.fromErrno(Operation.START_SYNC_DAEMON, subject, Errno.EEXIST, null);
+        }
+        if (hasMixedFamilyRealServers()) {
+            throw IpvsErrors.fromErrno(Operation.START_SYNC_DAEMON, subject, Errno.EINVAL, null);
+        }
+        daemons.put(daemon.state(), daemon);
+    }
+
+    @Override
+    public synchronized void stopSyncDaemon(SyncState state) throws IpvsException {
+        Objects.requireNonNull(state, "state");
+        String subject = state.name().toLowerCase(java.util.Locale.ROOT);
+        begin(Operation.STOP_SYNC_DAEMON, subject);
+        if (daemons.remove(state) == null) {
+            throw IpvsErrors.fromErrno(Operation.STOP_SYNC_DAEMON, subject, Errno.ESRCH, null);
+        }
+    }
+
+    @Override
+    public synchronized void zero() throws IpvsException {
+        begin(Operation.ZERO, "");
+        for (ServiceEntry e : services.values()) {
+            zero(e);
+        }
+    }
+
+    @Override
+    public synchronized void zero(ServiceKey key) throws IpvsException {
+        begin(Operation.ZERO, subject(key));
+        zero(existing(Operation.ZERO, key));
+    }
+
+    private static void zero(ServiceEntry e) {
+        // Only counters are zeroed; connection counts are live state, not statistics.
+        e.stats = Stats.ZERO;
+        for (RealServerEntry r : e.realServers.values()) {
+            r.stats = Stats.ZERO;
+        }
+    }
+
+    @Override
+    public synchronized void flush() throws IpvsException {
+        begin(Operation.FLUSH, "");
+        services.clear();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    private static String subject(ServiceKey key) {
+        return IpvsErrors.subject(Objects.requireNonNull(key, "key"));
+    }
+
+    private void begin(Operation op, String subject) throws IpvsException {
+        if (closed) {
+            throw new IllegalStateException("InMemoryIpvs is closed");
+        }
+        Deque<Failure> q = failures.get(op);
+        Failure f = q == null ? null : q.poll();
+        if (f != null) {
+            throw IpvsErrors.fromErrno(op, subject, f.errno(), f.kernelMessage());
+        }
+    }
+
+    private void begin(Operation op, VirtualService service) throws IpvsException {
+        if (closed) {
+            throw new IllegalStateException("InMemoryIpvs is closed");
+        }
+        Deque<Failure> q = failures.get(op);
+        Failure f = q == null ? null : q.poll();
+        if (f != null) {
+            throw IpvsErrors.fromErrno(op, service, f.errno(), f.kernelMessage());
+        }
+    }
+
+    private ServiceEntry existing(Operation op, ServiceKey key) throws IpvsException {
+        return existing(op, key, subject(key));
+    }
+
+    private ServiceEntry existing(Operation op, ServiceKey key, String subject) throws IpvsException {
+        ServiceEntry e = services.get(key);
+        if (e == null) {
+            throw IpvsErrors.fromErrno(op, subject, Errno.ESRCH, null);
+        }
+        return e;
+    }
+
+    private void checkModules(Operation op, VirtualService service) throws IpvsException {
+        // "none" is the kernel's built-in "no scheduler" and needs no module.
+        boolean schedOk = service.scheduler().name().equals("none") || modules.contains(service.scheduler().moduleName());
+        boolean peOk = service.persistenceEngine().map(pe -> modules.contains("ip_vs_pe_" + pe)).orElse(true);
+        if (!schedOk || !peOk) {
+            throw IpvsErrors.fromErrno(op, service, Errno.ENOENT, null);
+        }
+    }
+
+    private boolean hasMixedFamilyRealServers() {
+        for (ServiceEntry e : services.values()) {
+            for (Endpoint ep : e.realServers.keySet()) {
+                if (ep.family() != e.service.key().family()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
