@@ -1,0 +1,136 @@
+package io.ipvs4j.netlink;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings for the netlink clients. Immutable; build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * NetlinkOptions options = NetlinkOptions.builder()
+ *         .namespace(NetlinkOptions.namedNamespace("director"))
+ *         .receiveTimeout(Duration.ofSeconds(5))
+ *         .build();
+ * try (Ipvs ipvs = IpvsNetlink.open(options)) { ... }
+ * }</pre>
+ */
+public final class NetlinkOptions {
+    /** The defaults: calling thread's namespace, 4 MiB receive buffer, 1 MiB send buffer, 10 s timeout. */
+    public static final NetlinkOptions DEFAULT = builder().build();
+
+    private final Path namespace;
+    private final int receiveBufferBytes;
+    private final int sendBufferBytes;
+    private final int messageBufferBytes;
+    private final Duration receiveTimeout;
+
+    private NetlinkOptions(Builder b) {
+        this.namespace = b.namespace;
+        this.receiveBufferBytes = b.receiveBufferBytes;
+        this.sendBufferBytes = b.sendBufferBytes;
+        this.messageBufferBytes = b.messageBufferBytes;
+        this.receiveTimeout = b.receiveTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The path of a namespace created with {@code ip netns add NAME}: {@code /run/netns/NAME}. */
+    public static Path namedNamespace(String name) {
+        return io.ipvs4j.netlink.internal.sys.NetNs.named(name);
+    }
+
+    /** The network namespace of a process: {@code /proc/PID/ns/net}. */
+    public static Path processNamespace(long pid) {
+        return io.ipvs4j.netlink.internal.sys.NetNs.ofProcess(pid);
+    }
+
+    /** Network namespace whose tables are managed; default: the calling thread's. */
+    public Optional<Path> namespace() {
+        return Optional.ofNullable(namespace);
+    }
+
+    /** Kernel socket receive buffer (SO_RCVBUFFORCE when privileged); default 4 MiB. */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    /** Kernel socket send buffer; default 1 MiB. */
+    public int sendBufferBytes() {
+        return sendBufferBytes;
+    }
+
+    /** Size of each of the client's own direct message buffers (one send, one receive); default 256 KiB. */
+    public int messageBufferBytes() {
+        return messageBufferBytes;
+    }
+
+    /** How long to wait for any reply before failing; default 10 s. */
+    public Duration receiveTimeout() {
+        return receiveTimeout;
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.namespace = namespace;
+        b.receiveBufferBytes = receiveBufferBytes;
+        b.sendBufferBytes = sendBufferBytes;
+        b.messageBufferBytes = messageBufferBytes;
+        b.receiveTimeout = receiveTimeout;
+        return b;
+    }
+
+    /** Builder for {@link NetlinkOptions}. */
+    public static final class Builder {
+        private Path namespace;
+        private int receiveBufferBytes = 4 << 20;
+        private int sendBufferBytes = 1 << 20;
+        private int messageBufferBytes = 256 << 10;
+        private Duration receiveTimeout = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        public Builder namespace(Path namespace) {
+            this.namespace = Objects.requireNonNull(namespace, "namespace");
+            return this;
+        }
+
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = range("receiveBufferBytes", bytes, 64 << 10, 1 << 30);
+            return this;
+        }
+
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = range("sendBufferBytes", bytes, 64 << 10, 1 << 30);
+            return this;
+        }
+
+        public Builder messageBufferBytes(int bytes) {
+            this.messageBufferBytes = range("messageBufferBytes", bytes, 64 << 10, 64 << 20);
+            return this;
+        }
+
+        public Builder receiveTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "receiveTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("receiveTimeout must be positive, was " + timeout);
+            }
+            this.receiveTimeout = timeout;
+            return this;
+        }
+
+        public NetlinkOptions build() {
+            return new NetlinkOptions(this);
+        }
+
+        private static int range(String field, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + " must be " + min + ".." + max + ", was " + value);
+            }
+            return value;
+        }
+    }
+}

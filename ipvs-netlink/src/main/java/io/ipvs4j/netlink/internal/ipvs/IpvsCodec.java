@@ -1,0 +1,533 @@
+package io.ipvs4j.netlink.internal.ipvs;
+
+import static io.ipvs4j.netlink.internal.ipvs.IpvsUapi.*;
+
+import io.ipvs4j.model.AddressFamily;
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.ForwardingMethod;
+import io.ipvs4j.model.IpvsInfo;
+import io.ipvs4j.model.Persistence;
+import io.ipvs4j.model.Protocol;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
+import io.ipvs4j.model.Scheduler;
+import io.ipvs4j.model.ServiceFlag;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.ServiceStatus;
+import io.ipvs4j.model.Stats;
+import io.ipvs4j.model.SyncDaemon;
+import io.ipvs4j.model.SyncState;
+import io.ipvs4j.model.Thresholds;
+import io.ipvs4j.model.Timeouts;
+import io.ipvs4j.model.Tunnel;
+import io.ipvs4j.model.TunnelFlag;
+import io.ipvs4j.model.TunnelType;
+import io.ipvs4j.model.VirtualService;
+import io.ipvs4j.netlink.internal.nl.AttributeCursor;
+import io.ipvs4j.netlink.internal.nl.MalformedMessageException;
+import io.ipvs4j.netlink.internal.nl.MessageWriter;
+import io.ipvs4j.netlink.internal.nl.Nl;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Encodes model values into IPVS generic-netlink messages and decodes the kernel's replies
+ * (layouts from {@code include/uapi/linux/ip_vs.h}; semantics from {@code ip_vs_ctl.c}
+ * {@code ip_vs_genl_parse_service}/{@code _dest}/{@code _fill_*}). Attribute order follows what
+ * ipvsadm sends, so requests compare byte for byte with its captures. Stateless.
+ */
+public final class IpvsCodec {
+    private IpvsCodec() {}
+
+    // ---- requests -------------------------------------------------------------------------
+
+    /** Starts an IPVS request: nlmsghdr + genlmsghdr. Returns the message start for {@link MessageWriter#endMessage}. */
+    public static int begin(MessageWriter w, int familyId, int cmd, int flags, int seq) {
+        int start = w.beginMessage(familyId, Nl.NLM_F_REQUEST | flags, seq);
+        w.genlHeader(cmd, FAMILY_VERSION);
+        return start;
+    }
+
+    /** IPVS_CMD_ATTR_SERVICE with only the identity (AF + fwmark, or protocol/address/port). */
+    public static void serviceIdentity(MessageWriter w, ServiceKey key) {
+        int nest = w.beginNested(CMD_ATTR_SERVICE);
+        identityAttributes(w, key);
+        w.endNested(nest);
+    }
+
+    private static void identityAttributes(MessageWriter w, ServiceKey key) {
+        w.putU16(SVC_ATTR_AF, key.family().value());
+        if (key instanceof ServiceKey.FwMark mark) {
+            w.putU32(SVC_ATTR_FWMARK, mark.mark());
+        } else {
+            ServiceKey.Inet inet = (ServiceKey.Inet) key;
+            w.putU16(SVC_ATTR_PROTOCOL, inet.protocol().value());
+            w.putAddress(SVC_ATTR_ADDR, inet.address(), true);
+            w.putU16Be(SVC_ATTR_PORT, inet.port());
+        }
+    }
+
+    /**
+     * IPVS_CMD_ATTR_SERVICE with every attribute NEW/SET_SERVICE require (identity, scheduler,
+     * flags with {@code flagMask}, timeout, netmask; PE if set). The kernel applies
+     * {@code flags = (old & ~mask) | (new & mask)}.
+     */
+    public static void serviceFull(MessageWriter w, VirtualService service, int flagBits, int flagMask) {
+        int nest = w.beginNested(CMD_ATTR_SERVICE);
+        identityAttributes(w, service.key());
+        w.putString(SVC_ATTR_SCHED_NAME, service.scheduler().name());
+        service.persistenceEngine().ifPresent(pe -> w.putString(SVC_ATTR_PE_NAME, pe));
+        putFlags(w, flagBits, flagMask);
+        w.putU32(SVC_ATTR_TIMEOUT, (int) service.timeoutSeconds());
+        putNetmask(w, service.key().family(), netmaskBits(service));
+        w.endNested(nest);
+    }
+
+    private static int netmaskBits(VirtualService service) {
+        int bits = service.netmaskBits();
+        return bits < 0 ? service.key().family().addressBits() : bits;
+    }
+
+    private static void putFlags(MessageWriter w, int flags, int mask) {
+        // struct ip_vs_flags { __u32 flags; __u32 mask; } in host order, as an 8-byte binary attribute
+        w.putU64(SVC_ATTR_FLAGS, nativeFlagsPair(flags, mask));
+    }
+
+    private static long nativeFlagsPair(int flags, int mask) {
+        // putU64 writes in native order; lay the two u32 out as the struct does in memory.
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+                ? (Integer.toUnsignedLong(mask) << 32) | Integer.toUnsignedLong(flags)
+                : (Integer.toUnsignedLong(flags) << 32) | Integer.toUnsignedLong(mask);
+    }
+
+    private static void putNetmask(MessageWriter w, AddressFamily family, int bits) {
+        if (family == AddressFamily.INET) {
+            // IPv4: a be32 mask (nla_get_be32)
+            w.putU32Be(SVC_ATTR_NETMASK, bits == 0 ? 0 : -1 << (32 - bits));
+        } else {
+            // IPv6: the prefix length, read as a raw host-order u32
+            w.putU32(SVC_ATTR_NETMASK, bits);
+        }
+    }
+
+    /** IPVS_CMD_ATTR_DEST with only the identity (family, address, port). */
+    public static void destIdentity(MessageWriter w, Endpoint endpoint) {
+        int nest = w.beginNested(CMD_ATTR_DEST);
+        w.putU16(DEST_ATTR_ADDR_FAMILY, endpoint.family().value());
+        w.putAddress(DEST_ATTR_ADDR, endpoint.address(), true);
+        w.putU16Be(DEST_ATTR_PORT, endpoint.port());
+        w.endNested(nest);
+    }
+
+    /** IPVS_CMD_ATTR_DEST with every attribute NEW/SET_DEST require (SET_DEST is a full replace). */
+    public static void destFull(MessageWriter w, RealServer server) {
+        int nest = w.beginNested(CMD_ATTR_DEST);
+        Endpoint endpoint = server.endpoint();
+        w.putU16(DEST_ATTR_ADDR_FAMILY, endpoint.family().value());
+        w.putAddress(DEST_ATTR_ADDR, endpoint.address(), true);
+        w.putU16Be(DEST_ATTR_PORT, endpoint.port());
+        w.putU32(DEST_ATTR_FWD_METHOD, server.forwarding().value());
+        w.putU32(DEST_ATTR_WEIGHT, server.weight());
+        Tunnel tunnel = server.forwarding() == ForwardingMethod.TUNNEL ? server.tunnel().orElse(null) : null;
+        w.putU8(DEST_ATTR_TUN_TYPE, tunnel == null ? 0 : tunnel.type().value());
+        w.putU16Be(DEST_ATTR_TUN_PORT, tunnel == null ? 0 : tunnel.port());
+        w.putU16(DEST_ATTR_TUN_FLAGS, tunnel == null ? 0 : tunnel.flagBits());
+        Thresholds t = server.thresholds();
+        w.putU32(DEST_ATTR_U_THRESH, (int) t.upper());
+        w.putU32(DEST_ATTR_L_THRESH, (int) t.lower());
+        w.endNested(nest);
+    }
+
+    public static void daemonFull(MessageWriter w, SyncDaemon daemon) {
+        int nest = w.beginNested(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, daemon.state().value());
+        w.putString(DAEMON_ATTR_MCAST_IFN, daemon.interfaceName());
+        w.putU32(DAEMON_ATTR_SYNC_ID, daemon.syncId());
+        daemon.maxLength().ifPresent(v -> w.putU16(DAEMON_ATTR_SYNC_MAXLEN, v));
+        daemon.multicastGroup().ifPresent(g -> {
+            if (g instanceof Inet4Address) {
+                w.putAddress(DAEMON_ATTR_MCAST_GROUP, g);      // be32, nla_get_in_addr
+            } else {
+                w.putAddress(DAEMON_ATTR_MCAST_GROUP6, g);     // struct in6_addr
+            }
+        });
+        daemon.multicastPort().ifPresent(v -> w.putU16(DAEMON_ATTR_MCAST_PORT, v));
+        daemon.multicastTtl().ifPresent(v -> w.putU8(DAEMON_ATTR_MCAST_TTL, v));
+        w.endNested(nest);
+    }
+
+    public static void daemonState(MessageWriter w, SyncState state) {
+        int nest = w.beginNested(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, state.value());
+        w.endNested(nest);
+    }
+
+    /** SET_CONFIG attributes; a zero duration is sent as 0, which the kernel reads as "unchanged". */
+    public static void timeouts(MessageWriter w, Timeouts timeouts) {
+        w.putU32(CMD_ATTR_TIMEOUT_TCP, (int) timeouts.tcp().getSeconds());
+        w.putU32(CMD_ATTR_TIMEOUT_TCP_FIN, (int) timeouts.tcpFin().getSeconds());
+        w.putU32(CMD_ATTR_TIMEOUT_UDP, (int) timeouts.udp().getSeconds());
+    }
+
+    // ---- replies --------------------------------------------------------------------------
+
+    /** Checks the generic header of an IPVS reply and returns a cursor over its attributes. */
+    public static AttributeCursor replyAttributes(ByteBuffer buffer, int payload, int end, int expectedCmd)
+            throws MalformedMessageException {
+        if (end - payload < Nl.GENL_HDRLEN) {
+            throw new MalformedMessageException("IPVS reply of " + (end - payload) + " bytes has no genetlink header");
+        }
+        int cmd = Byte.toUnsignedInt(buffer.get(payload));
+        if (cmd != expectedCmd) {
+            throw new MalformedMessageException("IPVS reply has command " + cmd + ", expected " + expectedCmd);
+        }
+        return AttributeCursor.over(buffer, payload + Nl.GENL_HDRLEN, end);
+    }
+
+    /** Decodes a NEW_SERVICE reply message (one service) into its configuration and stats. */
+    public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
+        AttributeCursor top = replyAttributes(buffer, payload, end, CMD_NEW_SERVICE);
+        while (top.next()) {
+            if (top.type() == CMD_ATTR_SERVICE) {
+                return decodeServiceAttributes(top.nested());
+            }
+        }
+        throw new MalformedMessageException("NEW_SERVICE reply without IPVS_CMD_ATTR_SERVICE");
+    }
+
+    static ServiceStatus decodeServiceAttributes(AttributeCursor a) throws MalformedMessageException {
+        int af = -1;
+        int protocol = -1;
+        int port = -1;
+        long fwmark = -1;
+        InetAddress address = null;
+        int addressAttrLength = -1;
+        int addressOffset = -1;
+        String scheduler = null;
+        String pe = null;
+        int flags = 0;
+        boolean hasFlags = false;
+        long timeout = 0;
+        int netmask = 0;
+        Stats stats = null;
+        Stats stats64 = null;
+        AttributeCursor addressCursor = null;
+        while (a.next()) {
+            switch (a.type()) {
+                case SVC_ATTR_AF -> af = a.u16();
+                case SVC_ATTR_PROTOCOL -> protocol = a.u16();
+                case SVC_ATTR_ADDR -> {
+                    addressAttrLength = a.length();
+                    addressOffset = a.payloadOffset();
+                    addressCursor = a;
+                    address = a.length() >= 16 ? a.address(16) : a.address(4);
+                }
+                case SVC_ATTR_PORT -> port = a.u16Be();
+                case SVC_ATTR_FWMARK -> fwmark = Integer.toUnsignedLong(a.u32());
+                case SVC_ATTR_SCHED_NAME -> scheduler = a.string();
+                case SVC_ATTR_PE_NAME -> pe = a.string();
+                case SVC_ATTR_FLAGS -> {
+                    if (a.length() != 8) {
+                        throw new MalformedMessageException("service FLAGS attribute has " + a.length() + " bytes, expected 8");
+                    }
+                    flags = (int) (nativeFirstU32(a.u64()));
+                    hasFlags = true;
+                }
+                case SVC_ATTR_TIMEOUT -> timeout = Integer.toUnsignedLong(a.u32());
+                case SVC_ATTR_NETMASK -> netmask = a.u32();
+                case SVC_ATTR_STATS -> stats = decodeStats(a.nested());
+                case SVC_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
+                default -> { }
+            }
+        }
+        if (af < 0) {
+            throw new MalformedMessageException("service without IPVS_SVC_ATTR_AF");
+        }
+        AddressFamily family = family(af);
+        ServiceKey key;
+        if (fwmark >= 0) {
+            key = ServiceKey.fwmark(fwmark, family);
+        } else {
+            if (protocol < 0 || address == null || port < 0) {
+                throw new MalformedMessageException("service without FWMARK lacks PROTOCOL, ADDR or PORT");
+            }
+            if (family == AddressFamily.INET && address.getAddress().length != 4) {
+                address = truncateToV4(address);
+            }
+            key = ServiceKey.inet(protocolOf(protocol), address, port);
+        }
+        if (scheduler == null || !hasFlags) {
+            throw new MalformedMessageException("service " + key + " lacks SCHED_NAME or FLAGS");
+        }
+        Scheduler sched = Scheduler.of(scheduler);
+        Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
+        flagSet.addAll(ServiceFlag.fromBits(flags & ~SVC_F_HASHED, sched));
+        boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
+        VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
+        if (persistent) {
+            int bits = netmaskBits(family, netmask);
+            b.persistence(bits == family.addressBits()
+                    ? Persistence.of(Duration.ofSeconds(timeout))
+                    : Persistence.of(Duration.ofSeconds(timeout), bits));
+        }
+        if (pe != null && !pe.isEmpty()) {
+            b.persistenceEngine(pe);
+        }
+        VirtualService service;
+        try {
+            service = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("kernel reported a service the model cannot hold: " + e.getMessage());
+        }
+        return new ServiceStatus(service, stats64 != null ? stats64 : stats != null ? stats : Stats.ZERO);
+    }
+
+    private static InetAddress truncateToV4(InetAddress address) throws MalformedMessageException {
+        byte[] raw = address.getAddress();
+        try {
+            return InetAddress.getByAddress(java.util.Arrays.copyOf(raw, 4));
+        } catch (java.net.UnknownHostException e) {
+            throw new MalformedMessageException("bad IPv4 address");
+        }
+    }
+
+    private static long nativeFirstU32(long u64) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? u64 & 0xffffffffL : u64 >>> 32;
+    }
+
+    private static int netmaskBits(AddressFamily family, int raw) throws MalformedMessageException {
+        if (family == AddressFamily.INET6) {
+            if (raw < 0 || raw > 128) {
+                throw new MalformedMessageException("IPv6 service netmask " + raw + " is not a prefix length 0..128");
+            }
+            return raw;
+        }
+        int mask = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(raw) : raw;
+        int bits = Integer.bitCount(mask);
+        if (bits != 0 && mask != -1 << (32 - bits)) {
+            throw new MalformedMessageException("IPv4 service netmask " + Integer.toHexString(mask)
+                    + " is not contiguous; ipvs4j models persistence masks as prefix lengths");
+        }
+        return bits;
+    }
+
+    private static AddressFamily family(int af) throws MalformedMessageException {
+        try {
+            return AddressFamily.fromValue(af);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("unknown address family " + af);
+        }
+    }
+
+    private static Protocol protocolOf(int value) throws MalformedMessageException {
+        try {
+            return Protocol.fromValue(value);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("unknown service protocol " + value);
+        }
+    }
+
+    /** Decodes a NEW_DEST reply message; {@code serviceFamily} is used when ADDR_FAMILY is absent (kernels before 3.18). */
+    public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily)
+            throws MalformedMessageException {
+        AttributeCursor top = replyAttributes(buffer, payload, end, CMD_NEW_DEST);
+        while (top.next()) {
+            if (top.type() == CMD_ATTR_DEST) {
+                return decodeDestAttributes(top.nested(), serviceFamily);
+            }
+        }
+        throw new MalformedMessageException("NEW_DEST reply without IPVS_CMD_ATTR_DEST");
+    }
+
+    static RealServerStatus decodeDestAttributes(AttributeCursor a, AddressFamily serviceFamily)
+            throws MalformedMessageException {
+        byte[] addr = null;
+        int port = -1;
+        int fwd = -1;
+        long weight = -1;
+        int tunType = 0;
+        int tunPort = 0;
+        int tunFlags = 0;
+        long upper = 0;
+        long lower = 0;
+        long active = 0;
+        long inactive = 0;
+        long persistent = 0;
+        int af = -1;
+        Stats stats = null;
+        Stats stats64 = null;
+        while (a.next()) {
+            switch (a.type()) {
+                case DEST_ATTR_ADDR -> {
+                    if (a.length() != 4 && a.length() != 16) {
+                        throw new MalformedMessageException("dest ADDR has " + a.length() + " bytes, expected 4 or 16");
+                    }
+                    addr = a.bytes();
+                }
+                case DEST_ATTR_PORT -> port = a.u16Be();
+                case DEST_ATTR_FWD_METHOD -> fwd = a.u32() & CONN_F_FWD_MASK;
+                case DEST_ATTR_WEIGHT -> weight = a.u32();
+                case DEST_ATTR_TUN_TYPE -> tunType = a.u8();
+                case DEST_ATTR_TUN_PORT -> tunPort = a.u16Be();
+                case DEST_ATTR_TUN_FLAGS -> tunFlags = a.u16();
+                case DEST_ATTR_U_THRESH -> upper = Integer.toUnsignedLong(a.u32());
+                case DEST_ATTR_L_THRESH -> lower = Integer.toUnsignedLong(a.u32());
+                case DEST_ATTR_ACTIVE_CONNS -> active = Integer.toUnsignedLong(a.u32());
+                case DEST_ATTR_INACT_CONNS -> inactive = Integer.toUnsignedLong(a.u32());
+                case DEST_ATTR_PERSIST_CONNS -> persistent = Integer.toUnsignedLong(a.u32());
+                case DEST_ATTR_ADDR_FAMILY -> af = a.u16();
+                case DEST_ATTR_STATS -> stats = decodeStats(a.nested());
+                case DEST_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
+                default -> { }
+            }
+        }
+        if (addr == null || port < 0 || fwd < 0 || weight < 0) {
+            throw new MalformedMessageException("dest lacks ADDR, PORT, FWD_METHOD or WEIGHT");
+        }
+        AddressFamily family = af < 0 ? serviceFamily : family(af);
+        int size = family == AddressFamily.INET ? 4 : 16;
+        if (addr.length < size) {
+            throw new MalformedMessageException("dest ADDR of " + addr.length + " bytes for " + family);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByAddress(java.util.Arrays.copyOf(addr, size));
+        } catch (java.net.UnknownHostException e) {
+            throw new MalformedMessageException("bad dest address");
+        }
+        ForwardingMethod method;
+        try {
+            method = ForwardingMethod.fromValue(fwd);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("unknown forwarding method " + fwd);
+        }
+        try {
+            RealServer.Builder b = RealServer.builder(new Endpoint(address, port))
+                    .weight((int) weight)
+                    .forwarding(method)
+                    .thresholds(new Thresholds(upper, lower));
+            if (method == ForwardingMethod.TUNNEL) {
+                b.tunnel(tunnel(tunType, tunPort, tunFlags));
+            }
+            return new RealServerStatus(b.build(), active, inactive, persistent,
+                    stats64 != null ? stats64 : stats != null ? stats : Stats.ZERO);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("kernel reported a real server the model cannot hold: " + e.getMessage());
+        }
+    }
+
+    private static Tunnel tunnel(int type, int port, int flagBits) throws MalformedMessageException {
+        TunnelType tunnelType;
+        try {
+            tunnelType = TunnelType.fromValue(type);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("unknown tunnel type " + type);
+        }
+        TunnelFlag[] flags = TunnelFlag.fromBits(flagBits).toArray(new TunnelFlag[0]);
+        return switch (tunnelType) {
+            case IPIP -> Tunnel.ipip();
+            case GUE -> Tunnel.gue(port, flags);
+            case GRE -> Tunnel.gre(flags);
+        };
+    }
+
+    static Stats decodeStats(AttributeCursor a) throws MalformedMessageException {
+        long[] v = new long[10];
+        while (a.next()) {
+            int t = a.type();
+            if (t >= STATS_ATTR_CONNS && t <= STATS_ATTR_OUTBPS) {
+                v[t - 1] = a.unsigned();
+            }
+        }
+        return new Stats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+    }
+
+    public static SyncDaemon decodeDaemon(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
+        AttributeCursor top = replyAttributes(buffer, payload, end, CMD_NEW_DAEMON);
+        while (top.next()) {
+            if (top.type() != CMD_ATTR_DAEMON) {
+                continue;
+            }
+            AttributeCursor a = top.nested();
+            int state = -1;
+            String ifname = null;
+            int syncId = -1;
+            int maxLen = 0;
+            int mport = 0;
+            int ttl = 0;
+            InetAddress group = null;
+            while (a.next()) {
+                switch (a.type()) {
+                    case DAEMON_ATTR_STATE -> state = a.u32();
+                    case DAEMON_ATTR_MCAST_IFN -> ifname = a.string();
+                    case DAEMON_ATTR_SYNC_ID -> syncId = a.u32();
+                    case DAEMON_ATTR_SYNC_MAXLEN -> maxLen = a.u16();
+                    case DAEMON_ATTR_MCAST_PORT -> mport = a.u16();
+                    case DAEMON_ATTR_MCAST_TTL -> ttl = a.u8();
+                    case DAEMON_ATTR_MCAST_GROUP -> group = a.address(4);
+                    case DAEMON_ATTR_MCAST_GROUP6 -> group = a.address(16);
+                    default -> { }
+                }
+            }
+            if (state < 0 || ifname == null || syncId < 0) {
+                throw new MalformedMessageException("sync daemon lacks STATE, MCAST_IFN or SYNC_ID");
+            }
+            try {
+                SyncDaemon.Builder b = SyncDaemon.builder(SyncState.fromValue(state), ifname, syncId);
+                if (maxLen > 0) {
+                    b.maxLength(maxLen);
+                }
+                if (mport > 0) {
+                    b.multicastPort(mport);
+                }
+                if (ttl > 0) {
+                    b.multicastTtl(ttl);
+                }
+                if (group != null && !group.isAnyLocalAddress()) {
+                    b.multicastGroup(group);
+                }
+                return b.build();
+            } catch (IllegalArgumentException e) {
+                throw new MalformedMessageException("kernel reported a sync daemon the model cannot hold: " + e.getMessage());
+            }
+        }
+        throw new MalformedMessageException("NEW_DAEMON reply without IPVS_CMD_ATTR_DAEMON");
+    }
+
+    public static Timeouts decodeTimeouts(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
+        AttributeCursor a = replyAttributes(buffer, payload, end, CMD_SET_CONFIG);
+        long tcp = 0;
+        long fin = 0;
+        long udp = 0;
+        while (a.next()) {
+            switch (a.type()) {
+                case CMD_ATTR_TIMEOUT_TCP -> tcp = Integer.toUnsignedLong(a.u32());
+                case CMD_ATTR_TIMEOUT_TCP_FIN -> fin = Integer.toUnsignedLong(a.u32());
+                case CMD_ATTR_TIMEOUT_UDP -> udp = Integer.toUnsignedLong(a.u32());
+                default -> { }
+            }
+        }
+        return Timeouts.ofSeconds(tcp, fin, udp);
+    }
+
+    public static IpvsInfo decodeInfo(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
+        AttributeCursor a = replyAttributes(buffer, payload, end, CMD_SET_INFO);
+        int version = -1;
+        int size = -1;
+        while (a.next()) {
+            switch (a.type()) {
+                case INFO_ATTR_VERSION -> version = a.u32();
+                case INFO_ATTR_CONN_TAB_SIZE -> size = a.u32();
+                default -> { }
+            }
+        }
+        if (version < 0 || size < 0) {
+            throw new MalformedMessageException("GET_INFO reply lacks VERSION or CONN_TAB_SIZE");
+        }
+        return new IpvsInfo(version, size);
+    }
+}

@@ -1,0 +1,402 @@
+package io.ipvs4j.netlink.internal.ipvs;
+
+import static io.ipvs4j.netlink.internal.ipvs.IpvsUapi.*;
+
+import io.ipvs4j.Errno;
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.IpvsErrors;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.IpvsUnavailableException;
+import io.ipvs4j.NetlinkIoException;
+import io.ipvs4j.NetlinkProtocolException;
+import io.ipvs4j.Operation;
+import io.ipvs4j.ServiceNotFoundException;
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.IpvsInfo;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
+import io.ipvs4j.model.ServiceFlag;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.ServiceStatus;
+import io.ipvs4j.model.SyncDaemon;
+import io.ipvs4j.model.SyncState;
+import io.ipvs4j.model.Timeouts;
+import io.ipvs4j.model.VirtualService;
+import io.ipvs4j.netlink.NetlinkOptions;
+import io.ipvs4j.netlink.internal.nl.GenlFamily;
+import io.ipvs4j.netlink.internal.nl.KernelErrorException;
+import io.ipvs4j.netlink.internal.nl.MalformedMessageException;
+import io.ipvs4j.netlink.internal.nl.MessageWriter;
+import io.ipvs4j.netlink.internal.nl.NetlinkChannel;
+import io.ipvs4j.netlink.internal.nl.NetlinkConnection;
+import io.ipvs4j.netlink.internal.nl.Nl;
+import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.NativeNetlinkSocket;
+import io.ipvs4j.netlink.internal.sys.NetNs;
+import java.nio.BufferOverflowException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Ipvs} over one generic-netlink socket. Every operation goes through
+ * {@link #execute}: encode into the connection's reusable buffer, send, read the replies, and
+ * map a kernel error to a typed exception naming the operation and the object. One lock
+ * serialises requests on the socket, which is what makes the client thread-safe.
+ */
+public final class IpvsNetlinkClient implements Ipvs {
+    private static final Logger LOG = LoggerFactory.getLogger(IpvsNetlinkClient.class);
+    static final int NETLINK_GENERIC = 16;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NetlinkConnection connection;
+    private volatile GenlFamily family;
+    private boolean closed;
+
+    /** Writes the attributes of one request after its genl header. */
+    @FunctionalInterface
+    interface Encoder {
+        void encode(MessageWriter writer);
+    }
+
+    IpvsNetlinkClient(NetlinkConnection connection, GenlFamily family) {
+        this.connection = connection;
+        this.family = family;
+    }
+
+    /** Opens a socket (in the options' namespace, if any) and resolves the "IPVS" family. */
+    public static IpvsNetlinkClient open(NetlinkOptions options) throws IpvsException {
+        NativeNetlinkSocket socket;
+        try {
+            NativeNetlinkSocket.SocketOptions socketOptions = new NativeNetlinkSocket.SocketOptions(
+                    options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout());
+            socket = options.namespace().isPresent()
+                    ? NetNs.callIn(options.namespace().get(), () -> NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions))
+                    : NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions);
+        } catch (SyscallException e) {
+            throw new NetlinkIoException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.call(), e.errno());
+        } catch (LinkageError e) {
+            throw new IpvsUnavailableException(Operation.RESOLVE_FAMILY,
+                    "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
+        }
+        return open(socket, options.messageBufferBytes());
+    }
+
+    /** Opens over an existing channel (tests pass a scripted kernel here). */
+    public static IpvsNetlinkClient open(NetlinkChannel channel, int bufferBytes) throws IpvsException {
+        NetlinkConnection connection = new NetlinkConnection(channel, bufferBytes, bufferBytes);
+        try {
+            return new IpvsNetlinkClient(connection, resolve(connection));
+        } catch (IpvsException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private static GenlFamily resolve(NetlinkConnection connection) throws IpvsException {
+        try {
+            GenlFamily f = GenlFamily.resolve(connection, FAMILY_NAME);
+            LOG.debug("generic netlink family {} has id {} version {}", f.name(), f.id(), f.version());
+            return f;
+        } catch (KernelErrorException e) {
+            if (e.errno() == Errno.ENOENT) {
+                throw new IpvsUnavailableException(Operation.RESOLVE_FAMILY, e.errno(), e.extAck());
+            }
+            throw IpvsErrors.fromErrno(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.errno(), e.extAck());
+        } catch (SyscallException e) {
+            throw new NetlinkIoException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.call(), e.errno());
+        } catch (MalformedMessageException e) {
+            throw new NetlinkProtocolException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.getMessage(), e);
+        }
+    }
+
+    /** The resolved family id (changes if the ip_vs module is reloaded). */
+    public int familyId() {
+        return family.id();
+    }
+
+    /** The connection, for the batch engine, which holds {@link #lock()} while using it. */
+    public NetlinkConnection connection() {
+        return connection;
+    }
+
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    /**
+     * Sends one request and reads its replies. On ENOENT the family is resolved again: if the
+     * kernel gave "IPVS" a new id (module reloaded), the request is retried once with it; if the
+     * family is gone, {@link IpvsUnavailableException}.
+     */
+    void execute(Operation op, String subject, int cmd, int flags, Encoder encoder,
+            NetlinkConnection.ReplyHandler handler) throws IpvsException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("IPVS client is closed");
+            }
+            for (int attempt = 0; ; attempt++) {
+                MessageWriter w = connection.writer();
+                w.clear();
+                int seq = connection.nextSeq();
+                try {
+                    int start = IpvsCodec.begin(w, family.id(), cmd, flags, seq);
+                    encoder.encode(w);
+                    w.endMessage(start);
+                } catch (BufferOverflowException e) {
+                    w.clear();
+                    throw new IllegalStateException(op + " " + subject + ": request larger than the "
+                            + w.capacity() + "-byte message buffer");
+                }
+                try {
+                    connection.execute(seq, handler);
+                    return;
+                } catch (KernelErrorException e) {
+                    if (e.errno() == Errno.ENOENT && attempt == 0 && familyChanged(op, subject)) {
+                        continue;
+                    }
+                    throw IpvsErrors.fromErrno(op, subject, e.errno(), e.extAck());
+                } catch (SyscallException e) {
+                    throw new NetlinkIoException(op, subject, e.call(), e.errno());
+                } catch (MalformedMessageException e) {
+                    throw new NetlinkProtocolException(op, subject, e.getMessage(), e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Re-resolves the family after an ENOENT; true if its id changed (so the request should be retried). */
+    public boolean familyChanged(Operation op, String subject) throws IpvsException {
+        GenlFamily fresh;
+        try {
+            fresh = GenlFamily.resolve(connection, FAMILY_NAME);
+        } catch (KernelErrorException e) {
+            if (e.errno() == Errno.ENOENT) {
+                throw new IpvsUnavailableException(op, e.errno(), e.extAck());
+            }
+            return false;
+        } catch (SyscallException | MalformedMessageException e) {
+            return false;
+        }
+        if (fresh.id() != family.id()) {
+            LOG.info("generic netlink family IPVS moved from id {} to {} (module reloaded?)", family.id(), fresh.id());
+            family = fresh;
+            return true;
+        }
+        return false;
+    }
+
+    private static final NetlinkConnection.ReplyHandler NO_REPLY = (type, flags, buffer, payload, end) -> {
+        throw new MalformedMessageException("unexpected reply message of type " + type + " to a request that expects only an ACK");
+    };
+
+    @Override
+    public List<ServiceStatus> services() throws IpvsException {
+        List<ServiceStatus> out = new ArrayList<>();
+        execute(Operation.LIST_SERVICES, "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
+        return out;
+    }
+
+    @Override
+    public Optional<ServiceStatus> service(ServiceKey key) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        List<ServiceStatus> out = new ArrayList<>(1);
+        try {
+            execute(Operation.GET_SERVICE, IpvsErrors.subject(key), CMD_GET_SERVICE, Nl.NLM_F_ACK,
+                    w -> IpvsCodec.serviceIdentity(w, key),
+                    (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
+        } catch (ServiceNotFoundException e) {
+            return Optional.empty();
+        }
+        return out.isEmpty() ? Optional.empty() : Optional.of(out.get(0));
+    }
+
+    @Override
+    public void addService(VirtualService service) throws IpvsException {
+        Objects.requireNonNull(service, "service");
+        execute(Operation.ADD_SERVICE, IpvsErrors.subject(service.key()), CMD_NEW_SERVICE, Nl.NLM_F_ACK,
+                w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+    }
+
+    @Override
+    public void updateService(VirtualService service) throws IpvsException {
+        Objects.requireNonNull(service, "service");
+        execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
+                w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+    }
+
+    @Override
+    public void updateServiceFlags(ServiceKey key, Set<ServiceFlag> set, Set<ServiceFlag> clear) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        for (ServiceFlag f : set) {
+            checkPartialFlag("set", f, clear);
+        }
+        for (ServiceFlag f : clear) {
+            checkPartialFlag("clear", f, Set.of());
+        }
+        // SET_SERVICE needs the full entry; only the flag bits in the mask change, so concurrent
+        // writers of other bits are not overwritten.
+        VirtualService current = service(key)
+                .orElseThrow(() -> (ServiceNotFoundException) IpvsErrors.fromErrno(Operation.UPDATE_SERVICE,
+                        IpvsErrors.subject(key), Errno.ESRCH, null))
+                .service();
+        int bits = ServiceFlag.toBits(set);
+        int mask = bits | ServiceFlag.toBits(clear);
+        execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(key), CMD_SET_SERVICE, Nl.NLM_F_ACK,
+                w -> IpvsCodec.serviceFull(w, current, bits, mask), NO_REPLY);
+    }
+
+    private static void checkPartialFlag(String field, ServiceFlag flag, Set<ServiceFlag> other) {
+        if (flag == ServiceFlag.HASHED || flag == ServiceFlag.PERSISTENT) {
+            throw new IllegalArgumentException(field + " may not contain " + flag
+                    + ": HASHED is kernel-internal and PERSISTENT is set through the service's persistence");
+        }
+        if (other.contains(flag)) {
+            throw new IllegalArgumentException("flag " + flag + " is both in set and clear");
+        }
+    }
+
+    @Override
+    public void removeService(ServiceKey key) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        execute(Operation.REMOVE_SERVICE, IpvsErrors.subject(key), CMD_DEL_SERVICE, Nl.NLM_F_ACK,
+                w -> IpvsCodec.serviceIdentity(w, key), NO_REPLY);
+    }
+
+    @Override
+    public List<RealServerStatus> realServers(ServiceKey key) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        List<RealServerStatus> out = new ArrayList<>();
+        execute(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
+                w -> IpvsCodec.serviceIdentity(w, key),
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
+        // The kernel answers an empty dump both for "no real servers" and "no such service".
+        if (out.isEmpty() && service(key).isEmpty()) {
+            throw IpvsErrors.fromErrno(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), Errno.ESRCH, null);
+        }
+        return out;
+    }
+
+    @Override
+    public void addRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        RealServer.checkCompatible(key, realServer);
+        execute(Operation.ADD_REAL_SERVER, IpvsErrors.subject(Operation.ADD_REAL_SERVER, key, realServer.endpoint()),
+                CMD_NEW_DEST, Nl.NLM_F_ACK, w -> {
+                    IpvsCodec.serviceIdentity(w, key);
+                    IpvsCodec.destFull(w, realServer);
+                }, NO_REPLY);
+    }
+
+    @Override
+    public void updateRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        RealServer.checkCompatible(key, realServer);
+        execute(Operation.UPDATE_REAL_SERVER, IpvsErrors.subject(Operation.UPDATE_REAL_SERVER, key, realServer.endpoint()),
+                CMD_SET_DEST, Nl.NLM_F_ACK, w -> {
+                    IpvsCodec.serviceIdentity(w, key);
+                    IpvsCodec.destFull(w, realServer);
+                }, NO_REPLY);
+    }
+
+    @Override
+    public void removeRealServer(ServiceKey key, Endpoint endpoint) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(endpoint, "endpoint");
+        execute(Operation.REMOVE_REAL_SERVER, IpvsErrors.subject(Operation.REMOVE_REAL_SERVER, key, endpoint),
+                CMD_DEL_DEST, Nl.NLM_F_ACK, w -> {
+                    IpvsCodec.serviceIdentity(w, key);
+                    IpvsCodec.destIdentity(w, endpoint);
+                }, NO_REPLY);
+    }
+
+    @Override
+    public Timeouts timeouts() throws IpvsException {
+        Timeouts[] out = new Timeouts[1];
+        execute(Operation.GET_TIMEOUTS, "timeouts", CMD_GET_CONFIG, Nl.NLM_F_ACK, w -> { },
+                (type, flags, buffer, payload, end) -> out[0] = IpvsCodec.decodeTimeouts(buffer, payload, end));
+        if (out[0] == null) {
+            throw new NetlinkProtocolException(Operation.GET_TIMEOUTS, "timeouts", "GET_CONFIG acknowledged without a reply", null);
+        }
+        return out[0];
+    }
+
+    @Override
+    public void setTimeouts(Timeouts timeouts) throws IpvsException {
+        Objects.requireNonNull(timeouts, "timeouts");
+        execute(Operation.SET_TIMEOUTS, timeouts.toString(), CMD_SET_CONFIG, Nl.NLM_F_ACK,
+                w -> IpvsCodec.timeouts(w, timeouts), NO_REPLY);
+    }
+
+    @Override
+    public IpvsInfo info() throws IpvsException {
+        IpvsInfo[] out = new IpvsInfo[1];
+        execute(Operation.GET_INFO, "IPVS", CMD_GET_INFO, Nl.NLM_F_ACK, w -> { },
+                (type, flags, buffer, payload, end) -> out[0] = IpvsCodec.decodeInfo(buffer, payload, end));
+        if (out[0] == null) {
+            throw new NetlinkProtocolException(Operation.GET_INFO, "IPVS", "GET_INFO acknowledged without a reply", null);
+        }
+        return out[0];
+    }
+
+    @Override
+    public List<SyncDaemon> syncDaemons() throws IpvsException {
+        List<SyncDaemon> out = new ArrayList<>(2);
+        execute(Operation.LIST_SYNC_DAEMONS, "sync daemons", CMD_GET_DAEMON, Nl.NLM_F_DUMP, w -> { },
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDaemon(buffer, payload, end)));
+        return out;
+    }
+
+    @Override
+    public void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
+        Objects.requireNonNull(daemon, "daemon");
+        execute(Operation.START_SYNC_DAEMON, daemon.toString(), CMD_NEW_DAEMON, Nl.NLM_F_ACK,
+                w -> IpvsCodec.daemonFull(w, daemon), NO_REPLY);
+    }
+
+    @Override
+    public void stopSyncDaemon(SyncState state) throws IpvsException {
+        Objects.requireNonNull(state, "state");
+        execute(Operation.STOP_SYNC_DAEMON, state + " sync daemon", CMD_DEL_DAEMON, Nl.NLM_F_ACK,
+                w -> IpvsCodec.daemonState(w, state), NO_REPLY);
+    }
+
+    @Override
+    public void zero() throws IpvsException {
+        execute(Operation.ZERO, "all services", CMD_ZERO, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
+    }
+
+    @Override
+    public void zero(ServiceKey key) throws IpvsException {
+        Objects.requireNonNull(key, "key");
+        execute(Operation.ZERO, IpvsErrors.subject(key), CMD_ZERO, Nl.NLM_F_ACK,
+                w -> IpvsCodec.serviceIdentity(w, key), NO_REPLY);
+    }
+
+    @Override
+    public void flush() throws IpvsException {
+        execute(Operation.FLUSH, "all services", CMD_FLUSH, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                connection.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.ipvs4j.netlink.internal.nl;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A datagram link to the kernel: the seam between netlink framing (pure Java) and the native
+ * socket. Tests replace it with a scripted kernel.
+ */
+public interface NetlinkChannel extends AutoCloseable {
+    /** Sends the bytes between position and limit as one datagram; advances the position. */
+    void send(ByteBuffer buffer) throws SyscallException;
+
+    /**
+     * Receives one datagram into {@code buffer} starting at its position and sets the limit to
+     * the end of the received bytes.
+     *
+     * @return false if the receive timeout expired before anything arrived
+     * @throws SyscallException if the call failed, or the datagram was larger than the space
+     *     left (it would have been truncated), or the kernel dropped messages (ENOBUFS)
+     */
+    boolean receive(ByteBuffer buffer) throws SyscallException;
+
+    /** The port id the kernel assigned to this socket. */
+    int portId();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,38 @@
+package io.ipvs4j.netlink.internal.sys;
+
+import jnr.ffi.annotations.IgnoreError;
+
+/**
+ * The libc functions ipvs4j calls, and nothing else. Buffers are passed as raw addresses of
+ * direct buffers that the caller owns and keeps reachable for the duration of the call, so no
+ * marshalling copies are made.
+ *
+ * <p>errno is saved by jnr-ffi after every call not marked {@link IgnoreError}; read it with
+ * {@code Runtime.getLastError()} immediately after the call, on the same thread.
+ */
+public interface LibC {
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, long sockaddr, int addrlen);
+
+    int getsockname(int fd, long sockaddr, long addrlenPtr);
+
+    int setsockopt(int fd, int level, int optname, long optval, int optlen);
+
+    int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
+
+    long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
+
+    long recvfrom(int fd, long buf, long len, int flags, long srcAddr, long addrlenPtr);
+
+    int close(int fd);
+
+    int setns(int fd, int nstype);
+
+    int open(String path, int flags);
+
+    int unshare(int flags);
+
+    @IgnoreError
+    int getpid();
+}

@@ -1,0 +1,204 @@
+package io.ipvs4j.netlink.internal.sys;
+
+import io.ipvs4j.Errno;
+import io.ipvs4j.netlink.internal.nl.NetlinkChannel;
+import io.ipvs4j.netlink.internal.nl.SyscallException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+
+/**
+ * A netlink socket owned by this object. Sends and receives go straight between the caller's
+ * direct buffers and the kernel: the buffers' native addresses are passed to
+ * {@code sendto}/{@code recvfrom}, and positions are advanced here.
+ *
+ * <p>Not thread-safe: the owner serialises use (one request at a time per socket).
+ */
+public final class NativeNetlinkSocket implements NetlinkChannel {
+    private static final int SOCKADDR_NL_LEN = 12;
+
+    private final LibC libc;
+    private final ByteBuffer scratch;   // sockaddr_nl, socklen_t and option values
+    private final long scratchAddress;
+    private final int portId;
+    private int fd;
+    // Cached addresses of the last buffers used, so steady-state sends/receives allocate nothing.
+    private ByteBuffer lastSend;
+    private long lastSendAddress;
+    private ByteBuffer lastReceive;
+    private long lastReceiveAddress;
+
+    private NativeNetlinkSocket(LibC libc, int fd, ByteBuffer scratch, long scratchAddress, int portId) {
+        this.libc = libc;
+        this.fd = fd;
+        this.scratch = scratch;
+        this.scratchAddress = scratchAddress;
+        this.portId = portId;
+    }
+
+    /**
+     * Opens and binds a netlink socket of the given protocol (NETLINK_ROUTE 0, NETLINK_GENERIC 16)
+     * in the calling thread's network namespace.
+     */
+    public static NativeNetlinkSocket open(int protocol, SocketOptions options) throws SyscallException {
+        LibC libc = Native.libc();
+        int fd = libc.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol);
+        if (fd < 0) {
+            throw new SyscallException("socket(AF_NETLINK, " + protocol + ")", Native.errno());
+        }
+        ByteBuffer scratch = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
+        long scratchAddress = Native.address(scratch);
+        try {
+            setInt(libc, fd, scratch, scratchAddress, Native.SOL_NETLINK, Native.NETLINK_EXT_ACK, 1, false);
+            // Error ACKs then carry only the header of the failed request, not all of it: a batch
+            // of failures does not fill the receive buffer with copies of its own requests.
+            setInt(libc, fd, scratch, scratchAddress, Native.SOL_NETLINK, Native.NETLINK_CAP_ACK, 1, false);
+            setBuffer(libc, fd, scratch, scratchAddress, Native.SO_RCVBUFFORCE, Native.SO_RCVBUF, options.receiveBufferBytes());
+            setBuffer(libc, fd, scratch, scratchAddress, Native.SO_SNDBUFFORCE, Native.SO_SNDBUF, options.sendBufferBytes());
+            setTimeout(libc, fd, scratch, scratchAddress, options.receiveTimeout());
+            scratch.clear();
+            scratch.putShort(0, (short) Native.AF_NETLINK).putShort(2, (short) 0).putInt(4, 0).putInt(8, 0);
+            if (libc.bind(fd, scratchAddress, SOCKADDR_NL_LEN) < 0) {
+                throw new SyscallException("bind(AF_NETLINK)", Native.errno());
+            }
+            scratch.putInt(16, SOCKADDR_NL_LEN);
+            if (libc.getsockname(fd, scratchAddress, scratchAddress + 16) < 0) {
+                throw new SyscallException("getsockname(AF_NETLINK)", Native.errno());
+            }
+            int portId = scratch.getInt(4);
+            return new NativeNetlinkSocket(libc, fd, scratch, scratchAddress, portId);
+        } catch (SyscallException | RuntimeException e) {
+            libc.close(fd);
+            throw e;
+        }
+    }
+
+    private static void setInt(LibC libc, int fd, ByteBuffer scratch, long address, int level, int option,
+            int value, boolean required) throws SyscallException {
+        scratch.putInt(32, value);
+        if (libc.setsockopt(fd, level, option, address + 32, 4) < 0 && required) {
+            throw new SyscallException("setsockopt(" + level + ", " + option + ")", Native.errno());
+        }
+    }
+
+    /** Tries the privileged FORCE variant first (ignores rmem_max), then the capped one. */
+    private static void setBuffer(LibC libc, int fd, ByteBuffer scratch, long address, int force, int plain, int bytes)
+            throws SyscallException {
+        scratch.putInt(32, bytes);
+        if (libc.setsockopt(fd, Native.SOL_SOCKET, force, address + 32, 4) == 0) {
+            return;
+        }
+        if (libc.setsockopt(fd, Native.SOL_SOCKET, plain, address + 32, 4) < 0) {
+            throw new SyscallException("setsockopt(SO_RCVBUF/SO_SNDBUF, " + bytes + ")", Native.errno());
+        }
+    }
+
+    private static void setTimeout(LibC libc, int fd, ByteBuffer scratch, long address, Duration timeout)
+            throws SyscallException {
+        // struct timeval { long tv_sec; long tv_usec; } on LP64
+        scratch.putLong(32, timeout.getSeconds());
+        scratch.putLong(40, timeout.getNano() / 1000);
+        if (libc.setsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVTIMEO, address + 32, 16) < 0) {
+            throw new SyscallException("setsockopt(SO_RCVTIMEO)", Native.errno());
+        }
+    }
+
+    /** The receive buffer size the kernel granted (it reports twice the requested value). */
+    public int receiveBufferBytes() throws SyscallException {
+        scratch.putInt(48, 4);
+        if (libc.getsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, scratchAddress + 32, scratchAddress + 48) < 0) {
+            throw new SyscallException("getsockopt(SO_RCVBUF)", Native.errno());
+        }
+        return scratch.getInt(32);
+    }
+
+    @Override
+    public void send(ByteBuffer buffer) throws SyscallException {
+        ensureOpen();
+        long base = sendAddress(buffer);
+        int length = buffer.remaining();
+        // Destination: the kernel (pid 0, no groups).
+        scratch.putShort(0, (short) Native.AF_NETLINK).putShort(2, (short) 0).putInt(4, 0).putInt(8, 0);
+        while (true) {
+            long sent = libc.sendto(fd, base + buffer.position(), length, 0, scratchAddress, SOCKADDR_NL_LEN);
+            if (sent >= 0) {
+                if (sent != length) {
+                    throw new SyscallException("sendto(netlink)", "sent " + sent + " of " + length + " bytes");
+                }
+                buffer.position(buffer.position() + length);
+                return;
+            }
+            int errno = Native.errno();
+            if (errno != Errno.EINTR) {
+                throw new SyscallException("sendto(netlink)", errno);
+            }
+        }
+    }
+
+    @Override
+    public boolean receive(ByteBuffer buffer) throws SyscallException {
+        ensureOpen();
+        long base = receiveAddress(buffer);
+        int room = buffer.remaining();
+        while (true) {
+            // MSG_TRUNC makes the call return the datagram's real length, so truncation is detected.
+            long got = libc.recvfrom(fd, base + buffer.position(), room, Native.MSG_TRUNC, 0L, 0L);
+            if (got >= 0) {
+                if (got > room) {
+                    throw new SyscallException("recvfrom(netlink)",
+                            "datagram of " + got + " bytes truncated to the " + room + " bytes of the receive buffer");
+                }
+                buffer.limit(buffer.position() + (int) got);
+                return true;
+            }
+            int errno = Native.errno();
+            if (errno == Errno.EINTR) {
+                continue;
+            }
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            throw new SyscallException("recvfrom(netlink)", errno);
+        }
+    }
+
+    private long sendAddress(ByteBuffer buffer) {
+        if (buffer != lastSend) {
+            lastSendAddress = Native.address(buffer);
+            lastSend = buffer;
+        }
+        return lastSendAddress;
+    }
+
+    private long receiveAddress(ByteBuffer buffer) {
+        if (buffer != lastReceive) {
+            lastReceiveAddress = Native.address(buffer);
+            lastReceive = buffer;
+        }
+        return lastReceiveAddress;
+    }
+
+    private void ensureOpen() throws SyscallException {
+        if (fd < 0) {
+            throw new SyscallException("netlink socket", "socket is closed");
+        }
+    }
+
+    @Override
+    public int portId() {
+        return portId;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fd >= 0) {
+            libc.close(fd);
+            fd = -1;
+        }
+    }
+
+    /** Socket settings applied at open. */
+    public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, Duration receiveTimeout) {
+        public static final SocketOptions DEFAULT = new SocketOptions(4 << 20, 1 << 20, Duration.ofSeconds(10));
+    }
+}
