@@ -32,9 +32,15 @@ final class Checks {
         }
         if (d.getNano() != 0 || d.isNegative() || d.getSeconds() < min || d.getSeconds() > max) {
             throw new IllegalArgumentException(field + " must be whole seconds in " + min + ".." + max
-                    + " s (the kernel counts in seconds), was " + d);
+                    + " s (the kernel counts in seconds), was " + describe(d));
         }
         return d;
+    }
+
+    /** A duration as plain seconds, {@code "2678401 s"}, {@code "1.5 s"}: easier to read than ISO {@code PT744H1S}. */
+    static String describe(Duration d) {
+        return new java.math.BigDecimal(d.getSeconds()).add(java.math.BigDecimal.valueOf(d.getNano(), 9))
+                .stripTrailingZeros().toPlainString() + " s";
     }
 
     /**
