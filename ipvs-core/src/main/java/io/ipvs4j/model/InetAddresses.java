@@ -27,7 +27,8 @@ public final class InetAddresses {
 
     /**
      * Parses a numeric IPv4 (dotted quad, {@code 192.0.2.1}) or IPv6 literal ({@code 2001:db8::1},
-     * optionally in brackets). The result carries no host name.
+     * optionally in brackets). The result carries no host name. As everywhere in the JDK, an
+     * IPv4-mapped IPv6 literal ({@code ::ffff:192.0.2.1}) yields an IPv4 address.
      *
      * @throws IllegalArgumentException if {@code text} is not such a literal, e.g. a host name,
      *     or carries an IPv6 zone ({@code %eth0}), which IPVS has no field for

@@ -47,6 +47,35 @@ public record Persistence(Duration timeout, int netmaskBits) {
         return new Persistence(timeout, netmaskBits);
     }
 
+    /**
+     * The IPv4 netmask for a prefix length, as an int whose big-endian bytes are the mask:
+     * {@code ipv4Mask(24) == 0xFFFFFF00}. The kernel takes IPv4 persistence netmasks in this
+     * form ({@code nla_get_be32}), but IPv6 ones as a plain prefix length (uapi doc §4).
+     *
+     * @throws IllegalArgumentException unless 0..32
+     */
+    public static int ipv4Mask(int prefixBits) {
+        Checks.range("IPv4 prefix length", prefixBits, 0, 32);
+        return prefixBits == 0 ? 0 : -1 << (32 - prefixBits);
+    }
+
+    /**
+     * The prefix length of an IPv4 netmask given as in {@link #ipv4Mask(int)}:
+     * {@code prefixLength(0xFFFFFF00) == 24}.
+     *
+     * @throws IllegalArgumentException if the mask is not contiguous (the kernel stores e.g.
+     *     255.0.255.0, but it is not a prefix and the model cannot represent it)
+     */
+    public static int prefixLength(int ipv4Mask) {
+        int bits = Integer.bitCount(ipv4Mask);
+        if (ipv4Mask != (bits == 0 ? 0 : -1 << (32 - bits))) {
+            throw new IllegalArgumentException("IPv4 netmask must be contiguous, was "
+                    + ((ipv4Mask >>> 24) & 0xff) + "." + ((ipv4Mask >>> 16) & 0xff) + "."
+                    + ((ipv4Mask >>> 8) & 0xff) + "." + (ipv4Mask & 0xff));
+        }
+        return bits;
+    }
+
     /** The timeout in seconds, as the kernel takes it. */
     public long timeoutSeconds() {
         return timeout.getSeconds();

@@ -80,6 +80,21 @@ public enum ServiceFlag {
         return Set.copyOf(out);
     }
 
+    /**
+     * Like {@link #fromBits(int, Scheduler)}, but keeps only what {@link VirtualService} accepts
+     * for {@code key} and {@code scheduler}: scheduler bits are dropped unless the scheduler is
+     * {@code sh} or {@code mh}, and {@code ONE_PACKET} unless the service is UDP or fwmark.
+     * The kernel stores such combinations when another tool sets them (uapi doc §12); a
+     * decoder uses this so that listing such a service does not fail. The dropped bits have
+     * no effect in the kernel except for {@code ONE_PACKET}.
+     */
+    public static Set<ServiceFlag> fromKernelBits(int bits, ServiceKey key, Scheduler scheduler) {
+        boolean schedFlags = Scheduler.SH.equals(scheduler) || Scheduler.MH.equals(scheduler);
+        boolean onePacketOk = !(key instanceof ServiceKey.Inet inet) || inet.protocol() == Protocol.UDP;
+        int keep = PERSISTENT.bit | (onePacketOk ? ONE_PACKET.bit : 0) | (schedFlags ? 0x18 : 0);
+        return fromBits(bits & keep, scheduler);
+    }
+
     /** Whether this flag is only meaningful with the {@code sh} scheduler. */
     boolean isShFlag() {
         return this == SH_FALLBACK || this == SH_PORT;
