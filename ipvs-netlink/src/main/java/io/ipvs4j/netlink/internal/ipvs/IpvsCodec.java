@@ -205,8 +205,6 @@ public final class IpvsCodec {
         int port = -1;
         long fwmark = -1;
         InetAddress address = null;
-        int addressAttrLength = -1;
-        int addressOffset = -1;
         String scheduler = null;
         String pe = null;
         int flags = 0;
@@ -215,15 +213,11 @@ public final class IpvsCodec {
         int netmask = 0;
         Stats stats = null;
         Stats stats64 = null;
-        AttributeCursor addressCursor = null;
         while (a.next()) {
             switch (a.type()) {
                 case SVC_ATTR_AF -> af = a.u16();
                 case SVC_ATTR_PROTOCOL -> protocol = a.u16();
                 case SVC_ATTR_ADDR -> {
-                    addressAttrLength = a.length();
-                    addressOffset = a.payloadOffset();
-                    addressCursor = a;
                     address = a.length() >= 16 ? a.address(16) : a.address(4);
                 }
                 case SVC_ATTR_PORT -> port = a.u16Be();
@@ -249,6 +243,7 @@ public final class IpvsCodec {
         }
         AddressFamily family = family(af);
         ServiceKey key;
+        try {
         if (fwmark >= 0) {
             key = ServiceKey.fwmark(fwmark, family);
         } else {
@@ -260,9 +255,14 @@ public final class IpvsCodec {
             }
             key = ServiceKey.inet(protocolOf(protocol), address, port);
         }
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("kernel reported a service identity the model cannot hold: " + e.getMessage());
+        }
         if (scheduler == null || !hasFlags) {
             throw new MalformedMessageException("service " + key + " lacks SCHED_NAME or FLAGS");
         }
+        VirtualService service;
+        try {
         Scheduler sched = Scheduler.of(scheduler);
         Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
         flagSet.addAll(ServiceFlag.fromBits(flags & ~SVC_F_HASHED, sched));
@@ -277,8 +277,6 @@ public final class IpvsCodec {
         if (pe != null && !pe.isEmpty()) {
             b.persistenceEngine(pe);
         }
-        VirtualService service;
-        try {
             service = b.build();
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("kernel reported a service the model cannot hold: " + e.getMessage());
@@ -511,7 +509,11 @@ public final class IpvsCodec {
                 default -> { }
             }
         }
-        return Timeouts.ofSeconds(tcp, fin, udp);
+        try {
+            return Timeouts.ofSeconds(tcp, fin, udp);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("kernel reported timeouts the model cannot hold: " + e.getMessage());
+        }
     }
 
     public static IpvsInfo decodeInfo(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {

@@ -163,7 +163,7 @@ public final class IpvsNetlinkClient implements Ipvs {
                     }
                     throw IpvsErrors.fromErrno(op, subject, e.errno(), e.extAck());
                 } catch (SyscallException e) {
-                    throw new NetlinkIoException(op, subject, e.call(), e.errno());
+                    throw new NetlinkIoException(op, subject, e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
                 } catch (MalformedMessageException e) {
                     throw new NetlinkProtocolException(op, subject, e.getMessage(), e);
                 }
