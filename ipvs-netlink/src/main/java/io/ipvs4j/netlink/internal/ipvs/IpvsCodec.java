@@ -265,7 +265,7 @@ public final class IpvsCodec {
         try {
         Scheduler sched = Scheduler.of(scheduler);
         Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
-        flagSet.addAll(ServiceFlag.fromBits(flags & ~SVC_F_HASHED, sched));
+        flagSet.addAll(ServiceFlag.fromKernelBits(flags & ~SVC_F_HASHED, key, sched));
         boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
         VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
         if (persistent) {

@@ -69,7 +69,7 @@ public final class NetlinkConnection implements AutoCloseable {
         while (true) {
             receive.clear();
             if (!channel.receive(receive)) {
-                throw new SyscallException("recvfrom(netlink)", "no reply from the kernel within the receive timeout");
+                throw new SyscallException("recv(netlink)", "no reply from the kernel within the receive timeout");
             }
             int limit = receive.limit();
             int offset = 0;

@@ -21,9 +21,10 @@ public interface LibC {
 
     int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
 
-    long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
+    /** An unconnected netlink socket sends to the kernel (port 0) when no address is given. */
+    long send(int fd, long buf, long len, int flags);
 
-    long recvfrom(int fd, long buf, long len, int flags, long srcAddr, long addrlenPtr);
+    long recv(int fd, long buf, long len, int flags);
 
     int close(int fd);
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * A netlink socket owned by this object. Sends and receives go straight between the caller's
  * direct buffers and the kernel: the buffers' native addresses are passed to
- * {@code sendto}/{@code recvfrom}, and positions are advanced here.
+ * {@code send}/{@code recv}, and positions are advanced here.
  *
  * <p>Not thread-safe: the owner serialises use (one request at a time per socket).
  */
@@ -117,20 +117,18 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         ensureOpen();
         long base = sendAddress(buffer);
         int length = buffer.remaining();
-        // Destination: the kernel (pid 0, no groups).
-        scratch.putShort(0, (short) Native.AF_NETLINK).putShort(2, (short) 0).putInt(4, 0).putInt(8, 0);
         while (true) {
-            long sent = libc.sendto(fd, base + buffer.position(), length, 0, scratchAddress, SOCKADDR_NL_LEN);
+            long sent = libc.send(fd, base + buffer.position(), length, 0);
             if (sent >= 0) {
                 if (sent != length) {
-                    throw new SyscallException("sendto(netlink)", "sent " + sent + " of " + length + " bytes");
+                    throw new SyscallException("send(netlink)", "sent " + sent + " of " + length + " bytes");
                 }
                 buffer.position(buffer.position() + length);
                 return;
             }
             int errno = Native.errno();
             if (errno != Errno.EINTR) {
-                throw new SyscallException("sendto(netlink)", errno);
+                throw new SyscallException("send(netlink)", errno);
             }
         }
     }
@@ -142,10 +140,10 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         int room = buffer.remaining();
         while (true) {
             // MSG_TRUNC makes the call return the datagram's real length, so truncation is detected.
-            long got = libc.recvfrom(fd, base + buffer.position(), room, Native.MSG_TRUNC, 0L, 0L);
+            long got = libc.recv(fd, base + buffer.position(), room, Native.MSG_TRUNC);
             if (got >= 0) {
                 if (got > room) {
-                    throw new SyscallException("recvfrom(netlink)",
+                    throw new SyscallException("recv(netlink)",
                             "datagram of " + got + " bytes truncated to the " + room + " bytes of the receive buffer");
                 }
                 buffer.limit(buffer.position() + (int) got);
@@ -158,7 +156,7 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
             if (errno == Errno.EAGAIN) {
                 return false;
             }
-            throw new SyscallException("recvfrom(netlink)", errno);
+            throw new SyscallException("recv(netlink)", errno);
         }
     }
 
