@@ -301,7 +301,10 @@ public final class KeepalivedParser {
                     long s = number(value(kw), 0, MAX_PERSISTENCE_SECONDS, "persistence_timeout");
                     vs.persistence = s == 0 ? null : Duration.ofSeconds(s);
                 }
-                case "persistence_granularity" -> vs.granularity = granularity(kw);
+                case "persistence_granularity" -> {
+                    vs.granularity = granularity(kw);
+                    vs.granularityAt = kw;
+                }
                 case "protocol" -> {
                     Token v = value(kw);
                     try {
@@ -341,6 +344,7 @@ public final class KeepalivedParser {
         LbKind lbKind = LbKind.NAT;
         Duration persistence;
         Integer granularity;
+        Token granularityAt;
         Protocol protocol = Protocol.TCP;
         String virtualHost;
         boolean alpha;
@@ -355,6 +359,11 @@ public final class KeepalivedParser {
         List<RsBuilder> realServers = new ArrayList<>();
 
         VirtualServer build(ServiceAddress address, int line) {
+            if (granularity != null && persistence == null) {
+                // the netmask only groups clients of a persistent service; without a timeout it does nothing
+                warn(granularityAt, "virtual_server " + address,
+                        "persistence_granularity without a non-zero persistence_timeout has no effect");
+            }
             // virtual-server-wide settings may follow the real_server blocks, so they are
             // applied to the servers and checkers only now
             List<RealServer> rs = new ArrayList<>();

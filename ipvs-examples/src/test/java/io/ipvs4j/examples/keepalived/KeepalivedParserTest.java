@@ -307,6 +307,14 @@ class KeepalivedParserTest {
     }
 
     @Test
+    void granularityWithoutPersistenceIsReported() throws Exception {
+        KeepalivedConfig c = KeepalivedParser.parse("virtual_server 192.0.2.1 80 {\n  persistence_granularity 24\n}");
+        assertEquals(1, c.warnings().size());
+        assertEquals("persistence_granularity", c.warnings().get(0).keyword());
+        assertEquals(2, c.warnings().get(0).line());
+    }
+
+    @Test
     void readsFiles(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("keepalived.conf");
         Files.writeString(f, SEED);
