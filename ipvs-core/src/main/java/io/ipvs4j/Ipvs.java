@@ -226,6 +226,77 @@ public interface Ipvs extends AutoCloseable {
      */
     void flush() throws IpvsException;
 
+    /**
+     * Every service with its real servers, as one snapshot per service (services are listed
+     * first, then each one's real servers; see the class comment on consistency).
+     *
+     * <pre>{@code
+     * for (ServiceSnapshot s : ipvs.snapshot()) {
+     *     System.out.println(s.service().service() + " -> " + s.realServers().size() + " real servers");
+     * }
+     * }</pre>
+     * <p>ipvsadm: {@code ipvsadm -L -n --stats}
+     */
+    default List<ServiceSnapshot> snapshot() throws IpvsException {
+        List<ServiceSnapshot> out = new java.util.ArrayList<>();
+        for (ServiceStatus service : services()) {
+            try {
+                out.add(new ServiceSnapshot(service, realServers(service.service().key())));
+            } catch (ServiceNotFoundException removedMeanwhile) {
+                // another process removed it between the two listings: it is not in the snapshot
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Applies a batch of changes with {@link BatchOptions#DEFAULT} (continue past errors, every
+     * change acknowledged).
+     *
+     * <pre>{@code
+     * ipvs.apply(Batch.builder().addService(svc).addRealServer(svc.key(), rs).build()).throwIfFailed();
+     * }</pre>
+     * <p>ipvsadm: {@code ipvsadm -R < rules}
+     */
+    default BatchResult apply(Batch batch) throws IpvsException {
+        return apply(batch, BatchOptions.DEFAULT);
+    }
+
+    /**
+     * Applies a batch of changes in order and reports each one. This default applies them one
+     * by one through the single-change methods; the netlink client packs many into each system
+     * call.
+     *
+     * <pre>{@code
+     * BatchResult r = ipvs.apply(batch, BatchOptions.builder().errorPolicy(BatchOptions.ErrorPolicy.STOP).build());
+     * }</pre>
+     * <p>ipvsadm: {@code ipvsadm -R < rules}
+     *
+     * @throws IpvsException only for failures that are not about one change (e.g. the socket failed)
+     */
+    default BatchResult apply(Batch batch, BatchOptions options) throws IpvsException {
+        List<BatchResult.Outcome> outcomes = new java.util.ArrayList<>(batch.size());
+        boolean stopped = false;
+        int index = 0;
+        for (Change change : batch.changes()) {
+            if (stopped) {
+                outcomes.add(new BatchResult.Outcome(index++, change, BatchResult.Status.NOT_ATTEMPTED, Optional.empty()));
+                continue;
+            }
+            try {
+                change.applyTo(this);
+                outcomes.add(new BatchResult.Outcome(index++, change, BatchResult.Status.APPLIED, Optional.empty()));
+            } catch (IpvsException e) {
+                if (e instanceof IpvsUnavailableException || e instanceof NetlinkIoException) {
+                    throw e;
+                }
+                outcomes.add(new BatchResult.Outcome(index++, change, BatchResult.Status.FAILED, Optional.of(e)));
+                stopped = options.errorPolicy() == BatchOptions.ErrorPolicy.STOP;
+            }
+        }
+        return new BatchResult(outcomes, 0);
+    }
+
     /** Releases the connection; idempotent, never throws. Services stay in the kernel. */
     @Override
     void close();

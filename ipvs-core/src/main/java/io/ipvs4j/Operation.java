@@ -39,6 +39,8 @@ public enum Operation {
     ZERO("zero counters"),
     /** {@link Ipvs#flush}. */
     FLUSH("flush"),
+    /** {@link Ipvs#apply(Batch)}: a failure of the batch as a whole (its socket), not of one change. */
+    APPLY_BATCH("apply batch of"),
     /** Looking up the generic-netlink family "IPVS" when connecting. */
     RESOLVE_FAMILY("resolve generic netlink family IPVS"),
     /** rtnetlink: add an interface address. */
@@ -48,7 +50,11 @@ public enum Operation {
     /** rtnetlink: list interface addresses. */
     LIST_ADDRESSES("list addresses"),
     /** rtnetlink: list links. */
-    LIST_LINKS("list links");
+    LIST_LINKS("list links"),
+    /** Reading a sysctl under {@code /proc/sys}. */
+    READ_SYSCTL("read sysctl"),
+    /** Writing a sysctl under {@code /proc/sys}. */
+    WRITE_SYSCTL("write sysctl");
 
     private final String verb;
 

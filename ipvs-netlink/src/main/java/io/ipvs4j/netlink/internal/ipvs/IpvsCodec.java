@@ -173,6 +173,43 @@ public final class IpvsCodec {
         w.putU32(CMD_ATTR_TIMEOUT_UDP, (int) timeouts.udp().getSeconds());
     }
 
+    /** The IPVS command that carries {@code change}. */
+    public static int command(io.ipvs4j.Change change) {
+        if (change instanceof io.ipvs4j.Change.AddService) {
+            return CMD_NEW_SERVICE;
+        } else if (change instanceof io.ipvs4j.Change.UpdateService) {
+            return CMD_SET_SERVICE;
+        } else if (change instanceof io.ipvs4j.Change.RemoveService) {
+            return CMD_DEL_SERVICE;
+        } else if (change instanceof io.ipvs4j.Change.AddRealServer) {
+            return CMD_NEW_DEST;
+        } else if (change instanceof io.ipvs4j.Change.UpdateRealServer) {
+            return CMD_SET_DEST;
+        } else {
+            return CMD_DEL_DEST;
+        }
+    }
+
+    /** Writes the attributes of {@code change} (the same ones the single-change methods send). */
+    public static void encodeChange(MessageWriter w, io.ipvs4j.Change change) {
+        if (change instanceof io.ipvs4j.Change.AddService c) {
+            serviceFull(w, c.service(), c.service().flagBits(), -1);
+        } else if (change instanceof io.ipvs4j.Change.UpdateService c) {
+            serviceFull(w, c.service(), c.service().flagBits(), -1);
+        } else if (change instanceof io.ipvs4j.Change.RemoveService c) {
+            serviceIdentity(w, c.key());
+        } else if (change instanceof io.ipvs4j.Change.AddRealServer c) {
+            serviceIdentity(w, c.key());
+            destFull(w, c.realServer());
+        } else if (change instanceof io.ipvs4j.Change.UpdateRealServer c) {
+            serviceIdentity(w, c.key());
+            destFull(w, c.realServer());
+        } else if (change instanceof io.ipvs4j.Change.RemoveRealServer c) {
+            serviceIdentity(w, c.key());
+            destIdentity(w, c.endpoint());
+        }
+    }
+
     // ---- replies --------------------------------------------------------------------------
 
     /** Checks the generic header of an IPVS reply and returns a cursor over its attributes. */

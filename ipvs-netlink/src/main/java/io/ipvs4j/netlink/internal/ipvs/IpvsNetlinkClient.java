@@ -2,7 +2,11 @@ package io.ipvs4j.netlink.internal.ipvs;
 
 import static io.ipvs4j.netlink.internal.ipvs.IpvsUapi.*;
 
+import io.ipvs4j.Batch;
+import io.ipvs4j.BatchOptions;
+import io.ipvs4j.BatchResult;
 import io.ipvs4j.Errno;
+import io.ipvs4j.ServiceSnapshot;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
@@ -385,6 +389,51 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public void flush() throws IpvsException {
         execute(Operation.FLUSH, "all services", CMD_FLUSH, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
+    }
+
+    /**
+     * Sends the batch many changes per system call (see {@link BatchSender}); every change is
+     * reported. Holds the socket for the whole batch.
+     */
+    @Override
+    public BatchResult apply(Batch batch, BatchOptions options) throws IpvsException {
+        java.util.Objects.requireNonNull(batch, "batch");
+        java.util.Objects.requireNonNull(options, "options");
+        if (batch.isEmpty()) {
+            return new BatchResult(List.of(), 0);
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("IPVS client is closed");
+            }
+            return new BatchSender(this, batch, options).run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One service dump, then one real-server dump per service, decoded straight from the
+     * receive buffer; unlike {@link #realServers}, no extra existence check per service.
+     */
+    @Override
+    public List<ServiceSnapshot> snapshot() throws IpvsException {
+        List<ServiceSnapshot> out = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ServiceStatus service : services()) {
+                ServiceKey key = service.service().key();
+                List<RealServerStatus> servers = new ArrayList<>();
+                execute(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
+                        w -> IpvsCodec.serviceIdentity(w, key),
+                        (type, flags, buffer, payload, end) -> servers.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
+                out.add(new ServiceSnapshot(service, servers));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
     }
 
     @Override

@@ -20,6 +20,14 @@ public interface NetlinkChannel extends AutoCloseable {
      */
     boolean receive(ByteBuffer buffer) throws SyscallException;
 
+    /**
+     * The socket receive buffer the kernel granted, in bytes: it bounds how many replies may be
+     * outstanding before the kernel drops some (ENOBUFS).
+     */
+    default int receiveBufferBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The port id the kernel assigned to this socket. */
     int portId();
 

@@ -53,6 +53,19 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
+     * Reserves {@code count} consecutive sequence numbers (none of them 0) and returns the first,
+     * so that a batch can map each reply back to its message by subtraction.
+     */
+    public int reserveSeqs(int count) {
+        if (seq < 0 || seq > Integer.MAX_VALUE - count - 1) {
+            seq = 0;
+        }
+        int first = seq + 1;
+        seq += count;
+        return first;
+    }
+
+    /**
      * Sends the writer's contents as one request with sequence number {@code seq} and processes
      * every reply: data messages go to {@code handler}; returns on the ACK (error 0) or on
      * NLMSG_DONE; throws on a kernel error.

@@ -104,12 +104,13 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     }
 
     /** The receive buffer size the kernel granted (it reports twice the requested value). */
-    public int receiveBufferBytes() throws SyscallException {
-        scratch.putInt(48, 4);
-        if (libc.getsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, scratchAddress + 32, scratchAddress + 48) < 0) {
-            throw new SyscallException("getsockopt(SO_RCVBUF)", Native.errno());
+    @Override
+    public synchronized int receiveBufferBytes() {
+        scratch.putInt(56, 4);
+        if (fd < 0 || libc.getsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, scratchAddress + 48, scratchAddress + 56) < 0) {
+            return 0;
         }
-        return scratch.getInt(32);
+        return scratch.getInt(48);
     }
 
     @Override

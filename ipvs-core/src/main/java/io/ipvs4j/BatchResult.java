@@ -1,0 +1,106 @@
+package io.ipvs4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of every change of a {@link Batch}, in batch order. Nothing is lost silently:
+ * each change is {@link Status#APPLIED}, {@link Status#FAILED} (with its typed exception) or
+ * {@link Status#NOT_ATTEMPTED} (after a failure under {@link BatchOptions.ErrorPolicy#STOP}).
+ *
+ * <pre>{@code
+ * BatchResult result = ipvs.apply(batch);
+ * for (BatchResult.Outcome failed : result.failures()) {
+ *     log.warn("{} failed: {}", failed.change(), failed.error().orElseThrow().getMessage());
+ * }
+ * }</pre>
+ */
+public final class BatchResult {
+    /** What happened to one change. */
+    public enum Status { APPLIED, FAILED, NOT_ATTEMPTED }
+
+    /**
+     * One change's outcome.
+     *
+     * @param index position in the batch
+     * @param change the change
+     * @param status what happened
+     * @param error the typed error when {@code status} is FAILED
+     */
+    public record Outcome(int index, Change change, Status status, Optional<IpvsException> error) {
+        public Outcome {
+            Objects.requireNonNull(change, "change");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(error, "error");
+            if ((status == Status.FAILED) != error.isPresent()) {
+                throw new IllegalArgumentException("an error is present exactly when the status is FAILED: " + status);
+            }
+        }
+    }
+
+    private final List<Outcome> outcomes;
+    private final int systemCalls;
+
+    public BatchResult(List<Outcome> outcomes, int systemCalls) {
+        this.outcomes = List.copyOf(outcomes);
+        this.systemCalls = systemCalls;
+    }
+
+    public List<Outcome> outcomes() {
+        return outcomes;
+    }
+
+    public Outcome outcome(int index) {
+        return outcomes.get(index);
+    }
+
+    /** Sends plus receives the client made for this batch (0 for in-memory implementations). */
+    public int systemCalls() {
+        return systemCalls;
+    }
+
+    public long count(Status status) {
+        return outcomes.stream().filter(o -> o.status() == status).count();
+    }
+
+    public List<Outcome> failures() {
+        List<Outcome> out = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o.status() == Status.FAILED) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** True if every change was applied. */
+    public boolean isSuccess() {
+        return count(Status.APPLIED) == outcomes.size();
+    }
+
+    /** Throws the first failure's exception (others attached as suppressed) if any change failed. */
+    public BatchResult throwIfFailed() throws IpvsException {
+        IpvsException first = null;
+        for (Outcome o : outcomes) {
+            if (o.error().isPresent()) {
+                if (first == null) {
+                    first = o.error().get();
+                } else if (first.getSuppressed().length < 20) {
+                    first.addSuppressed(o.error().get());
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "BatchResult[applied=" + count(Status.APPLIED) + ", failed=" + count(Status.FAILED)
+                + ", notAttempted=" + count(Status.NOT_ATTEMPTED) + "]";
+    }
+}

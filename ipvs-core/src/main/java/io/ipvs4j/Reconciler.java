@@ -1,0 +1,263 @@
+package io.ipvs4j;
+
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.VirtualService;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Declarative apply: makes the kernel's table match a desired set of services and real
+ * servers with the fewest changes (add what is missing, update only what differs, remove what
+ * is not wanted), sent as one {@link Batch}.
+ *
+ * <pre>{@code
+ * Reconciler reconciler = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withDrain(true));
+ * ServiceKey web = ServiceKey.tcp("192.0.2.100", 80);
+ * Reconciler.Result r = reconciler.apply(List.of(new Reconciler.DesiredService(
+ *         VirtualService.builder(web).scheduler(Scheduler.RR).build(),
+ *         List.of(RealServer.of(Endpoint.of("198.51.100.3", 80)), RealServer.of(Endpoint.of("198.51.100.4", 80))))));
+ * System.out.println(r.changes());   // empty when the kernel already matched
+ * }</pre>
+ *
+ * <p>Two modes: {@link #apply} reads the kernel's state (one service dump plus one real-server
+ * dump per service) and diffs against it; {@link #applyIncremental} diffs against the state this
+ * reconciler last applied, without reading the kernel, and falls back to a full apply every
+ * {@link Options#fullResyncEvery()} calls, after any failed change, and the first time.
+ *
+ * <p>Only services for which {@link Options#owned()} is true are ever removed, so a controller
+ * can share the table with rules it does not own. Not thread-safe: one reconciler per controller.
+ */
+public final class Reconciler {
+    /**
+     * A service as it should be, with all its real servers.
+     *
+     * @param service the service's configuration
+     * @param realServers its real servers, at most one per endpoint
+     */
+    public record DesiredService(VirtualService service, List<RealServer> realServers) {
+        public DesiredService {
+            Objects.requireNonNull(service, "service");
+            realServers = List.copyOf(realServers);
+            java.util.Set<Endpoint> seen = new java.util.HashSet<>();
+            for (RealServer rs : realServers) {
+                RealServer.checkCompatible(service, rs);
+                if (!seen.add(rs.endpoint())) {
+                    throw new IllegalArgumentException("realServers lists " + rs.endpoint() + " twice for " + service.key());
+                }
+            }
+        }
+    }
+
+    /**
+     * Reconciler settings.
+     *
+     * @param drain set a real server that is no longer wanted to weight 0 (no new connections,
+     *     existing ones finish) instead of removing it
+     * @param removeDrainedWhenIdle in a full apply, remove a drained real server once it has no
+     *     active or inactive connections left
+     * @param owned which services this reconciler may remove (default: all)
+     * @param fullResyncEvery in incremental mode, read the kernel again every N applies
+     * @param batchOptions how the changes are sent
+     */
+    public record Options(boolean drain, boolean removeDrainedWhenIdle, Predicate<ServiceKey> owned,
+            int fullResyncEvery, BatchOptions batchOptions) {
+        /** Remove (no drain), own everything, full resync every 100 incremental applies. */
+        public static final Options DEFAULT = new Options(false, false, key -> true, 100, BatchOptions.DEFAULT);
+
+        public Options {
+            Objects.requireNonNull(owned, "owned");
+            Objects.requireNonNull(batchOptions, "batchOptions");
+            if (fullResyncEvery < 1) {
+                throw new IllegalArgumentException("fullResyncEvery must be at least 1, was " + fullResyncEvery);
+            }
+        }
+
+        public Options withDrain(boolean drain) {
+            return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
+        }
+
+        public Options withRemoveDrainedWhenIdle(boolean remove) {
+            return new Options(drain, remove, owned, fullResyncEvery, batchOptions);
+        }
+
+        public Options withOwned(Predicate<ServiceKey> owned) {
+            return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
+        }
+
+        public Options withFullResyncEvery(int n) {
+            return new Options(drain, removeDrainedWhenIdle, owned, n, batchOptions);
+        }
+
+        public Options withBatchOptions(BatchOptions options) {
+            return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, options);
+        }
+    }
+
+    /**
+     * What an apply did.
+     *
+     * @param changes the changes computed and sent, in order (empty: already converged)
+     * @param batch the kernel's outcome of each change
+     * @param fullSync whether the kernel's state was read for this apply
+     */
+    public record Result(List<Change> changes, BatchResult batch, boolean fullSync) {
+        public boolean isSuccess() {
+            return batch.isSuccess();
+        }
+    }
+
+    /** A service's state as the diff sees it: configuration plus real servers with counters. */
+    private record Current(VirtualService service, Map<Endpoint, RealServerStatus> realServers) {}
+
+    private final Ipvs ipvs;
+    private final Options options;
+    private Map<ServiceKey, Current> lastApplied;
+    private int incrementalSinceResync;
+
+    public Reconciler(Ipvs ipvs, Options options) {
+        this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Reads the kernel's state, diffs, and applies the difference. */
+    public Result apply(Collection<DesiredService> desired) throws IpvsException {
+        Map<ServiceKey, DesiredService> wanted = index(desired);
+        Map<ServiceKey, Current> current = new LinkedHashMap<>();
+        for (ServiceSnapshot s : ipvs.snapshot()) {
+            Map<Endpoint, RealServerStatus> servers = new LinkedHashMap<>();
+            for (RealServerStatus rs : s.realServers()) {
+                servers.put(rs.realServer().endpoint(), rs);
+            }
+            current.put(s.service().service().key(), new Current(s.service().service(), servers));
+        }
+        return send(wanted, current, true);
+    }
+
+    /**
+     * Applies the difference between {@code desired} and what this reconciler last applied,
+     * without reading the kernel (a full {@link #apply} when due, see the class comment).
+     */
+    public Result applyIncremental(Collection<DesiredService> desired) throws IpvsException {
+        if (lastApplied == null || ++incrementalSinceResync >= options.fullResyncEvery()) {
+            return apply(desired);
+        }
+        return send(index(desired), lastApplied, false);
+    }
+
+    /** Forgets the last applied state: the next incremental apply reads the kernel. */
+    public void invalidate() {
+        lastApplied = null;
+    }
+
+    private Result send(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full)
+            throws IpvsException {
+        List<Change> changes = diff(wanted, current, full);
+        BatchResult result = changes.isEmpty()
+                ? new BatchResult(List.of(), 0)
+                : ipvs.apply(Batch.of(changes), options.batchOptions());
+        if (result.isSuccess()) {
+            lastApplied = expectedAfter(current, changes);
+            if (full) {
+                incrementalSinceResync = 0;
+            }
+        } else {
+            lastApplied = null;   // the kernel's state is not what we think: read it next time
+        }
+        return new Result(changes, result, full);
+    }
+
+    private static Map<ServiceKey, DesiredService> index(Collection<DesiredService> desired) {
+        Map<ServiceKey, DesiredService> wanted = new LinkedHashMap<>();
+        for (DesiredService d : desired) {
+            if (wanted.put(d.service().key(), d) != null) {
+                throw new IllegalArgumentException("desired state lists service " + d.service().key() + " twice");
+            }
+        }
+        return wanted;
+    }
+
+    private List<Change> diff(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full) {
+        List<Change> changes = new ArrayList<>();
+        for (ServiceKey key : current.keySet()) {
+            if (!wanted.containsKey(key) && options.owned().test(key)) {
+                changes.add(new Change.RemoveService(key));
+            }
+        }
+        for (DesiredService d : wanted.values()) {
+            ServiceKey key = d.service().key();
+            Current cur = current.get(key);
+            if (cur == null) {
+                changes.add(new Change.AddService(d.service()));
+                for (RealServer rs : d.realServers()) {
+                    changes.add(new Change.AddRealServer(key, rs));
+                }
+                continue;
+            }
+            if (!cur.service().equals(d.service())) {
+                changes.add(new Change.UpdateService(d.service()));
+            }
+            Map<Endpoint, RealServer> wantedServers = new LinkedHashMap<>();
+            for (RealServer rs : d.realServers()) {
+                wantedServers.put(rs.endpoint(), rs);
+            }
+            for (RealServerStatus existing : cur.realServers().values()) {
+                RealServer rs = existing.realServer();
+                if (wantedServers.containsKey(rs.endpoint())) {
+                    continue;
+                }
+                if (!options.drain()) {
+                    changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
+                } else if (rs.weight() != 0) {
+                    changes.add(new Change.UpdateRealServer(key, rs.withWeight(0)));
+                } else if (full && options.removeDrainedWhenIdle()
+                        && existing.activeConnections() == 0 && existing.inactiveConnections() == 0) {
+                    changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
+                }
+            }
+            for (RealServer rs : d.realServers()) {
+                RealServerStatus existing = cur.realServers().get(rs.endpoint());
+                if (existing == null) {
+                    changes.add(new Change.AddRealServer(key, rs));
+                } else if (!existing.realServer().equals(rs)) {
+                    changes.add(new Change.UpdateRealServer(key, rs));
+                }
+            }
+        }
+        return changes;
+    }
+
+    /** The table as it is after {@code changes} were all applied to {@code before}. */
+    private static Map<ServiceKey, Current> expectedAfter(Map<ServiceKey, Current> before, List<Change> changes) {
+        Map<ServiceKey, Current> after = new LinkedHashMap<>();
+        before.forEach((k, v) -> after.put(k, new Current(v.service(), new LinkedHashMap<>(v.realServers()))));
+        for (Change c : changes) {
+            if (c instanceof Change.RemoveService r) {
+                after.remove(r.key());
+            } else if (c instanceof Change.AddService a) {
+                after.put(a.service().key(), new Current(a.service(), new LinkedHashMap<>()));
+            } else if (c instanceof Change.UpdateService u) {
+                Current cur = after.get(u.service().key());
+                after.put(u.service().key(), new Current(u.service(), cur.realServers()));
+            } else if (c instanceof Change.AddRealServer a) {
+                after.get(a.key()).realServers().put(a.realServer().endpoint(), idle(a.realServer()));
+            } else if (c instanceof Change.UpdateRealServer u) {
+                after.get(u.key()).realServers().put(u.realServer().endpoint(), idle(u.realServer()));
+            } else if (c instanceof Change.RemoveRealServer r) {
+                after.get(r.key()).realServers().remove(r.endpoint());
+            }
+        }
+        return after;
+    }
+
+    private static RealServerStatus idle(RealServer rs) {
+        return new RealServerStatus(rs, 0, 0, 0, io.ipvs4j.model.Stats.ZERO);
+    }
+}
