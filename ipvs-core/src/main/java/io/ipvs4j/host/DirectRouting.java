@@ -1,0 +1,209 @@
+package io.ipvs4j.host;
+
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.NotFoundException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Ready-made host recipes for LVS direct routing (DR): the director holds the VIP as an
+ * interface alias, each real server holds it on {@code lo} and must never answer ARP for it.
+ * Every recipe returns the {@link Change}s it made, in order, and {@link #undo} reverts exactly
+ * those; a recipe that fails half-way reverts what it had done before rethrowing.
+ *
+ * <pre>{@code
+ * // on a real server (or in its namespace)
+ * try (InterfaceAddresses addrs = HostNetwork.addresses()) {
+ *     DirectRouting dr = new DirectRouting(addrs, HostNetwork.sysctls());
+ *     List<Change> done = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
+ *     ...
+ *     dr.undo(done);
+ * }
+ * // on the director
+ * List<Change> vip = new DirectRouting(addrs).bringUpVip("eth0", "192.0.2.100/24", "eth0:1");
+ * }</pre>
+ *
+ * <p>Not thread-safe with respect to other writers of the same settings: a value someone else
+ * changed after the recipe is left alone by {@link #undo}.
+ */
+public final class DirectRouting {
+    /** The loopback interface a real server holds the VIP on. */
+    public static final String LOOPBACK = "lo";
+
+    private final InterfaceAddresses addresses;
+    private final HostSysctls sysctls;
+
+    /** Recipes using {@code addresses} and {@code sysctls}, which must be of the same network namespace. */
+    public DirectRouting(InterfaceAddresses addresses, HostSysctls sysctls) {
+        this.addresses = Objects.requireNonNull(addresses, "addresses");
+        this.sysctls = Objects.requireNonNull(sysctls, "sysctls");
+    }
+
+    /** Director-only recipes ({@link #bringUpVip}, {@link #bringDownVip}); the real-server recipe then throws. */
+    public DirectRouting(InterfaceAddresses addresses) {
+        this.addresses = Objects.requireNonNull(addresses, "addresses");
+        this.sysctls = null;
+    }
+
+    /** {@link #prepareRealServer(InetAddress, Optional)} without a label. */
+    public List<Change> prepareRealServer(InetAddress vip) throws IpvsException {
+        return prepareRealServer(vip, Optional.empty());
+    }
+
+    /**
+     * Prepares a DR real server for {@code vip}. For IPv4, first the ARP policy on {@code lo}
+     * and {@code all}, so there is no moment in which the host answers ARP for the VIP:
+     * {@code arp_ignore=1} unless the value already hides other interfaces' addresses (1, 2 or
+     * 8) and {@code arp_announce=2} unless already 2; then the VIP as a host address on
+     * {@code lo}. For IPv6 only the address (Linux answers neighbour solicitations only for
+     * addresses of the receiving interface, so a VIP on {@code lo} stays silent). Equivalent to
+     *
+     * <pre>
+     * sysctl -w net.ipv4.conf.lo.arp_ignore=1 net.ipv4.conf.lo.arp_announce=2
+     * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+     * ip addr add 192.0.2.100/32 dev lo label lo:vip     # ifconfig lo:vip 192.0.2.100 netmask 255.255.255.255
+     * </pre>
+     *
+     * @param vip the virtual IP address
+     * @param label an IPv4 label for the address on {@code lo}, e.g. {@code lo:0}
+     * @return what was changed; empty if the host was already prepared
+     */
+    public List<Change> prepareRealServer(InetAddress vip, Optional<String> label) throws IpvsException {
+        Objects.requireNonNull(vip, "vip");
+        Objects.requireNonNull(label, "label");
+        HostSysctls s = requireSysctls();
+        InterfaceAddress address = InterfaceAddress.host(LOOPBACK, vip);
+        if (label.isPresent()) {
+            address = address.withLabel(label.get());
+        }
+        List<Change> done = new ArrayList<>();
+        try {
+            if (vip instanceof Inet4Address) {
+                for (String iface : List.of(LOOPBACK, HostSysctls.ALL)) {
+                    ArpIgnore ignore = s.arpIgnore(iface);
+                    if (!ignore.hidesOtherInterfacesAddresses()) {
+                        s.setArpIgnore(iface, ArpIgnore.TARGET_ON_INCOMING_INTERFACE);
+                        done.add(new Change.ArpIgnoreChanged(iface, ignore, ArpIgnore.TARGET_ON_INCOMING_INTERFACE));
+                    }
+                    ArpAnnounce announce = s.arpAnnounce(iface);
+                    if (announce != ArpAnnounce.BEST_LOCAL_ADDRESS) {
+                        s.setArpAnnounce(iface, ArpAnnounce.BEST_LOCAL_ADDRESS);
+                        done.add(new Change.ArpAnnounceChanged(iface, announce, ArpAnnounce.BEST_LOCAL_ADDRESS));
+                    }
+                }
+            }
+            if (addresses.ensurePresent(address)) {
+                done.add(new Change.AddressAdded(address));
+            }
+        } catch (IpvsException | RuntimeException e) {
+            revertAfterFailure(done, e);
+            throw e;
+        }
+        return Collections.unmodifiableList(done);
+    }
+
+    /**
+     * {@link #bringUpVip(InterfaceAddress)} for {@code vipCidr} (e.g. {@code "192.0.2.100/24"})
+     * on {@code interfaceName} with {@code label} (e.g. {@code "eth0:1"}; {@code null} for none).
+     */
+    public List<Change> bringUpVip(String interfaceName, String vipCidr, String label) throws IpvsException {
+        InterfaceAddress vip = InterfaceAddress.of(interfaceName, vipCidr);
+        return bringUpVip(label == null ? vip : vip.withLabel(label));
+    }
+
+    /**
+     * Brings the VIP up on the director as an interface alias, unless it is already there:
+     * {@code ip addr add 192.0.2.100/24 dev eth0 label eth0:1}
+     * ({@code ifconfig eth0:1 192.0.2.100 netmask 255.255.255.0}).
+     *
+     * @return {@link Change.AddressAdded}, or nothing if the address was already there
+     */
+    public List<Change> bringUpVip(InterfaceAddress vip) throws IpvsException {
+        Objects.requireNonNull(vip, "vip");
+        return addresses.ensurePresent(vip) ? List.of(new Change.AddressAdded(vip)) : List.of();
+    }
+
+    /**
+     * Takes the VIP down on the director if it is there: {@code ip addr del 192.0.2.100/24 dev eth0}
+     * ({@code ifconfig eth0:1 down}).
+     *
+     * @return {@link Change.AddressRemoved}, or nothing if the address was not there
+     */
+    public List<Change> bringDownVip(InterfaceAddress vip) throws IpvsException {
+        Objects.requireNonNull(vip, "vip");
+        return addresses.ensureAbsent(vip) ? List.of(new Change.AddressRemoved(vip)) : List.of();
+    }
+
+    /**
+     * Reverts {@code changes} (as returned by a recipe), last first: an added address is removed,
+     * a removed one added back, a sysctl set back to its previous value, but only if it still
+     * holds the value the recipe wrote (someone else's later change is kept) and the interface
+     * still exists.
+     *
+     * @return what the undo itself changed, in order
+     */
+    public List<Change> undo(List<Change> changes) throws IpvsException {
+        Objects.requireNonNull(changes, "changes");
+        List<Change> reverted = new ArrayList<>();
+        List<Change> reversed = new ArrayList<>(changes);
+        Collections.reverse(reversed);
+        for (Change c : reversed) {
+            Objects.requireNonNull(c, "change");
+            revert(c, reverted);
+        }
+        return Collections.unmodifiableList(reverted);
+    }
+
+    private void revert(Change c, List<Change> reverted) throws IpvsException {
+        if (c instanceof Change.AddressAdded a) {
+            if (addresses.ensureAbsent(a.address())) {
+                reverted.add(new Change.AddressRemoved(a.address()));
+            }
+        } else if (c instanceof Change.AddressRemoved r) {
+            if (addresses.ensurePresent(r.address())) {
+                reverted.add(new Change.AddressAdded(r.address()));
+            }
+        } else if (c instanceof Change.ArpIgnoreChanged i) {
+            HostSysctls s = requireSysctls();
+            try {
+                if (s.arpIgnore(i.interfaceName()) == i.after()) {
+                    s.setArpIgnore(i.interfaceName(), i.before());
+                    reverted.add(new Change.ArpIgnoreChanged(i.interfaceName(), i.after(), i.before()));
+                }
+            } catch (NotFoundException gone) {
+                // the interface is gone, and its setting with it
+            }
+        } else if (c instanceof Change.ArpAnnounceChanged a) {
+            HostSysctls s = requireSysctls();
+            try {
+                if (s.arpAnnounce(a.interfaceName()) == a.after()) {
+                    s.setArpAnnounce(a.interfaceName(), a.before());
+                    reverted.add(new Change.ArpAnnounceChanged(a.interfaceName(), a.after(), a.before()));
+                }
+            } catch (NotFoundException gone) {
+                // the interface is gone, and its setting with it
+            }
+        }
+    }
+
+    private void revertAfterFailure(List<Change> done, Exception failure) {
+        try {
+            undo(done);
+        } catch (IpvsException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private HostSysctls requireSysctls() {
+        if (sysctls == null) {
+            throw new IllegalStateException("this DirectRouting was created without HostSysctls; "
+                    + "use new DirectRouting(addresses, sysctls) for real-server recipes");
+        }
+        return sysctls;
+    }
+}

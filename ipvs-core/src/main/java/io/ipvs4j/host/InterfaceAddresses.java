@@ -1,0 +1,86 @@
+package io.ipvs4j.host;
+
+import io.ipvs4j.IpvsException;
+import java.util.List;
+
+/**
+ * Lists, adds and removes interface addresses of one network namespace: what
+ * {@code ip link show} and {@code ip addr add|del|show} do. The netlink implementation is
+ * {@code io.ipvs4j.netlink.HostNetwork.addresses()} (rtnetlink); it can be opened inside
+ * another network namespace.
+ *
+ * <pre>{@code
+ * try (InterfaceAddresses addrs = HostNetwork.addresses()) {
+ *     // ip addr add 192.0.2.100/24 dev eth0 label eth0:1   (only if not there yet)
+ *     boolean added = addrs.ensurePresent(InterfaceAddress.of("eth0", "192.0.2.100/24").withLabel("eth0:1"));
+ *     addrs.addresses("eth0").forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p>Errors name the operation and the address, e.g. {@code add address 192.0.2.100/24 dev eth0
+ * scope global failed: address already assigned (EEXIST, errno 17)}. Adding and removing need
+ * CAP_NET_ADMIN in the namespace's owning user namespace. Implementations are thread-safe.
+ */
+public interface InterfaceAddresses extends AutoCloseable {
+
+    /** All interfaces, in index order ({@code ip -o link show}). */
+    List<Link> links() throws IpvsException;
+
+    /**
+     * The interface named {@code name} ({@code ip link show dev NAME}).
+     *
+     * @throws io.ipvs4j.NotFoundException if there is none
+     */
+    Link link(String name) throws IpvsException;
+
+    /** Every address of every interface, IPv4 and IPv6 ({@code ip -o addr show}). */
+    List<InterfaceAddress> addresses() throws IpvsException;
+
+    /**
+     * The addresses of {@code interfaceName} ({@code ip -o addr show dev NAME}).
+     *
+     * @throws io.ipvs4j.NotFoundException if there is no such interface
+     */
+    List<InterfaceAddress> addresses(String interfaceName) throws IpvsException;
+
+    /**
+     * Adds {@code address} ({@code ip addr add 192.0.2.100/24 dev eth0 label eth0:1}). IPv6
+     * addresses are added with {@code nodad}: usable at once, without duplicate address
+     * detection.
+     *
+     * @throws io.ipvs4j.AlreadyExistsException if the interface already has this address and
+     *     prefix length (EEXIST)
+     * @throws io.ipvs4j.NotFoundException if there is no such interface
+     */
+    void add(InterfaceAddress address) throws IpvsException;
+
+    /**
+     * Removes {@code address} ({@code ip addr del 192.0.2.100/24 dev eth0}). The kernel matches
+     * the address and prefix length, and the label if one is given.
+     *
+     * @throws io.ipvs4j.NotFoundException if the interface does not have it (EADDRNOTAVAIL) or
+     *     does not exist
+     */
+    void remove(InterfaceAddress address) throws IpvsException;
+
+    /**
+     * Adds {@code address} unless it is already there. Idempotent: an existing address is
+     * success.
+     *
+     * @return true if the address was added, false if it was already present
+     * @throws io.ipvs4j.NotFoundException if there is no such interface
+     */
+    boolean ensurePresent(InterfaceAddress address) throws IpvsException;
+
+    /**
+     * Removes {@code address} if it is there. Idempotent: a missing address, or a missing
+     * interface (which cannot hold it), is success.
+     *
+     * @return true if the address was removed, false if it was not present
+     */
+    boolean ensureAbsent(InterfaceAddress address) throws IpvsException;
+
+    /** Closes the netlink socket. */
+    @Override
+    void close();
+}
