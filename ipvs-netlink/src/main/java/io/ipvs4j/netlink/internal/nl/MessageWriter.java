@@ -80,6 +80,12 @@ public final class MessageWriter {
         buffer.put(b);
     }
 
+    /** A raw u16 in native byte order (e.g. {@code ifi_type} of {@code struct ifinfomsg}). */
+    public void putRawShort(int value) {
+        need(2);
+        buffer.putShort((short) value);
+    }
+
     public void putRawInt(int value) {
         need(4);
         buffer.putInt(value);
