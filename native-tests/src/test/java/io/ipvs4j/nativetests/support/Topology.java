@@ -227,8 +227,14 @@ public final class Topology implements AutoCloseable {
         }
 
         public Commands.Result exec(Duration timeout, String... argv) {
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
-            cmd.addAll(Arrays.asList(argv));
+            List<String> cmd = new ArrayList<>();
+            if (argv.length > 0 && argv[0].equals("ip")) {
+                cmd.addAll(List.of("ip", "-n", name)); // one exec less than ip netns exec: faster in the VM
+                cmd.addAll(Arrays.asList(argv).subList(1, argv.length));
+            } else {
+                cmd.addAll(List.of("ip", "netns", "exec", name));
+                cmd.addAll(Arrays.asList(argv));
+            }
             return Commands.run(cmd, timeout);
         }
 
@@ -335,9 +341,9 @@ public final class Topology implements AutoCloseable {
             throw new IllegalStateException("nothing listens on port " + port + " in " + name + ": " + process.output());
         }
 
-        /** {@code busybox wget -q -O - URL} from this namespace (throws if it fails). */
+        /** {@code busybox wget -q -O - URL} (not -T: it crashes busybox 1.35) from this namespace (throws if it fails). */
         public String httpGet(String url) {
-            return exec(Duration.ofSeconds(20), "busybox", "wget", "-q", "-T", "5", "-O", "-", url).check().stdout();
+            return exec(Duration.ofSeconds(20), "busybox", "wget", "-q", "-O", "-", url).check().stdout();
         }
 
         @Override
