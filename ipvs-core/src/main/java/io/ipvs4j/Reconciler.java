@@ -129,7 +129,11 @@ public final class Reconciler {
 
     /** Reads the kernel's state, diffs, and applies the difference. */
     public Result apply(Collection<DesiredService> desired) throws IpvsException {
-        Map<ServiceKey, DesiredService> wanted = index(desired);
+        Map<ServiceKey, Current> current = readKernel();
+        return send(index(desired), current, true, current.keySet());
+    }
+
+    private Map<ServiceKey, Current> readKernel() throws IpvsException {
         Map<ServiceKey, Current> current = new LinkedHashMap<>();
         for (ServiceSnapshot s : ipvs.snapshot()) {
             Map<Endpoint, RealServerStatus> servers = new LinkedHashMap<>();
@@ -138,18 +142,60 @@ public final class Reconciler {
             }
             current.put(s.service().service().key(), new Current(s.service().service(), servers));
         }
-        return send(wanted, current, true);
+        return current;
     }
 
     /**
-     * Applies the difference between {@code desired} and what this reconciler last applied,
-     * without reading the kernel (a full {@link #apply} when due, see the class comment).
+     * Applies the difference between {@code desired} (the whole desired state) and what this
+     * reconciler last applied, without reading the kernel (a full {@link #apply} when due, see
+     * the class comment).
      */
     public Result applyIncremental(Collection<DesiredService> desired) throws IpvsException {
-        if (lastApplied == null || ++incrementalSinceResync >= options.fullResyncEvery()) {
+        if (resyncDue()) {
             return apply(desired);
         }
-        return send(index(desired), lastApplied, false);
+        return send(index(desired), lastApplied, false, lastApplied.keySet());
+    }
+
+    /**
+     * Applies a delta relative to what this reconciler last applied: {@code upserts} are the
+     * services that changed (each with all its real servers) and {@code removals} the services
+     * no longer wanted. Only those services are diffed, so the cost follows the size of the
+     * change, not of the table. Falls back to reading the kernel when a resync is due, in which
+     * case the delta is applied on top of the kernel's state.
+     *
+     * <pre>{@code
+     * reconciler.applyIncremental(List.of(changedService), List.of());
+     * }</pre>
+     */
+    public Result applyIncremental(Collection<DesiredService> upserts, Collection<ServiceKey> removals)
+            throws IpvsException {
+        if (resyncDue()) {
+            Map<ServiceKey, DesiredService> wanted = new LinkedHashMap<>();
+            Map<ServiceKey, Current> current = readKernel();
+            current.forEach((key, cur) -> wanted.put(key, new DesiredService(cur.service(),
+                    cur.realServers().values().stream().map(RealServerStatus::realServer).toList())));
+            for (ServiceKey key : removals) {
+                wanted.remove(key);
+            }
+            for (DesiredService d : upserts) {
+                wanted.put(d.service().key(), d);
+            }
+            return send(wanted, current, true, current.keySet());
+        }
+        Map<ServiceKey, DesiredService> wanted = index(upserts);
+        java.util.Set<ServiceKey> scope = new java.util.LinkedHashSet<>(wanted.keySet());
+        for (ServiceKey key : removals) {
+            if (wanted.containsKey(key)) {
+                throw new IllegalArgumentException("service " + key + " is both upserted and removed");
+            }
+            scope.add(key);
+        }
+        return send(wanted, lastApplied, false, scope);
+    }
+
+    private boolean resyncDue() {
+        return lastApplied == null || ++incrementalSinceResync >= options.fullResyncEvery();
     }
 
     /** Forgets the last applied state: the next incremental apply reads the kernel. */
@@ -157,14 +203,19 @@ public final class Reconciler {
         lastApplied = null;
     }
 
-    private Result send(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full)
-            throws IpvsException {
-        List<Change> changes = diff(wanted, current, full);
+    /**
+     * Diffs {@code wanted} against {@code current}; services of {@code current} outside
+     * {@code removalScope} are never removed (in a delta they are simply not mentioned).
+     */
+    private Result send(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full,
+            java.util.Set<ServiceKey> removalScope) throws IpvsException {
+        List<Change> changes = diff(wanted, current, full, removalScope);
         BatchResult result = changes.isEmpty()
                 ? new BatchResult(List.of(), 0)
                 : ipvs.apply(Batch.of(changes), options.batchOptions());
         if (result.isSuccess()) {
-            lastApplied = expectedAfter(current, changes);
+            applyInPlace(current, changes);
+            lastApplied = current;
             if (full) {
                 incrementalSinceResync = 0;
             }
@@ -184,10 +235,11 @@ public final class Reconciler {
         return wanted;
     }
 
-    private List<Change> diff(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full) {
+    private List<Change> diff(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full,
+            java.util.Set<ServiceKey> removalScope) {
         List<Change> changes = new ArrayList<>();
-        for (ServiceKey key : current.keySet()) {
-            if (!wanted.containsKey(key) && options.owned().test(key)) {
+        for (ServiceKey key : removalScope) {
+            if (current.containsKey(key) && !wanted.containsKey(key) && options.owned().test(key)) {
                 changes.add(new Change.RemoveService(key));
             }
         }
@@ -234,10 +286,8 @@ public final class Reconciler {
         return changes;
     }
 
-    /** The table as it is after {@code changes} were all applied to {@code before}. */
-    private static Map<ServiceKey, Current> expectedAfter(Map<ServiceKey, Current> before, List<Change> changes) {
-        Map<ServiceKey, Current> after = new LinkedHashMap<>();
-        before.forEach((k, v) -> after.put(k, new Current(v.service(), new LinkedHashMap<>(v.realServers()))));
+    /** Updates {@code after} (owned by this reconciler) to the table as it is once {@code changes} applied. */
+    private static void applyInPlace(Map<ServiceKey, Current> after, List<Change> changes) {
         for (Change c : changes) {
             if (c instanceof Change.RemoveService r) {
                 after.remove(r.key());
@@ -254,7 +304,6 @@ public final class Reconciler {
                 after.get(r.key()).realServers().remove(r.endpoint());
             }
         }
-        return after;
     }
 
     private static RealServerStatus idle(RealServer rs) {

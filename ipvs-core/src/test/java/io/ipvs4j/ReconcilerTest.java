@@ -100,6 +100,23 @@ class ReconcilerTest {
     }
 
     @Test
+    void deltaTouchesOnlyTheNamedServices() throws Exception {
+        try (InMemoryIpvs ipvs = new InMemoryIpvs()) {
+            Reconciler r = new Reconciler(ipvs, Reconciler.Options.DEFAULT);
+            Reconciler.DesiredService dns = new Reconciler.DesiredService(
+                    VirtualService.builder(DNS).scheduler(Scheduler.RR).build(), List.of());
+            r.apply(List.of(web(A), dns));
+            Reconciler.Result delta = r.applyIncremental(List.of(web(A, B)), List.of());
+            assertFalse(delta.fullSync());
+            assertEquals(List.of(new Change.AddRealServer(WEB, B)), delta.changes());
+            assertTrue(ipvs.service(DNS).isPresent(), "a service not named in the delta is left alone");
+            Reconciler.Result removal = r.applyIncremental(List.of(), List.of(DNS));
+            assertEquals(List.of(new Change.RemoveService(DNS)), removal.changes());
+            assertThrows(IllegalArgumentException.class, () -> r.applyIncremental(List.of(web(A)), List.of(WEB)));
+        }
+    }
+
+    @Test
     void aFailedChangeForcesTheNextIncrementalApplyToReadTheKernel() throws Exception {
         try (InMemoryIpvs ipvs = new InMemoryIpvs()) {
             Reconciler r = new Reconciler(ipvs, Reconciler.Options.DEFAULT);

@@ -1,0 +1,288 @@
+package io.ipvs4j.benchmarks;
+
+import io.ipvs4j.Batch;
+import io.ipvs4j.BatchOptions;
+import io.ipvs4j.BatchResult;
+import io.ipvs4j.Change;
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.Reconciler;
+import io.ipvs4j.ServiceSnapshot;
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.ForwardingMethod;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.Scheduler;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.VirtualService;
+import io.ipvs4j.netlink.IpvsNetlink;
+import io.ipvs4j.netlink.NetlinkOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Kernel round-trip benchmark, run as root on a kernel with IPVS (the project's VM): ipvs4j
+ * against ipvsadm on the same table in the same boot, in a network namespace of its own.
+ *
+ * <p>Usage: {@code KernelBenchmark [services] [realServersPerService] [repetitions]} (default
+ * 1000 10 3). Prints one line per measurement (median of the repetitions, after a warm-up
+ * round) and the ratios; exits non-zero if the table ipvs4j wrote differs from what ipvsadm
+ * reads back.
+ */
+public final class KernelBenchmark {
+    private final int services;
+    private final int perService;
+    private final int repetitions;
+    private final String namespace = "ipvs4j-bench-" + ProcessHandle.current().pid();
+    private final Path rulesFile;
+    private Ipvs ipvs;
+
+    private KernelBenchmark(int services, int perService, int repetitions) throws IOException {
+        this.services = services;
+        this.perService = perService;
+        this.repetitions = repetitions;
+        this.rulesFile = Files.createTempFile("ipvs4j-bench", ".rules");
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--startup")) {
+            return;   // measures JVM start-up and class loading only
+        }
+        int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int perService = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        new KernelBenchmark(services, perService, repetitions).run();
+    }
+
+    private ServiceKey key(int i) {
+        return ServiceKey.tcp("192.0.2.100", 10000 + i);
+    }
+
+    private RealServer realServer(int i, int r, int weight) {
+        return RealServer.builder(Endpoint.of("198.51.100." + (r + 1), 10000 + i))
+                .forwarding(ForwardingMethod.DIRECT_ROUTE).weight(weight).build();
+    }
+
+    private List<Reconciler.DesiredService> desired(int changedEvery) {
+        List<Reconciler.DesiredService> out = new ArrayList<>(services);
+        int n = 0;
+        for (int i = 0; i < services; i++) {
+            List<RealServer> servers = new ArrayList<>(perService);
+            for (int r = 0; r < perService; r++) {
+                boolean changed = changedEvery > 0 && n++ % changedEvery == 0;
+                servers.add(realServer(i, r, changed ? 2 : 1));
+            }
+            out.add(new Reconciler.DesiredService(VirtualService.builder(key(i)).scheduler(Scheduler.WLC).build(), servers));
+        }
+        return out;
+    }
+
+    private Batch addAll() {
+        Batch.Builder b = Batch.builder();
+        for (Reconciler.DesiredService d : desired(0)) {
+            b.addService(d.service());
+            for (RealServer rs : d.realServers()) {
+                b.addRealServer(d.service().key(), rs);
+            }
+        }
+        return b.build();
+    }
+
+    private void writeRules() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < services; i++) {
+            sb.append("-A -t 192.0.2.100:").append(10000 + i).append(" -s wlc\n");
+            for (int r = 0; r < perService; r++) {
+                sb.append("-a -t 192.0.2.100:").append(10000 + i).append(" -r 198.51.100.").append(r + 1)
+                        .append(':').append(10000 + i).append(" -g -w 1\n");
+            }
+        }
+        Files.writeString(rulesFile, sb);
+    }
+
+    private int sh(String command, boolean quiet) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command);
+        pb.redirectErrorStream(true);
+        if (quiet) {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        } else {
+            pb.inheritIO();
+        }
+        return pb.start().waitFor();
+    }
+
+    private String shOut(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Median wall time in ms of {@code measured}, each repetition preceded by {@code setup}. */
+    private double time(Step setup, Step measured) throws Exception {
+        double[] ms = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            setup.run();
+            long start = System.nanoTime();
+            measured.run();
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[repetitions / 2];
+    }
+
+    private void expectFullTable(String what) throws Exception {
+        int lines = Integer.parseInt(shOut("ip netns exec " + namespace + " ipvsadm -Sn | wc -l").strip());
+        int expected = services * (1 + perService);
+        if (lines != expected) {
+            throw new IllegalStateException(what + ": ipvsadm -Sn shows " + lines + " rules, expected " + expected);
+        }
+    }
+
+    private void run() throws Exception {
+        if (sh("ip netns add " + namespace + " && ip -n " + namespace + " link set lo up", false) != 0) {
+            throw new IllegalStateException("cannot create network namespace " + namespace + " (root needed)");
+        }
+        try {
+            ipvs = IpvsNetlink.open(NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build());
+            writeRules();
+            Batch all = addAll();
+            BatchOptions every = BatchOptions.DEFAULT;
+            BatchOptions lastOnly = BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build();
+            String ipvsadmRestore = "ip netns exec " + namespace + " ipvsadm -R < " + rulesFile;
+            String ipvsadmList = "ip netns exec " + namespace + " ipvsadm -Ln > /dev/null";
+
+            // Warm-up round: every code path once, so the measured rounds run compiled code.
+            for (int w = 0; w < 2; w++) {
+                ipvs.flush();
+                ipvs.apply(all, lastOnly).throwIfFailed();
+                ipvs.snapshot();
+                new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(desired(100));
+                ipvs.flush();
+                ipvs.apply(all).throwIfFailed();
+                ipvs.flush();
+                for (Change c : all.changes().subList(0, Math.min(2000, all.size()))) {
+                    c.applyTo(ipvs);
+                }
+            }
+            Step flush = ipvs::flush;
+            Step fill = () -> {
+                ipvs.flush();
+                ipvs.apply(all, lastOnly).throwIfFailed();
+            };
+            int ops = all.size();
+            System.out.printf(Locale.ROOT, "workload: %d services x %d DR real servers = %d operations; median of %d%n",
+                    services, perService, ops, repetitions);
+
+            BatchResult[] last = new BatchResult[1];
+            double batchEvery = time(flush, () -> last[0] = ipvs.apply(all, every).throwIfFailed());
+            expectFullTable("batch (ACK every message)");
+            int callsEvery = last[0].systemCalls();
+            double batchLast = time(flush, () -> last[0] = ipvs.apply(all, lastOnly).throwIfFailed());
+            expectFullTable("batch (ACK last message of each send)");
+            int callsLast = last[0].systemCalls();
+            double restore = time(flush, () -> {
+                if (sh(ipvsadmRestore, false) != 0) {
+                    throw new IllegalStateException("ipvsadm -R failed");
+                }
+            });
+            expectFullTable("ipvsadm -R");
+            double single = time(flush, () -> {
+                for (Change c : all.changes()) {
+                    c.applyTo(ipvs);
+                }
+            });
+            expectFullTable("one message per call");
+
+            List<ServiceSnapshot>[] listed = new List[1];
+            double list = time(() -> { }, () -> listed[0] = ipvs.snapshot());
+            int rows = listed[0].stream().mapToInt(s -> 1 + s.realServers().size()).sum();
+            if (rows != ops) {
+                throw new IllegalStateException("snapshot listed " + rows + " rows, expected " + ops);
+            }
+            double ipvsadmLn = time(() -> { }, () -> sh(ipvsadmList, false));
+
+            List<Reconciler.DesiredService> base = desired(0);
+            List<Reconciler.DesiredService> onePercent = desired(100);
+            Reconciler.Result[] applied = new Reconciler.Result[1];
+            double diffApply = time(() -> {
+                fill.run();
+            }, () -> applied[0] = new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(onePercent));
+            int changed = applied[0].changes().size();
+            if (!applied[0].isSuccess() || changed == 0) {
+                throw new IllegalStateException("dump-and-diff apply: " + applied[0].batch());
+            }
+            // The controller knows which services its event touched: it passes only those.
+            List<Reconciler.DesiredService> changedOnly = new ArrayList<>();
+            for (int i = 0; i < services; i++) {
+                if (!onePercent.get(i).equals(base.get(i))) {
+                    changedOnly.add(onePercent.get(i));
+                }
+            }
+            Reconciler incremental = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withFullResyncEvery(1_000_000));
+            double incrementalApply = time(() -> {
+                fill.run();
+                incremental.invalidate();
+                incremental.applyIncremental(base);   // full read: establishes the baseline
+            }, () -> applied[0] = incremental.applyIncremental(changedOnly, List.of()));
+            if (applied[0].fullSync() || applied[0].changes().size() != changed) {
+                throw new IllegalStateException("incremental apply made " + applied[0].changes().size()
+                        + " changes (full sync " + applied[0].fullSync() + "), expected " + changed);
+            }
+            Batch reAddAll = Batch.of(changesToReAdd(onePercent));
+            double reAdd = time(fill, () -> {
+                ipvs.flush();
+                ipvs.apply(reAddAll, lastOnly).throwIfFailed();
+            });
+            double flushTime = time(fill, ipvs::flush);
+
+            System.out.printf(Locale.ROOT, "%-52s %9s%n", "measurement", "ms");
+            row("ipvs4j batch add, ACK every message (" + callsEvery + " syscalls)", batchEvery);
+            row("ipvs4j batch add, ACK last of each send (" + callsLast + " syscalls)", batchLast);
+            row("ipvsadm -R (same rules, incl. process start)", restore);
+            row("ipvs4j one message per call", single);
+            row("ipvs4j snapshot (list everything)", list);
+            row("ipvsadm -Ln (incl. process start)", ipvsadmLn);
+            row("ipvs4j dump-and-diff apply of 1% change (" + changed + " changes)", diffApply);
+            row("ipvs4j incremental apply of the same change", incrementalApply);
+            row("flush + re-add everything with the change (batch)", reAdd);
+            row("ipvs4j flush", flushTime);
+            System.out.println();
+            System.out.printf(Locale.ROOT, "ratio ipvsadm -R / batch (ACK every)        %6.1fx  (target >= 5)%n", restore / batchEvery);
+            System.out.printf(Locale.ROOT, "ratio ipvsadm -R / batch (ACK last)         %6.1fx%n", restore / batchLast);
+            System.out.printf(Locale.ROOT, "ratio one-per-call / batch (ACK every)      %6.1fx%n", single / batchEvery);
+            System.out.printf(Locale.ROOT, "ratio ipvsadm -Ln / snapshot                %6.1fx  (target >= 4)%n", ipvsadmLn / list);
+            System.out.printf(Locale.ROOT, "ratio re-add / dump-and-diff apply          %6.1fx  (target >= 3)%n", reAdd / diffApply);
+            System.out.printf(Locale.ROOT, "ratio re-add / incremental apply            %6.1fx  (target >= 30)%n", reAdd / incrementalApply);
+        } finally {
+            if (ipvs != null) {
+                ipvs.close();
+            }
+            sh("ip netns del " + namespace, true);
+            Files.deleteIfExists(rulesFile);
+        }
+    }
+
+    private List<Change> changesToReAdd(List<Reconciler.DesiredService> desired) {
+        List<Change> out = new ArrayList<>();
+        for (Reconciler.DesiredService d : desired) {
+            out.add(new Change.AddService(d.service()));
+            for (RealServer rs : d.realServers()) {
+                out.add(new Change.AddRealServer(d.service().key(), rs));
+            }
+        }
+        return out;
+    }
+
+    private static void row(String name, double ms) {
+        System.out.printf(Locale.ROOT, "%-60s %9.1f%n", name, ms);
+    }
+}
