@@ -11,6 +11,7 @@ import io.ipvs4j.Ipvs;
 import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.IpvsUnavailableException;
+import io.ipvs4j.ModuleNotFoundException;
 import io.ipvs4j.NetlinkIoException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.Operation;
@@ -227,15 +228,31 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public void addService(VirtualService service) throws IpvsException {
         Objects.requireNonNull(service, "service");
-        execute(Operation.ADD_SERVICE, IpvsErrors.subject(service.key()), CMD_NEW_SERVICE, Nl.NLM_F_ACK,
-                w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+        try {
+            execute(Operation.ADD_SERVICE, IpvsErrors.subject(service.key()), CMD_NEW_SERVICE, Nl.NLM_F_ACK,
+                    w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+        } catch (ModuleNotFoundException e) {
+            throw withModuleNames(Operation.ADD_SERVICE, service, e);
+        }
     }
 
     @Override
     public void updateService(VirtualService service) throws IpvsException {
         Objects.requireNonNull(service, "service");
-        execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
-                w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+        try {
+            execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
+                    w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+        } catch (ModuleNotFoundException e) {
+            throw withModuleNames(Operation.UPDATE_SERVICE, service, e);
+        }
+    }
+
+    /**
+     * {@link #execute} maps ENOENT without knowing the service, so the exception would only say
+     * "modprobe ip_vs_<name>"; this names the modules the service needs (ip_vs_rr, ip_vs_pe_sip).
+     */
+    private static IpvsException withModuleNames(Operation op, VirtualService service, ModuleNotFoundException e) {
+        return IpvsErrors.fromErrno(op, service, e.errno(), e.kernelMessage().orElse(null));
     }
 
     @Override
@@ -253,6 +270,13 @@ public final class IpvsNetlinkClient implements Ipvs {
                 .orElseThrow(() -> (ServiceNotFoundException) IpvsErrors.fromErrno(Operation.UPDATE_SERVICE,
                         IpvsErrors.subject(key), Errno.ESRCH, null))
                 .service();
+        // The kernel stores any bits (SH_PORT on rr, ONE_PACKET on TCP: uapi doc §12), so the
+        // resulting service is validated here, before sending, as the Javadoc promises.
+        java.util.EnumSet<ServiceFlag> result = java.util.EnumSet.noneOf(ServiceFlag.class);
+        result.addAll(current.flags());
+        result.removeAll(clear);
+        result.addAll(set);
+        current.toBuilder().flags(result).build();
         int bits = ServiceFlag.toBits(set);
         int mask = bits | ServiceFlag.toBits(clear);
         execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(key), CMD_SET_SERVICE, Nl.NLM_F_ACK,

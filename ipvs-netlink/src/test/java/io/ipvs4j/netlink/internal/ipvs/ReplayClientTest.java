@@ -125,7 +125,24 @@ class ReplayClientTest {
             ModuleNotFoundException e = assertThrows(ModuleNotFoundException.class,
                     () -> ipvs.addService(VirtualService.builder(ServiceKey.tcp("192.0.2.101", 80))
                             .scheduler(Scheduler.of("nosuch")).build()));
-            assertTrue(e.getMessage().contains("modprobe"), e.getMessage());
+            // found on a real kernel: the module names were lost (execute() does not know the service)
+            assertEquals(List.of("ip_vs_nosuch"), e.moduleNames());
+            assertTrue(e.getMessage().contains("modprobe ip_vs_nosuch"), e.getMessage());
+        }
+    }
+
+    @Test
+    void partialFlagUpdateThatBreaksTheModelIsRefusedBeforeSetService() throws Exception {
+        // Found on a real kernel: the flags were sent unchecked and the kernel stored SH_PORT on
+        // an rr service. The fixture's GET answers WEB with scheduler rr; no SET may follow.
+        ReplayKernel kernel = new ReplayKernel("15-list-one-service");
+        try (IpvsNetlinkClient ipvs = IpvsNetlinkClient.open(kernel, 64 << 10)) {
+            int before = kernel.requests().size();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ipvs.updateServiceFlags(WEB, java.util.Set.of(io.ipvs4j.model.ServiceFlag.SH_PORT), java.util.Set.of()));
+            assertEquals("flag SH_PORT needs scheduler sh, was rr", e.getMessage());
+            assertEquals(before + 1, kernel.requests().size(), "only the GET_SERVICE may have been sent");
+            assertEquals(IpvsUapi.CMD_GET_SERVICE, kernel.requests().get(before)[16]);
         }
     }
 
