@@ -279,49 +279,43 @@ public final class IpvsCodec {
             throw new MalformedMessageException("service without IPVS_SVC_ATTR_AF");
         }
         AddressFamily family = family(af);
-        ServiceKey key;
-        try {
-        if (fwmark >= 0) {
-            key = ServiceKey.fwmark(fwmark, family);
-        } else {
-            if (protocol < 0 || address == null || port < 0) {
-                throw new MalformedMessageException("service without FWMARK lacks PROTOCOL, ADDR or PORT");
-            }
-            if (family == AddressFamily.INET && address.getAddress().length != 4) {
-                address = truncateToV4(address);
-            }
-            key = ServiceKey.inet(protocolOf(protocol), address, port);
-        }
-        } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("kernel reported a service identity the model cannot hold: " + e.getMessage());
+        if (fwmark < 0 && (protocol < 0 || address == null || port < 0)) {
+            throw new MalformedMessageException("service without FWMARK lacks PROTOCOL, ADDR or PORT");
         }
         if (scheduler == null || !hasFlags) {
-            throw new MalformedMessageException("service " + key + " lacks SCHED_NAME or FLAGS");
+            throw new MalformedMessageException("service lacks SCHED_NAME or FLAGS");
         }
         VirtualService service;
         try {
-        Scheduler sched = Scheduler.of(scheduler);
-        Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
-        flagSet.addAll(ServiceFlag.fromKernelBits(flags & ~SVC_F_HASHED, key, sched));
-        boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
-        VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
-        if (persistent) {
-            int bits = netmaskBits(family, netmask);
-            b.persistence(bits == family.addressBits()
-                    ? Persistence.of(Duration.ofSeconds(timeout))
-                    : Persistence.of(Duration.ofSeconds(timeout), bits));
-        }
-        if (pe != null && !pe.isEmpty()) {
-            b.persistenceEngine(pe);
-        }
+            ServiceKey key = fwmark >= 0
+                    ? ServiceKey.fwmark(fwmark, family)
+                    : ServiceKey.inet(protocolOf(protocol), family == AddressFamily.INET ? truncateToV4(address) : address, port);
+            Scheduler sched = Scheduler.of(scheduler);
+            Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
+            flagSet.addAll(ServiceFlag.fromKernelBits(flags & ~SVC_F_HASHED, key, sched));
+            boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
+            VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
+            if (persistent) {
+                int bits = netmaskBits(family, netmask);
+                b.persistence(bits == family.addressBits()
+                        ? Persistence.of(Duration.ofSeconds(timeout))
+                        : Persistence.of(Duration.ofSeconds(timeout), bits));
+            }
+            if (pe != null && !pe.isEmpty()) {
+                b.persistenceEngine(pe);
+            }
             service = b.build();
         } catch (IllegalArgumentException e) {
+            // The kernel stores combinations the model rejects (e.g. set by another tool).
             throw new MalformedMessageException("kernel reported a service the model cannot hold: " + e.getMessage());
         }
         return new ServiceStatus(service, stats64 != null ? stats64 : stats != null ? stats : Stats.ZERO);
     }
 
     private static InetAddress truncateToV4(InetAddress address) throws MalformedMessageException {
+        if (address instanceof Inet4Address) {
+            return address;
+        }
         byte[] raw = address.getAddress();
         try {
             return InetAddress.getByAddress(java.util.Arrays.copyOf(raw, 4));
