@@ -126,17 +126,11 @@ public final class KernelBenchmark {
         void run() throws Exception;
     }
 
-    /** Median wall time in ms of {@code measured}, each repetition preceded by {@code setup}. */
-    private double time(Step setup, Step measured) throws Exception {
-        double[] ms = new double[repetitions];
-        for (int i = 0; i < repetitions; i++) {
-            setup.run();
-            long start = System.nanoTime();
-            measured.run();
-            ms[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(ms);
-        return ms[repetitions / 2];
+    private record Measurement(String name, Step setup, Step measured, Step check) {}
+
+    private static void ratio(String name, double value, double target) {
+        System.out.printf(Locale.ROOT, "ratio %-48s %6.1fx%s%n", name, value,
+                target > 0 ? String.format(Locale.ROOT, "  (target >= %.0f: %s)", target, value >= target ? "met" : "NOT met") : "");
     }
 
     private void expectFullTable(String what) throws Exception {
@@ -179,47 +173,8 @@ public final class KernelBenchmark {
                 ipvs.apply(all, lastOnly).throwIfFailed();
             };
             int ops = all.size();
-            System.out.printf(Locale.ROOT, "workload: %d services x %d DR real servers = %d operations; median of %d%n",
-                    services, perService, ops, repetitions);
-
-            BatchResult[] last = new BatchResult[1];
-            double batchEvery = time(flush, () -> last[0] = ipvs.apply(all, every).throwIfFailed());
-            expectFullTable("batch (ACK every message)");
-            int callsEvery = last[0].systemCalls();
-            double batchLast = time(flush, () -> last[0] = ipvs.apply(all, lastOnly).throwIfFailed());
-            expectFullTable("batch (ACK last message of each send)");
-            int callsLast = last[0].systemCalls();
-            double restore = time(flush, () -> {
-                if (sh(ipvsadmRestore, false) != 0) {
-                    throw new IllegalStateException("ipvsadm -R failed");
-                }
-            });
-            expectFullTable("ipvsadm -R");
-            double single = time(flush, () -> {
-                for (Change c : all.changes()) {
-                    c.applyTo(ipvs);
-                }
-            });
-            expectFullTable("one message per call");
-
-            List<ServiceSnapshot>[] listed = new List[1];
-            double list = time(() -> { }, () -> listed[0] = ipvs.snapshot());
-            int rows = listed[0].stream().mapToInt(s -> 1 + s.realServers().size()).sum();
-            if (rows != ops) {
-                throw new IllegalStateException("snapshot listed " + rows + " rows, expected " + ops);
-            }
-            double ipvsadmLn = time(() -> { }, () -> sh(ipvsadmList, false));
-
             List<Reconciler.DesiredService> base = desired(0);
             List<Reconciler.DesiredService> onePercent = desired(100);
-            Reconciler.Result[] applied = new Reconciler.Result[1];
-            double diffApply = time(() -> {
-                fill.run();
-            }, () -> applied[0] = new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(onePercent));
-            int changed = applied[0].changes().size();
-            if (!applied[0].isSuccess() || changed == 0) {
-                throw new IllegalStateException("dump-and-diff apply: " + applied[0].batch());
-            }
             // The controller knows which services its event touched: it passes only those.
             List<Reconciler.DesiredService> changedOnly = new ArrayList<>();
             for (int i = 0; i < services; i++) {
@@ -227,41 +182,96 @@ public final class KernelBenchmark {
                     changedOnly.add(onePercent.get(i));
                 }
             }
-            Reconciler incremental = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withFullResyncEvery(1_000_000));
-            double incrementalApply = time(() -> {
-                fill.run();
-                incremental.invalidate();
-                incremental.applyIncremental(base);   // full read: establishes the baseline
-            }, () -> applied[0] = incremental.applyIncremental(changedOnly, List.of()));
-            if (applied[0].fullSync() || applied[0].changes().size() != changed) {
-                throw new IllegalStateException("incremental apply made " + applied[0].changes().size()
-                        + " changes (full sync " + applied[0].fullSync() + "), expected " + changed);
-            }
             Batch reAddAll = Batch.of(changesToReAdd(onePercent));
-            double reAdd = time(fill, () -> {
-                ipvs.flush();
-                ipvs.apply(reAddAll, lastOnly).throwIfFailed();
-            });
-            double flushTime = time(fill, ipvs::flush);
+            Reconciler incremental = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withFullResyncEvery(1_000_000));
+            BatchResult[] lastBatch = new BatchResult[1];
+            Reconciler.Result[] applied = new Reconciler.Result[1];
+            int[] calls = new int[2];
+            int[] changed = new int[1];
 
-            System.out.printf(Locale.ROOT, "%-52s %9s%n", "measurement", "ms");
-            row("ipvs4j batch add, ACK every message (" + callsEvery + " syscalls)", batchEvery);
-            row("ipvs4j batch add, ACK last of each send (" + callsLast + " syscalls)", batchLast);
-            row("ipvsadm -R (same rules, incl. process start)", restore);
-            row("ipvs4j one message per call", single);
-            row("ipvs4j snapshot (list everything)", list);
-            row("ipvsadm -Ln (incl. process start)", ipvsadmLn);
-            row("ipvs4j dump-and-diff apply of 1% change (" + changed + " changes)", diffApply);
-            row("ipvs4j incremental apply of the same change", incrementalApply);
-            row("flush + re-add everything with the change (batch)", reAdd);
-            row("ipvs4j flush", flushTime);
+            // Rounds interleave the measurements, so a slow phase of the (emulated) machine
+            // affects every measurement alike instead of biasing one.
+            List<Measurement> ms = List.of(
+                new Measurement("ipvs4j batch add, ACK every message", flush,
+                        () -> lastBatch[0] = ipvs.apply(all, every).throwIfFailed(),
+                        () -> { expectFullTable("batch (ACK every)"); calls[0] = lastBatch[0].systemCalls(); }),
+                new Measurement("ipvs4j batch add, ACK last of each send", flush,
+                        () -> lastBatch[0] = ipvs.apply(all, lastOnly).throwIfFailed(),
+                        () -> { expectFullTable("batch (ACK last)"); calls[1] = lastBatch[0].systemCalls(); }),
+                new Measurement("ipvsadm -R (same rules, incl. process start)", flush, () -> {
+                    if (sh(ipvsadmRestore, false) != 0) {
+                        throw new IllegalStateException("ipvsadm -R failed");
+                    }
+                }, () -> expectFullTable("ipvsadm -R")),
+                new Measurement("ipvs4j one message per call", flush, () -> {
+                    for (Change c : all.changes()) {
+                        c.applyTo(ipvs);
+                    }
+                }, () -> expectFullTable("one message per call")),
+                new Measurement("ipvs4j snapshot (list everything)", () -> { }, () -> {
+                    List<ServiceSnapshot> listed = ipvs.snapshot();
+                    int rows = listed.stream().mapToInt(x -> 1 + x.realServers().size()).sum();
+                    if (rows != ops) {
+                        throw new IllegalStateException("snapshot listed " + rows + " rows, expected " + ops);
+                    }
+                }, () -> { }),
+                new Measurement("ipvsadm -Ln (incl. process start)", () -> { }, () -> sh(ipvsadmList, false), () -> { }),
+                new Measurement("ipvs4j dump-and-diff apply of a 1% change", fill,
+                        () -> applied[0] = new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(onePercent), () -> {
+                            if (!applied[0].isSuccess() || applied[0].changes().isEmpty()) {
+                                throw new IllegalStateException("dump-and-diff apply: " + applied[0].batch());
+                            }
+                            changed[0] = applied[0].changes().size();
+                        }),
+                new Measurement("ipvs4j incremental apply of the same change", () -> {
+                    fill.run();
+                    incremental.invalidate();
+                    incremental.applyIncremental(base);   // a full read: the baseline
+                }, () -> applied[0] = incremental.applyIncremental(changedOnly, List.of()), () -> {
+                    if (applied[0].fullSync() || applied[0].changes().size() != changed[0]) {
+                        throw new IllegalStateException("incremental apply made " + applied[0].changes().size()
+                                + " changes (full sync " + applied[0].fullSync() + "), expected " + changed[0]);
+                    }
+                }),
+                new Measurement("flush + re-add everything with the change (batch)", fill, () -> {
+                    ipvs.flush();
+                    ipvs.apply(reAddAll, lastOnly).throwIfFailed();
+                }, () -> { }),
+                new Measurement("ipvs4j flush", fill, flush, () -> { }));
+            double[][] times = new double[ms.size()][repetitions];
+            for (int round = 0; round < repetitions; round++) {
+                for (int m = 0; m < ms.size(); m++) {
+                    Measurement x = ms.get(m);
+                    x.setup().run();
+                    long t0 = System.nanoTime();
+                    x.measured().run();
+                    times[m][round] = (System.nanoTime() - t0) / 1e6;
+                    x.check().run();
+                }
+            }
+            double[] median = new double[ms.size()];
+            System.out.printf(Locale.ROOT, "workload: %d services x %d DR real servers = %d operations; median of %d interleaved rounds%n",
+                    services, perService, ops, repetitions);
+            System.out.printf(Locale.ROOT, "%-60s %9s   %s%n", "measurement", "median ms", "all rounds");
+            for (int m = 0; m < ms.size(); m++) {
+                double[] sorted = times[m].clone();
+                Arrays.sort(sorted);
+                median[m] = sorted[repetitions / 2];
+                StringBuilder rounds = new StringBuilder();
+                for (double t : times[m]) {
+                    rounds.append(String.format(Locale.ROOT, "%.0f ", t));
+                }
+                System.out.printf(Locale.ROOT, "%-60s %9.1f   %s%n", ms.get(m).name(), median[m], rounds.toString().strip());
+            }
+            System.out.printf(Locale.ROOT, "system calls per batch add: %d (ACK every), %d (ACK last); 1%% change = %d changes%n",
+                    calls[0], calls[1], changed[0]);
             System.out.println();
-            System.out.printf(Locale.ROOT, "ratio ipvsadm -R / batch (ACK every)        %6.1fx  (target >= 5)%n", restore / batchEvery);
-            System.out.printf(Locale.ROOT, "ratio ipvsadm -R / batch (ACK last)         %6.1fx%n", restore / batchLast);
-            System.out.printf(Locale.ROOT, "ratio one-per-call / batch (ACK every)      %6.1fx%n", single / batchEvery);
-            System.out.printf(Locale.ROOT, "ratio ipvsadm -Ln / snapshot                %6.1fx  (target >= 4)%n", ipvsadmLn / list);
-            System.out.printf(Locale.ROOT, "ratio re-add / dump-and-diff apply          %6.1fx  (target >= 3)%n", reAdd / diffApply);
-            System.out.printf(Locale.ROOT, "ratio re-add / incremental apply            %6.1fx  (target >= 30)%n", reAdd / incrementalApply);
+            ratio("ipvsadm -R / batch add (ACK every)", median[2] / median[0], 5);
+            ratio("ipvsadm -R / batch add (ACK last)", median[2] / median[1], 5);
+            ratio("one message per call / batch add (ACK every)", median[3] / median[0], 0);
+            ratio("ipvsadm -Ln / snapshot", median[5] / median[4], 4);
+            ratio("re-add everything / dump-and-diff apply", median[8] / median[6], 3);
+            ratio("re-add everything / incremental apply", median[8] / median[7], 30);
         } finally {
             if (ipvs != null) {
                 ipvs.close();
@@ -280,9 +290,5 @@ public final class KernelBenchmark {
             }
         }
         return out;
-    }
-
-    private static void row(String name, double ms) {
-        System.out.printf(Locale.ROOT, "%-60s %9.1f%n", name, ms);
     }
 }
