@@ -16,6 +16,7 @@ import io.ipvs4j.host.IpvsSysctl;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import io.ipvs4j.netlink.internal.sys.NetNs;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -44,6 +45,9 @@ import java.util.Optional;
 public final class ProcSysctls implements HostSysctls {
     /** The real sysctl tree. */
     public static final Path PROC_SYS = Path.of("/proc/sys");
+
+    /** Longer than any value of the sysctls read here (est_cpulist is the longest). */
+    private static final int MAX_VALUE_BYTES = 8192;
 
     private final Path root;
     private final Path namespace;
@@ -164,7 +168,19 @@ public final class ProcSysctls implements HostSysctls {
     }
 
     private String read(String key, Path path, String missing) throws IpvsException {
-        return run(Operation.READ_SYSCTL, key, missing, () -> Files.readString(path, StandardCharsets.US_ASCII));
+        return run(Operation.READ_SYSCTL, key, missing, () -> {
+            // The whole value must come from the first read(): proc_dointvec answers a read at a
+            // non-zero offset with EOF, so Files.readString (whose first read of a size-0 file
+            // is a single byte) would return "5" for sync_threshold "5\t100".
+            try (InputStream in = Files.newInputStream(path)) {
+                byte[] buffer = new byte[MAX_VALUE_BYTES];
+                int n = in.read(buffer, 0, buffer.length);
+                if (n == buffer.length) {
+                    throw new IOException("value longer than " + MAX_VALUE_BYTES + " bytes");
+                }
+                return n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+            }
+        });
     }
 
     private void write(String key, Path path, String text, String missing) throws IpvsException {
