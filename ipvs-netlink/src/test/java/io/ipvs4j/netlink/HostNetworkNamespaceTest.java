@@ -124,7 +124,7 @@ class HostNetworkNamespaceTest {
         InterfaceAddress a = InterfaceAddress.of(DEV, "2001:db8::10/64");
         addrs.add(a);
         try {
-            String ip = run("ip -n " + NS + " -o -6 addr show dev " + DEV);
+            String ip = run("ip -n " + NS + " -o -6 addr show dev " + DEV + " to 2001:db8::10/128");
             assertTrue(ip.contains("inet6 2001:db8::10/64"), ip);
             assertFalse(ip.contains("tentative"), "added with nodad: " + ip);
             assertTrue(addrs.addresses(DEV).contains(a), addrs.addresses(DEV).toString());
