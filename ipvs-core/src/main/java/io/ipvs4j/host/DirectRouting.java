@@ -20,12 +20,12 @@ import java.util.Optional;
  * // on a real server (or in its namespace)
  * try (InterfaceAddresses addrs = HostNetwork.addresses()) {
  *     DirectRouting dr = new DirectRouting(addrs, HostNetwork.sysctls());
- *     List<Change> done = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
+ *     List<HostChange> done = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
  *     ...
  *     dr.undo(done);
  * }
  * // on the director
- * List<Change> vip = new DirectRouting(addrs).bringUpVip("eth0", "192.0.2.100/24", "eth0:1");
+ * List<HostChange> vip = new DirectRouting(addrs).bringUpVip("eth0", "192.0.2.100/24", "eth0:1");
  * }</pre>
  *
  * <p>Not thread-safe with respect to other writers of the same settings: a value someone else
@@ -51,7 +51,7 @@ public final class DirectRouting {
     }
 
     /** {@link #prepareRealServer(InetAddress, Optional)} without a label. */
-    public List<Change> prepareRealServer(InetAddress vip) throws IpvsException {
+    public List<HostChange> prepareRealServer(InetAddress vip) throws IpvsException {
         return prepareRealServer(vip, Optional.empty());
     }
 
@@ -73,7 +73,7 @@ public final class DirectRouting {
      * @param label an IPv4 label for the address on {@code lo}, e.g. {@code lo:0}
      * @return what was changed; empty if the host was already prepared
      */
-    public List<Change> prepareRealServer(InetAddress vip, Optional<String> label) throws IpvsException {
+    public List<HostChange> prepareRealServer(InetAddress vip, Optional<String> label) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
         Objects.requireNonNull(label, "label");
         HostSysctls s = requireSysctls();
@@ -81,24 +81,24 @@ public final class DirectRouting {
         if (label.isPresent()) {
             address = address.withLabel(label.get());
         }
-        List<Change> done = new ArrayList<>();
+        List<HostChange> done = new ArrayList<>();
         try {
             if (vip instanceof Inet4Address) {
                 for (String iface : List.of(LOOPBACK, HostSysctls.ALL)) {
                     ArpIgnore ignore = s.arpIgnore(iface);
                     if (!ignore.hidesOtherInterfacesAddresses()) {
                         s.setArpIgnore(iface, ArpIgnore.TARGET_ON_INCOMING_INTERFACE);
-                        done.add(new Change.ArpIgnoreChanged(iface, ignore, ArpIgnore.TARGET_ON_INCOMING_INTERFACE));
+                        done.add(new HostChange.ArpIgnoreChanged(iface, ignore, ArpIgnore.TARGET_ON_INCOMING_INTERFACE));
                     }
                     ArpAnnounce announce = s.arpAnnounce(iface);
                     if (announce != ArpAnnounce.BEST_LOCAL_ADDRESS) {
                         s.setArpAnnounce(iface, ArpAnnounce.BEST_LOCAL_ADDRESS);
-                        done.add(new Change.ArpAnnounceChanged(iface, announce, ArpAnnounce.BEST_LOCAL_ADDRESS));
+                        done.add(new HostChange.ArpAnnounceChanged(iface, announce, ArpAnnounce.BEST_LOCAL_ADDRESS));
                     }
                 }
             }
             if (addresses.ensurePresent(address)) {
-                done.add(new Change.AddressAdded(address));
+                done.add(new HostChange.AddressAdded(address));
             }
         } catch (IpvsException | RuntimeException e) {
             revertAfterFailure(done, e);
@@ -111,7 +111,7 @@ public final class DirectRouting {
      * {@link #bringUpVip(InterfaceAddress)} for {@code vipCidr} (e.g. {@code "192.0.2.100/24"})
      * on {@code interfaceName} with {@code label} (e.g. {@code "eth0:1"}; {@code null} for none).
      */
-    public List<Change> bringUpVip(String interfaceName, String vipCidr, String label) throws IpvsException {
+    public List<HostChange> bringUpVip(String interfaceName, String vipCidr, String label) throws IpvsException {
         InterfaceAddress vip = InterfaceAddress.of(interfaceName, vipCidr);
         return bringUpVip(label == null ? vip : vip.withLabel(label));
     }
@@ -121,22 +121,22 @@ public final class DirectRouting {
      * {@code ip addr add 192.0.2.100/24 dev eth0 label eth0:1}
      * ({@code ifconfig eth0:1 192.0.2.100 netmask 255.255.255.0}).
      *
-     * @return {@link Change.AddressAdded}, or nothing if the address was already there
+     * @return {@link HostChange.AddressAdded}, or nothing if the address was already there
      */
-    public List<Change> bringUpVip(InterfaceAddress vip) throws IpvsException {
+    public List<HostChange> bringUpVip(InterfaceAddress vip) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
-        return addresses.ensurePresent(vip) ? List.of(new Change.AddressAdded(vip)) : List.of();
+        return addresses.ensurePresent(vip) ? List.of(new HostChange.AddressAdded(vip)) : List.of();
     }
 
     /**
      * Takes the VIP down on the director if it is there: {@code ip addr del 192.0.2.100/24 dev eth0}
      * ({@code ifconfig eth0:1 down}).
      *
-     * @return {@link Change.AddressRemoved}, or nothing if the address was not there
+     * @return {@link HostChange.AddressRemoved}, or nothing if the address was not there
      */
-    public List<Change> bringDownVip(InterfaceAddress vip) throws IpvsException {
+    public List<HostChange> bringDownVip(InterfaceAddress vip) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
-        return addresses.ensureAbsent(vip) ? List.of(new Change.AddressRemoved(vip)) : List.of();
+        return addresses.ensureAbsent(vip) ? List.of(new HostChange.AddressRemoved(vip)) : List.of();
     }
 
     /**
@@ -147,43 +147,43 @@ public final class DirectRouting {
      *
      * @return what the undo itself changed, in order
      */
-    public List<Change> undo(List<Change> changes) throws IpvsException {
+    public List<HostChange> undo(List<HostChange> changes) throws IpvsException {
         Objects.requireNonNull(changes, "changes");
-        List<Change> reverted = new ArrayList<>();
-        List<Change> reversed = new ArrayList<>(changes);
+        List<HostChange> reverted = new ArrayList<>();
+        List<HostChange> reversed = new ArrayList<>(changes);
         Collections.reverse(reversed);
-        for (Change c : reversed) {
+        for (HostChange c : reversed) {
             Objects.requireNonNull(c, "change");
             revert(c, reverted);
         }
         return Collections.unmodifiableList(reverted);
     }
 
-    private void revert(Change c, List<Change> reverted) throws IpvsException {
-        if (c instanceof Change.AddressAdded a) {
+    private void revert(HostChange c, List<HostChange> reverted) throws IpvsException {
+        if (c instanceof HostChange.AddressAdded a) {
             if (addresses.ensureAbsent(a.address())) {
-                reverted.add(new Change.AddressRemoved(a.address()));
+                reverted.add(new HostChange.AddressRemoved(a.address()));
             }
-        } else if (c instanceof Change.AddressRemoved r) {
+        } else if (c instanceof HostChange.AddressRemoved r) {
             if (addresses.ensurePresent(r.address())) {
-                reverted.add(new Change.AddressAdded(r.address()));
+                reverted.add(new HostChange.AddressAdded(r.address()));
             }
-        } else if (c instanceof Change.ArpIgnoreChanged i) {
+        } else if (c instanceof HostChange.ArpIgnoreChanged i) {
             HostSysctls s = requireSysctls();
             try {
                 if (s.arpIgnore(i.interfaceName()) == i.after()) {
                     s.setArpIgnore(i.interfaceName(), i.before());
-                    reverted.add(new Change.ArpIgnoreChanged(i.interfaceName(), i.after(), i.before()));
+                    reverted.add(new HostChange.ArpIgnoreChanged(i.interfaceName(), i.after(), i.before()));
                 }
             } catch (NotFoundException gone) {
                 // the interface is gone, and its setting with it
             }
-        } else if (c instanceof Change.ArpAnnounceChanged a) {
+        } else if (c instanceof HostChange.ArpAnnounceChanged a) {
             HostSysctls s = requireSysctls();
             try {
                 if (s.arpAnnounce(a.interfaceName()) == a.after()) {
                     s.setArpAnnounce(a.interfaceName(), a.before());
-                    reverted.add(new Change.ArpAnnounceChanged(a.interfaceName(), a.after(), a.before()));
+                    reverted.add(new HostChange.ArpAnnounceChanged(a.interfaceName(), a.after(), a.before()));
                 }
             } catch (NotFoundException gone) {
                 // the interface is gone, and its setting with it
@@ -191,7 +191,7 @@ public final class DirectRouting {
         }
     }
 
-    private void revertAfterFailure(List<Change> done, Exception failure) {
+    private void revertAfterFailure(List<HostChange> done, Exception failure) {
         try {
             undo(done);
         } catch (IpvsException | RuntimeException e) {

@@ -10,7 +10,7 @@ import io.ipvs4j.NotFoundException;
 import io.ipvs4j.Operation;
 import io.ipvs4j.host.ArpAnnounce;
 import io.ipvs4j.host.ArpIgnore;
-import io.ipvs4j.host.Change;
+import io.ipvs4j.host.HostChange;
 import io.ipvs4j.host.DirectRouting;
 import io.ipvs4j.host.HostSysctls;
 import io.ipvs4j.host.InterfaceAddress;
@@ -224,14 +224,14 @@ class HostNetworkNamespaceTest {
     @Test
     void realServerRecipeAndUndo() throws Exception {
         DirectRouting dr = new DirectRouting(addrs, sysctls);
-        List<Change> done = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
+        List<HostChange> done = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
         try {
             assertEquals(List.of(
-                    new Change.ArpIgnoreChanged("lo", ArpIgnore.ANY_LOCAL_ADDRESS, ArpIgnore.TARGET_ON_INCOMING_INTERFACE),
-                    new Change.ArpAnnounceChanged("lo", ArpAnnounce.ANY_LOCAL_ADDRESS, ArpAnnounce.BEST_LOCAL_ADDRESS),
-                    new Change.ArpIgnoreChanged("all", ArpIgnore.ANY_LOCAL_ADDRESS, ArpIgnore.TARGET_ON_INCOMING_INTERFACE),
-                    new Change.ArpAnnounceChanged("all", ArpAnnounce.ANY_LOCAL_ADDRESS, ArpAnnounce.BEST_LOCAL_ADDRESS),
-                    new Change.AddressAdded(InterfaceAddress.of("lo", "192.0.2.100/32"))), done);
+                    new HostChange.ArpIgnoreChanged("lo", ArpIgnore.ANY_LOCAL_ADDRESS, ArpIgnore.TARGET_ON_INCOMING_INTERFACE),
+                    new HostChange.ArpAnnounceChanged("lo", ArpAnnounce.ANY_LOCAL_ADDRESS, ArpAnnounce.BEST_LOCAL_ADDRESS),
+                    new HostChange.ArpIgnoreChanged("all", ArpIgnore.ANY_LOCAL_ADDRESS, ArpIgnore.TARGET_ON_INCOMING_INTERFACE),
+                    new HostChange.ArpAnnounceChanged("all", ArpAnnounce.ANY_LOCAL_ADDRESS, ArpAnnounce.BEST_LOCAL_ADDRESS),
+                    new HostChange.AddressAdded(InterfaceAddress.of("lo", "192.0.2.100/32"))), done);
             assertTrue(run("ip -n " + NS + " -o addr show dev lo").contains("inet 192.0.2.100/32"));
             for (String iface : List.of("lo", "all")) {
                 assertEquals("1", nsSysctl("net.ipv4.conf." + iface + ".arp_ignore"));
@@ -241,7 +241,7 @@ class HostNetworkNamespaceTest {
             // someone else tightens all.arp_ignore afterwards: undo must keep it
             run("ip netns exec " + NS + " sysctl -q -w net.ipv4.conf.all.arp_ignore=2");
         } finally {
-            List<Change> undone = dr.undo(done);
+            List<HostChange> undone = dr.undo(done);
             assertEquals(4, undone.size(), undone.toString());
         }
         assertFalse(run("ip -n " + NS + " -o addr show dev lo").contains("192.0.2.100"));
@@ -255,25 +255,25 @@ class HostNetworkNamespaceTest {
     @Test
     void realServerRecipeIpv6WithoutArp() throws Exception {
         DirectRouting dr = new DirectRouting(addrs, sysctls);
-        List<Change> done = dr.prepareRealServer(InetAddresses.parse("2001:db8::100"));
-        assertEquals(List.of(new Change.AddressAdded(InterfaceAddress.of("lo", "2001:db8::100/128"))), done);
+        List<HostChange> done = dr.prepareRealServer(InetAddresses.parse("2001:db8::100"));
+        assertEquals(List.of(new HostChange.AddressAdded(InterfaceAddress.of("lo", "2001:db8::100/128"))), done);
         assertTrue(run("ip -n " + NS + " -o addr show dev lo").contains("inet6 2001:db8::100/128"));
         assertEquals("0", nsSysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals(List.of(new Change.AddressRemoved(InterfaceAddress.of("lo", "2001:db8::100/128"))), dr.undo(done));
+        assertEquals(List.of(new HostChange.AddressRemoved(InterfaceAddress.of("lo", "2001:db8::100/128"))), dr.undo(done));
         assertFalse(run("ip -n " + NS + " -o addr show dev lo").contains("2001:db8::100"));
     }
 
     @Test
     void directorVipAliasAndUndo() throws Exception {
         DirectRouting dr = new DirectRouting(addrs);
-        List<Change> up = dr.bringUpVip(DEV, "192.0.2.100/24", DEV + ":1");
+        List<HostChange> up = dr.bringUpVip(DEV, "192.0.2.100/24", DEV + ":1");
         InterfaceAddress vip = InterfaceAddress.of(DEV, "192.0.2.100/24").withLabel(DEV + ":1");
-        assertEquals(List.of(new Change.AddressAdded(vip)), up);
+        assertEquals(List.of(new HostChange.AddressAdded(vip)), up);
         assertEquals("ip addr add 192.0.2.100/24 dev " + DEV + " label " + DEV + ":1 scope global", up.get(0).command());
         String ip = run("ip -n " + NS + " -o addr show dev " + DEV);
         assertTrue(ip.contains("inet 192.0.2.100/24") && ip.contains(DEV + ":1"), ip);
         assertEquals(List.of(), dr.bringUpVip(vip), "already up");
-        assertEquals(List.of(new Change.AddressRemoved(vip)), dr.undo(up));
+        assertEquals(List.of(new HostChange.AddressRemoved(vip)), dr.undo(up));
         assertFalse(run("ip -n " + NS + " -o addr show dev " + DEV).contains("192.0.2.100"));
         assertEquals(List.of(), dr.bringDownVip(vip), "already down");
         assertThrows(IllegalStateException.class, () -> dr.prepareRealServer(InetAddresses.parse("192.0.2.100")));

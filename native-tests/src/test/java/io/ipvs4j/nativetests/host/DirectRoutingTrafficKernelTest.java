@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipvs4j.Ipvs;
-import io.ipvs4j.host.Change;
+import io.ipvs4j.host.HostChange;
 import io.ipvs4j.host.DirectRouting;
 import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.model.Endpoint;
@@ -58,7 +58,7 @@ class DirectRoutingTrafficKernelTest {
                 // director: VIP alias with a label
                 InterfaceAddresses directorAddrs = HostNetwork.addresses(in(director));
                 open.add(directorAddrs);
-                List<Change> vipUp = new DirectRouting(directorAddrs).bringUpVip("eth0", VIP + "/24", "eth0:1");
+                List<HostChange> vipUp = new DirectRouting(directorAddrs).bringUpVip("eth0", VIP + "/24", "eth0:1");
                 assertEquals(1, vipUp.size(), vipUp.toString());
                 String dirAddr = director.ok("ip", "-o", "-4", "addr", "show", "dev", "eth0");
                 assertTrue(dirAddr.contains("inet " + VIP + "/24") && dirAddr.contains("eth0:1"), dirAddr);
@@ -67,7 +67,7 @@ class DirectRoutingTrafficKernelTest {
                 for (Topology.Node rs : List.of(rs1, rs2)) {
                     InterfaceAddresses rsAddrs = HostNetwork.addresses(in(rs));
                     open.add(rsAddrs);
-                    List<Change> prepared = new DirectRouting(rsAddrs, HostNetwork.sysctls(ns(rs)))
+                    List<HostChange> prepared = new DirectRouting(rsAddrs, HostNetwork.sysctls(ns(rs)))
                             .prepareRealServer(InetAddresses.parse(VIP));
                     assertEquals(5, prepared.size(), rs + ": " + prepared);
                     assertTrue(rs.ok("ip", "-o", "addr", "show", "dev", "lo").contains("inet " + VIP + "/32"));

@@ -5,19 +5,19 @@ package io.ipvs4j.host;
  * is the recipe's report and the input of {@link DirectRouting#undo}.
  *
  * <pre>{@code
- * List<Change> changes = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
+ * List<HostChange> changes = dr.prepareRealServer(InetAddresses.parse("192.0.2.100"));
  * changes.forEach(c -> System.out.println(c.command()));
  * // sysctl -w net.ipv4.conf.lo.arp_ignore=1
  * // ...
  * // ip addr add 192.0.2.100/32 dev lo scope global
  * }</pre>
  */
-public sealed interface Change {
+public sealed interface HostChange {
     /** The shell command with the same effect, for logs: {@code ip addr add ...}, {@code sysctl -w ...}. */
     String command();
 
     /** An address was added ({@code ip addr add}). */
-    record AddressAdded(InterfaceAddress address) implements Change {
+    record AddressAdded(InterfaceAddress address) implements HostChange {
         @Override
         public String command() {
             return "ip addr add " + address;
@@ -25,7 +25,7 @@ public sealed interface Change {
     }
 
     /** An address was removed ({@code ip addr del}). */
-    record AddressRemoved(InterfaceAddress address) implements Change {
+    record AddressRemoved(InterfaceAddress address) implements HostChange {
         @Override
         public String command() {
             return "ip addr del " + address;
@@ -33,7 +33,7 @@ public sealed interface Change {
     }
 
     /** {@code net.ipv4.conf.IFACE.arp_ignore} went from {@code before} to {@code after}. */
-    record ArpIgnoreChanged(String interfaceName, ArpIgnore before, ArpIgnore after) implements Change {
+    record ArpIgnoreChanged(String interfaceName, ArpIgnore before, ArpIgnore after) implements HostChange {
         @Override
         public String command() {
             return "sysctl -w net.ipv4.conf." + interfaceName + ".arp_ignore=" + after.value()
@@ -42,7 +42,7 @@ public sealed interface Change {
     }
 
     /** {@code net.ipv4.conf.IFACE.arp_announce} went from {@code before} to {@code after}. */
-    record ArpAnnounceChanged(String interfaceName, ArpAnnounce before, ArpAnnounce after) implements Change {
+    record ArpAnnounceChanged(String interfaceName, ArpAnnounce before, ArpAnnounce after) implements HostChange {
         @Override
         public String command() {
             return "sysctl -w net.ipv4.conf." + interfaceName + ".arp_announce=" + after.value()
