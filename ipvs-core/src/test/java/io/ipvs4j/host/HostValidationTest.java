@@ -65,7 +65,7 @@ class HostValidationTest {
         InterfaceAddress a = InterfaceAddress.of("eth0", "192.0.2.100/24").withLabel("eth0:1").withScope(Scope.LINK);
         assertEquals("192.0.2.100/24 dev eth0 label eth0:1 scope link", a.toString());
         assertEquals("ip addr add 192.0.2.100/32 dev lo scope global",
-                new Change.AddressAdded(InterfaceAddress.host("lo", InetAddresses.parse("192.0.2.100"))).command());
+                new HostChange.AddressAdded(InterfaceAddress.host("lo", InetAddresses.parse("192.0.2.100"))).command());
         assertTrue(a.sameAssignment(InterfaceAddress.of("eth0", "192.0.2.100/24")));
     }
 
