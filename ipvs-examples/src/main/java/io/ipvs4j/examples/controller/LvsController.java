@@ -200,6 +200,8 @@ public final class LvsController implements AutoCloseable {
             return t;
         });
         this.checker = new HealthChecker<>(this::checkChanged);
+        // known before start(), so that views (the control socket) work from the beginning
+        installBackends(config, Map.of());
     }
 
     /**
@@ -250,7 +252,7 @@ public final class LvsController implements AutoCloseable {
             }
             started = true;
             bringUpAddresses(config.staticAddresses());
-            installBackends(config, Map.of());
+            startChecks();
         }
         Reconciler.Result r = onWriter(() -> applyNow(true));
         if (!r.isSuccess()) {
@@ -294,7 +296,7 @@ public final class LvsController implements AutoCloseable {
     }
 
     /**
-     * Makes {@code backends} match {@code state} and starts their checks. A real server that
+     * Makes {@code backends} match {@code state} (checks not started). A real server that
      * was already checked keeps its health state ({@code previous}) so a reload does not make
      * it flap. Caller holds the lock.
      */
@@ -307,13 +309,19 @@ public final class LvsController implements AutoCloseable {
                 CheckState initial = b.checks().isEmpty() ? CheckState.UP
                         : previous.getOrDefault(id, b.initialState());
                 backends.put(id, new Backend(b, initial));
-                if (!b.checks().isEmpty()) {
-                    checker.add(id, initial, b.checks());
-                }
             }
             int alive = aliveWeight(key);
             quorumUp.put(key, alive >= s.quorum());
         }
+    }
+
+    /** Starts the checks of every installed real server that has any. Caller holds the lock. */
+    private void startChecks() {
+        backends.forEach((id, b) -> {
+            if (!b.spec.checks().isEmpty()) {
+                checker.add(id, b.check, b.spec.checks());
+            }
+        });
     }
 
     private int aliveWeight(ServiceKey key) {
@@ -588,6 +596,7 @@ public final class LvsController implements AutoCloseable {
             quorumUp.clear();
             config = next;
             installBackends(next, previous);
+            startChecks();
             log.info("configuration reloaded: {} services (was {})", next.services().size(), old.services().size());
         }
         // a full apply: services dropped from the configuration are still "owned" and go away
