@@ -153,7 +153,7 @@ class ErrorPathKernelTest extends NamespaceFixture {
             assertTrue(e.getMessage().contains("address not unicast"), e.getMessage());
         }
         // a sync daemon cannot start while mixed-family real servers exist (EINVAL)
-        topology.link(director, "192.0.2.1/24");
+        topology.link(director, "192.0.2.2/24");
         ipvs.addRealServer(WEB, RealServer.builder(Endpoint.of("2001:db8:1::5", 80)).forwarding(ForwardingMethod.TUNNEL).build());
         KernelRejectedException e = expect(KernelRejectedException.class, Operation.START_SYNC_DAEMON,
                 "MASTER eth0 syncid 1", Errno.EINVAL,

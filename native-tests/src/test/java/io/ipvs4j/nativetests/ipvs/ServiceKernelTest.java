@@ -57,7 +57,7 @@ class ServiceKernelTest extends NamespaceFixture {
         cases.add(new Case(VirtualService.builder(ServiceKey.sctp("192.0.2.101", 9)).scheduler(Scheduler.SH)
                         .flag(ServiceFlag.SH_FALLBACK).flag(ServiceFlag.SH_PORT).build(),
                 svc(IpvsadmOracle.ServiceKey.sctp("192.0.2.101:9"), "sh", 0, null, null, false, "sh-fallback", "sh-port"),
-                List.of("--sctp-service", "192.0.2.101:9", "-s", "sh", "-b", "sh-fallback,sh-port")));
+                List.of("-A", "--sctp-service", "192.0.2.101:9", "-s", "sh", "-b", "sh-fallback,sh-port")));
         // IPv6 persistence prefix travels as a host-order prefix length, not a mask
         cases.add(new Case(VirtualService.builder(ServiceKey.tcp("2001:db8::100", 443)).scheduler(Scheduler.WLC)
                         .persistence(Persistence.of(Duration.ofSeconds(300), 48)).build(),

@@ -103,6 +103,7 @@ class TrafficKernelTest extends NamespaceFixture {
 
         get(80, 3);
         get(8000, 2);
+        awaitSettled(3, 2);
 
         Stats web = serviceStats(WEB);
         Stats alt = serviceStats(ALT);
@@ -137,7 +138,7 @@ class TrafficKernelTest extends NamespaceFixture {
 
         // traffic again, then zero all
         get(80, 1);
-        assertEquals(1, serviceStats(WEB).connections());
+        awaitSettled(1, counters(alt)[0]);
         ipvs.zero();
         for (ServiceStatus s : ipvs.services()) {
             assertEquals(0, s.stats().connections() + s.stats().packetsIn() + s.stats().packetsOut()
@@ -151,9 +152,37 @@ class TrafficKernelTest extends NamespaceFixture {
 
         // ipvsadm -Z after traffic is seen by ipvs4j
         get(8000, 1);
-        assertEquals(1, serviceStats(ALT).connections());
+        awaitSettled(0, 1);
         ipvsadm.ok("-Z", "-t", "192.0.2.100:8000");
         assertEquals(0, serviceStats(ALT).connections());
+    }
+
+    /**
+     * Waits until the services have {@code web} and {@code alt} connections and no counter moves
+     * over one estimator period. The kernel (6.1) folds its per-CPU counters into the values it
+     * reports only in the 2-second estimator timer, so counters lag the traffic by up to 2 s.
+     */
+    private void awaitSettled(long web, long alt) throws Exception {
+        String last = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String now = snapshot();
+            if (now.equals(last) && counters(serviceStats(WEB))[0] == web && counters(serviceStats(ALT))[0] == alt) {
+                return;
+            }
+            last = now;
+            Thread.sleep(2200);
+        }
+        throw new AssertionError("counters did not settle at " + web + "/" + alt + " connections: " + last);
+    }
+
+    private String snapshot() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (ServiceKey k : List.of(WEB, ALT)) {
+            sb.append(k).append(java.util.Arrays.toString(counters(serviceStats(k))))
+                    .append(java.util.Arrays.toString(counters(onlyRealServer(k).stats()))).append(' ');
+        }
+        return sb.toString();
     }
 
     private static void assertArrayEqualsLabelled(String label, long[] expected, Map<String, long[]> byIpvsadm) {
