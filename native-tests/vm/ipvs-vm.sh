@@ -140,18 +140,38 @@ log=$(mktemp)
 trap 'rm -f "$RW/$cmdf" "$log"' EXIT
 { for v in ${IPVS_VM_PASSENV:-}; do [ -z "${!v+x}" ] || printf 'export %s=%q\n' "$v" "${!v}"; done
   printf '%s\n' "$*"; } > "$RW/$cmdf"
-filter='/^IPVS_VM_RC=/{go=0} go{print; fflush()} /IPVS_VM_BEGIN$/{go=1}'
-[ -z "${IPVS_VM_CONSOLE:-}" ] || filter='!/^IPVS_VM_RC=/{print; fflush()}'
-timeout "${IPVS_VM_TIMEOUT:-1800}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
-  -smp "${IPVS_VM_CPUS:-2}" -m "${IPVS_VM_MEM:-4096}" -nographic -no-reboot -nic none \
-  -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 vmrw=$RW vmcwd=$CWD vmcmd=$cmdf" \
-  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-  -virtfs local,path="$RW",mount_tag=rw,security_model=none,multidevs=remap </dev/null 2>&1 \
-  | tr -d '\r' | tee "$log" | awk "$filter" || true
-rc=$(sed -n 's/^IPVS_VM_RC=\([0-9]*\).*/\1/p' "$log" | tail -1)
-if [ -z "$rc" ]; then
+# Shows the command's output live: a bash loop, because tr and mawk buffer a pipe.
+console() {
+  local go=${IPVS_VM_CONSOLE:-} line
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%$'\r'}
+    case "$line" in *IPVS_VM_RC=*)   # also after output that did not end with a newline
+      [ -z "$go" ] || [ -z "${line%IPVS_VM_RC=*}" ] || printf '%s\n' "${line%IPVS_VM_RC=*}"
+      go=; continue;; esac
+    [ -z "$go" ] || printf '%s\n' "$line"
+    case "$line" in *IPVS_VM_BEGIN) go=1;; esac
+  done
+}
+# no_timer_check: on a loaded host the kernel's IO-APIC timer check fails under TCG and panics
+# ("IO-APIC + timer doesn't work"). A VM that dies before the command started (no start marker)
+# is booted once more; a command that started is never run twice.
+for attempt in 1 2; do
+  timeout "${IPVS_VM_TIMEOUT:-1800}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+    -smp "${IPVS_VM_CPUS:-2}" -m "${IPVS_VM_MEM:-4096}" -nographic -no-reboot -nic none \
+    -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.gz" \
+    -append "console=ttyS0 quiet no_timer_check panic=-1 vmrw=$RW vmcwd=$CWD vmcmd=$cmdf" \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+    -virtfs local,path="$RW",mount_tag=rw,security_model=none,multidevs=remap </dev/null 2>&1 \
+    | tee "$log" | console || true
+  rc=$(sed -n 's/.*IPVS_VM_RC=\([0-9][0-9]*\).*/\1/p' "$log" | tail -1)
+  [ -z "$rc" ] || break
+  if [ $attempt = 1 ] && ! grep -q 'IPVS_VM_BEGIN' "$log"; then
+    say "the VM died before the command started; console tail:"
+    tail -8 "$log" | tr -d '\r' | sed 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' >&2
+    say "booting once more"; continue
+  fi
   say "no exit status from the VM (IPVS_VM_TIMEOUT=${IPVS_VM_TIMEOUT:-1800} s passed, kernel panic or qemu error); console tail:"
-  tail -25 "$log" | sed 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' >&2
-fi
+  tail -25 "$log" | tr -d '\r' | sed 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' >&2
+  break
+done
 exit "${rc:-99}"
