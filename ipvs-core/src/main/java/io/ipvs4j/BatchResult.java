@@ -42,10 +42,29 @@ public final class BatchResult {
 
     private final List<Outcome> outcomes;
     private final int systemCalls;
+    private final int repliesLost;
 
     public BatchResult(List<Outcome> outcomes, int systemCalls) {
+        this(outcomes, systemCalls, 0);
+    }
+
+    /**
+     * @param repliesLost how many changes' replies the kernel dropped (ENOBUFS) or never sent, so
+     *     that their outcome was established by reading the kernel's table back
+     */
+    public BatchResult(List<Outcome> outcomes, int systemCalls, int repliesLost) {
         this.outcomes = List.copyOf(outcomes);
         this.systemCalls = systemCalls;
+        this.repliesLost = repliesLost;
+    }
+
+    /**
+     * How many changes had their reply lost (the kernel dropped it for lack of receive buffer,
+     * or it never came) and were decided by reading the table back: APPLIED if the change is
+     * visible there, FAILED otherwise. 0 in normal operation.
+     */
+    public int repliesLost() {
+        return repliesLost;
     }
 
     public List<Outcome> outcomes() {

@@ -50,6 +50,7 @@ final class BatchSender {
     private final byte[] status;
     private final IpvsException[] errors;
     private int systemCalls;
+    private int repliesLost;
 
     BatchSender(IpvsNetlinkClient client, Batch batch, BatchOptions options) {
         this.client = client;
@@ -92,7 +93,7 @@ final class BatchSender {
                     : status[i] == FAILED ? BatchResult.Status.FAILED : BatchResult.Status.NOT_ATTEMPTED;
             outcomes.add(new BatchResult.Outcome(i, changes.get(i), s, Optional.ofNullable(errors[i])));
         }
-        return new BatchResult(outcomes, systemCalls);
+        return new BatchResult(outcomes, systemCalls, repliesLost);
     }
 
     /** Encodes, sends and accounts for up to {@code max} changes from {@code first}; returns how many were sent. */
@@ -164,85 +165,104 @@ final class BatchSender {
     }
 
     /**
-     * Reads replies until every message of the send is accounted for. Returns false if replies
-     * were lost (ENOBUFS) or did not come in time.
+     * Reads replies until every message of the send is accounted for. The kernel handles the
+     * whole send inside the send system call, so by now every reply is queued or was dropped.
+     * Returns false if some were dropped (ENOBUFS): then the queue is drained without waiting
+     * and the changes still unanswered are left PENDING for {@link #recoverLostReplies}.
      */
     private boolean collect(int first, int count, int base, boolean ackEvery) throws IpvsException {
-        int last = base + count - 1;
-        int outstanding = count;
+        boolean draining = false;
         ByteBuffer in = connection.receiveBuffer();
         while (true) {
             in.clear();
             try {
                 systemCalls++;
-                if (!connection.channel().receive(in)) {
-                    LOG.warn("no reply within the receive timeout for {} of {} batched changes", outstanding, count);
+                boolean got = draining ? connection.channel().receiveQueued(in) : connection.channel().receive(in);
+                if (!got) {
+                    if (!draining) {
+                        LOG.warn("no reply within the receive timeout in a send of {} changes", count);
+                    }
                     return false;
                 }
             } catch (SyscallException e) {
                 if (e.errno() == Errno.ENOBUFS) {
                     LOG.warn("the kernel dropped replies (ENOBUFS) in a send of {} changes: recovering", count);
-                    return false;
+                    draining = true;
+                    continue;
                 }
-                throw new NetlinkIoException(Operation.APPLY_BATCH, changes.size() + " changes", e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                throw new NetlinkIoException(Operation.APPLY_BATCH, changes.size() + " changes",
+                        e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
             }
-            try {
-                int limit = in.limit();
-                int offset = 0;
-                while (offset < limit) {
-                    int length = NetlinkConnection.checkedLength(in, offset, limit);
-                    int type = Short.toUnsignedInt(in.getShort(offset + 4));
-                    int flags = Short.toUnsignedInt(in.getShort(offset + 6));
-                    int seq = in.getInt(offset + 8);
-                    int payload = offset + Nl.NLMSG_HDRLEN;
-                    int end = offset + length;
-                    offset = Math.min(limit, offset + Nl.align(length));
-                    int index = seq - base;
-                    if (type != Nl.NLMSG_ERROR || index < 0 || index >= count) {
-                        continue;   // not a reply to this send
-                    }
-                    ErrorReply reply = ErrorReply.parse(in, payload, end, flags);
-                    int i = first + index;
-                    if (status[i] == PENDING) {
-                        outstanding--;
-                        if (reply.errno() == 0) {
-                            status[i] = APPLIED;
-                        } else {
-                            status[i] = FAILED;
-                            Change c = changes.get(i);
-                            errors[i] = IpvsErrors.fromErrno(c.operation(), c.subject(), reply.errno(), reply.message());
-                        }
-                    }
-                    if (seq == last || (ackEvery && outstanding == 0)) {
-                        if (!ackEvery || seq == last) {
-                            // In order: everything before the last message without an error was applied.
-                            for (int j = first; j < first + count; j++) {
-                                if (status[j] == PENDING) {
-                                    status[j] = APPLIED;
-                                }
-                            }
-                        }
-                        return true;
-                    }
-                }
-            } catch (MalformedMessageException e) {
-                throw new NetlinkProtocolException(Operation.APPLY_BATCH, changes.size() + " changes", e.getMessage(), e);
+            if (accountFor(in, first, count, base, ackEvery) && !draining) {
+                return true;
             }
         }
     }
 
-    /**
-     * Replies were lost: flush the socket with a probe (its reply comes after every reply to the
-     * send), then decide each unanswered change by reading the kernel's table.
-     */
+    /** Records the outcomes in one received datagram; true once the send is fully accounted for. */
+    private boolean accountFor(ByteBuffer in, int first, int count, int base, boolean ackEvery) throws IpvsException {
+        int last = base + count - 1;
+        try {
+            int limit = in.limit();
+            int offset = 0;
+            while (offset < limit) {
+                int length = NetlinkConnection.checkedLength(in, offset, limit);
+                int type = Short.toUnsignedInt(in.getShort(offset + 4));
+                int flags = Short.toUnsignedInt(in.getShort(offset + 6));
+                int seq = in.getInt(offset + 8);
+                int payload = offset + Nl.NLMSG_HDRLEN;
+                int end = offset + length;
+                offset = Math.min(limit, offset + Nl.align(length));
+                int index = seq - base;
+                if (type != Nl.NLMSG_ERROR || index < 0 || index >= count) {
+                    continue;   // not a reply to this send
+                }
+                ErrorReply reply = ErrorReply.parse(in, payload, end, flags);
+                int i = first + index;
+                if (status[i] == PENDING) {
+                    if (reply.errno() == 0) {
+                        status[i] = APPLIED;
+                    } else {
+                        status[i] = FAILED;
+                        Change c = changes.get(i);
+                        errors[i] = IpvsErrors.fromErrno(c.operation(), c.subject(), reply.errno(), reply.message());
+                    }
+                }
+                if (seq == last) {
+                    if (!ackEvery) {
+                        // In order: everything before the last message without an error was applied.
+                        for (int j = first; j < first + count; j++) {
+                            if (status[j] == PENDING) {
+                                status[j] = APPLIED;
+                            }
+                        }
+                    }
+                    return allAnswered(first, count);
+                }
+            }
+            return ackEvery && allAnswered(first, count);
+        } catch (MalformedMessageException e) {
+            throw new NetlinkProtocolException(Operation.APPLY_BATCH, changes.size() + " changes", e.getMessage(), e);
+        }
+    }
+
+    private boolean allAnswered(int first, int count) {
+        for (int i = first; i < first + count; i++) {
+            if (status[i] == PENDING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decides each change whose reply was lost by reading the kernel's table. */
     private void recoverLostReplies(int first, int count) throws IpvsException {
-        client.info();   // a request whose reply is queued behind all earlier ones
-        systemCalls += 2;
         for (int i = first; i < first + count; i++) {
             if (status[i] != PENDING) {
                 continue;
             }
             Change c = changes.get(i);
+            repliesLost++;
             boolean visible = isVisible(c);
             systemCalls += 2;
             if (visible) {
@@ -250,7 +270,7 @@ final class BatchSender {
             } else {
                 status[i] = FAILED;
                 errors[i] = new NetlinkProtocolException(c.operation(), c.subject(),
-                        "the kernel's reply was lost (ENOBUFS or timeout) and the change is not visible in its table", null);
+                        "the kernel dropped its reply (ENOBUFS) and the change is not visible in its table", null);
             }
         }
     }

@@ -21,6 +21,14 @@ public interface NetlinkChannel extends AutoCloseable {
     boolean receive(ByteBuffer buffer) throws SyscallException;
 
     /**
+     * Like {@link #receive} but never waits: false if nothing is queued right now. Used to drain
+     * what the kernel queued after it reported lost messages (ENOBUFS).
+     */
+    default boolean receiveQueued(ByteBuffer buffer) throws SyscallException {
+        return receive(buffer);
+    }
+
+    /**
      * The socket receive buffer the kernel granted, in bytes: it bounds how many replies may be
      * outstanding before the kernel drops some (ENOBUFS).
      */

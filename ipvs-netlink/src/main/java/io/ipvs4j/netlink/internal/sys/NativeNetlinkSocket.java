@@ -136,12 +136,21 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
 
     @Override
     public boolean receive(ByteBuffer buffer) throws SyscallException {
+        return receive(buffer, 0);
+    }
+
+    @Override
+    public boolean receiveQueued(ByteBuffer buffer) throws SyscallException {
+        return receive(buffer, Native.MSG_DONTWAIT);
+    }
+
+    private boolean receive(ByteBuffer buffer, int flags) throws SyscallException {
         ensureOpen();
         long base = receiveAddress(buffer);
         int room = buffer.remaining();
         while (true) {
             // MSG_TRUNC makes the call return the datagram's real length, so truncation is detected.
-            long got = libc.recv(fd, base + buffer.position(), room, Native.MSG_TRUNC);
+            long got = libc.recv(fd, base + buffer.position(), room, Native.MSG_TRUNC | flags);
             if (got >= 0) {
                 if (got > room) {
                     throw new SyscallException("recv(netlink)",

@@ -1,0 +1,232 @@
+package io.ipvs4j.nativetests.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipvs4j.AlreadyExistsException;
+import io.ipvs4j.Batch;
+import io.ipvs4j.BatchOptions;
+import io.ipvs4j.BatchResult;
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.RealServerNotFoundException;
+import io.ipvs4j.Reconciler;
+import io.ipvs4j.ServiceNotFoundException;
+import io.ipvs4j.model.Endpoint;
+import io.ipvs4j.model.ForwardingMethod;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.Scheduler;
+import io.ipvs4j.model.ServiceKey;
+import io.ipvs4j.model.VirtualService;
+import io.ipvs4j.nativetests.support.IpvsadmOracle;
+import io.ipvs4j.nativetests.support.KernelTest;
+import io.ipvs4j.nativetests.support.Topology;
+import io.ipvs4j.netlink.IpvsNetlink;
+import io.ipvs4j.netlink.NetlinkOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batches and declarative apply on a real kernel, every outcome checked against
+ * {@code ipvsadm -Sn}. Each test has a namespace (and so an IPVS table) of its own.
+ */
+@KernelTest
+class BatchKernelTest {
+    private static Topology topology;
+    private static int count;
+    private Topology.Node director;
+    private IpvsadmOracle ipvsadm;
+    private Ipvs ipvs;
+
+    @BeforeAll
+    static void topology() {
+        topology = new Topology();
+    }
+
+    @AfterAll
+    static void closeTopology() {
+        topology.close();
+    }
+
+    @BeforeEach
+    void open() throws IpvsException {
+        director = topology.node("batch" + ++count);
+        ipvsadm = director.ipvsadm();
+        ipvs = IpvsNetlink.open(options().build());
+    }
+
+    private NetlinkOptions.Builder options() {
+        return NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(director.name()));
+    }
+
+    @AfterEach
+    void close() {
+        ipvs.close();
+    }
+
+    private static ServiceKey key(int i) {
+        return ServiceKey.tcp("192.0.2.100", 10000 + i);
+    }
+
+    private static RealServer rs(int i, int r) {
+        return RealServer.builder(Endpoint.of("198.51.100." + (r + 1), 10000 + i))
+                .forwarding(ForwardingMethod.DIRECT_ROUTE).weight(1).build();
+    }
+
+    /** {@code services} services with {@code perService} DR real servers each, and the ipvsadm -Sn lines they give. */
+    private static Batch fill(int services, int perService, List<String> expectedLines) {
+        Batch.Builder b = Batch.builder();
+        for (int i = 0; i < services; i++) {
+            b.addService(VirtualService.builder(key(i)).scheduler(Scheduler.WLC).build());
+            expectedLines.add("-A -t 192.0.2.100:" + (10000 + i) + " -s wlc");
+            for (int r = 0; r < perService; r++) {
+                b.addRealServer(key(i), rs(i, r));
+                expectedLines.add("-a -t 192.0.2.100:" + (10000 + i) + " -r 198.51.100." + (r + 1) + ":" + (10000 + i) + " -g -w 1");
+            }
+        }
+        return b.build();
+    }
+
+    private List<String> savedLines() {
+        return Arrays.stream(ipvsadm.save().split("\n")).filter(l -> !l.isBlank()).sorted().collect(Collectors.toList());
+    }
+
+    private static List<BatchResult.Status> statuses(BatchResult r) {
+        return r.outcomes().stream().map(BatchResult.Outcome::status).toList();
+    }
+
+    @Test
+    void elevenThousandOperationsLandExactlyWithEveryAckAccountedFor() throws Exception {
+        List<String> expected = new ArrayList<>();
+        Batch batch = fill(1000, 10, expected);
+        BatchResult result = ipvs.apply(batch);
+        assertEquals(11_000, result.count(BatchResult.Status.APPLIED), result.toString());
+        assertEquals(0, result.repliesLost());
+        // one send per chunk of <= 512 messages, and one receive per ACK
+        assertTrue(result.systemCalls() >= 11_000 && result.systemCalls() < 11_000 + 100, "system calls: " + result.systemCalls());
+        expected.sort(null);
+        assertEquals(expected, savedLines());
+
+        ipvs.flush();
+        BatchResult lastOnly = ipvs.apply(batch, BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build());
+        assertTrue(lastOnly.isSuccess(), lastOnly.toString());
+        assertTrue(lastOnly.systemCalls() < 100, "one ACK per send: " + lastOnly.systemCalls() + " system calls");
+        assertEquals(expected, savedLines());
+    }
+
+    /** A batch whose 2nd, 4th and 6th changes fail, for three different reasons. */
+    private static Batch withFailures() {
+        VirtualService a = VirtualService.builder(ServiceKey.tcp("192.0.2.1", 80)).scheduler(Scheduler.RR).build();
+        VirtualService b = VirtualService.builder(ServiceKey.tcp("192.0.2.2", 80)).scheduler(Scheduler.RR).build();
+        RealServer one = RealServer.builder(Endpoint.of("198.51.100.1", 80)).weight(1).build();
+        RealServer two = RealServer.builder(Endpoint.of("198.51.100.2", 80)).weight(1).build();
+        return Batch.builder()
+                .addService(a)
+                .addRealServer(ServiceKey.tcp("192.0.2.9", 80), one)       // no such service: ESRCH
+                .addRealServer(a.key(), one)
+                .addRealServer(a.key(), one)                                // exists: EEXIST
+                .addService(b)
+                .removeRealServer(b.key(), Endpoint.of("198.51.100.7", 80)) // no such real server: ENOENT
+                .addRealServer(a.key(), two)
+                .build();
+    }
+
+    private static void assertTheThreeFailures(BatchResult r) {
+        assertInstanceOf(ServiceNotFoundException.class, r.outcome(1).error().orElseThrow());
+        assertInstanceOf(AlreadyExistsException.class, r.outcome(3).error().orElseThrow());
+        assertInstanceOf(RealServerNotFoundException.class, r.outcome(5).error().orElseThrow());
+        assertTrue(r.outcome(3).error().orElseThrow().getMessage().contains("198.51.100.1:80 to TCP 192.0.2.1:80"),
+                r.outcome(3).error().orElseThrow().getMessage());
+    }
+
+    private static final List<String> AFTER_CONTINUE = List.of(
+            "-A -t 192.0.2.1:80 -s rr", "-A -t 192.0.2.2:80 -s rr",
+            "-a -t 192.0.2.1:80 -r 198.51.100.1:80 -g -w 1", "-a -t 192.0.2.1:80 -r 198.51.100.2:80 -g -w 1");
+
+    @Test
+    void continuePolicyReportsExactlyTheFailuresAndAppliesTheRest() throws Exception {
+        BatchResult r = ipvs.apply(withFailures());
+        assertEquals(List.of(BatchResult.Status.APPLIED, BatchResult.Status.FAILED, BatchResult.Status.APPLIED,
+                BatchResult.Status.FAILED, BatchResult.Status.APPLIED, BatchResult.Status.FAILED,
+                BatchResult.Status.APPLIED), statuses(r));
+        assertTheThreeFailures(r);
+        assertEquals(AFTER_CONTINUE, savedLines());
+    }
+
+    @Test
+    void ackOnlyOnTheLastMessageStillKeepsEveryFailure() throws Exception {
+        BatchResult r = ipvs.apply(withFailures(),
+                BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build());
+        assertEquals(List.of(BatchResult.Status.APPLIED, BatchResult.Status.FAILED, BatchResult.Status.APPLIED,
+                BatchResult.Status.FAILED, BatchResult.Status.APPLIED, BatchResult.Status.FAILED,
+                BatchResult.Status.APPLIED), statuses(r));
+        assertTheThreeFailures(r);
+        assertEquals(AFTER_CONTINUE, savedLines());
+    }
+
+    @Test
+    void stopPolicyAppliesNothingAfterTheFirstFailure() throws Exception {
+        BatchResult r = ipvs.apply(withFailures(), BatchOptions.builder().errorPolicy(BatchOptions.ErrorPolicy.STOP).build());
+        assertEquals(List.of(BatchResult.Status.APPLIED, BatchResult.Status.FAILED, BatchResult.Status.NOT_ATTEMPTED,
+                BatchResult.Status.NOT_ATTEMPTED, BatchResult.Status.NOT_ATTEMPTED, BatchResult.Status.NOT_ATTEMPTED,
+                BatchResult.Status.NOT_ATTEMPTED), statuses(r));
+        assertInstanceOf(ServiceNotFoundException.class, r.outcome(1).error().orElseThrow());
+        assertEquals(List.of("-A -t 192.0.2.1:80 -s rr"), savedLines());
+    }
+
+    @Test
+    void droppedAcksAreDetectedAndRecoveredByReadingTheTableBack() throws Exception {
+        // A small receive buffer and the in-flight bound switched off: the kernel must drop ACKs.
+        ipvs.close();
+        System.setProperty("ipvs4j.batch.ignoreReceiveBufferLimit", "true");
+        try {
+            ipvs = IpvsNetlink.open(options().receiveBufferBytes(64 << 10).build());
+            List<String> expected = new ArrayList<>();
+            Batch batch = fill(300, 9, expected);
+            BatchResult r = ipvs.apply(batch, BatchOptions.builder().maxMessagesPerSend(3000).build());
+            assertTrue(r.repliesLost() > 0, "the kernel was expected to drop ACKs: " + r);
+            assertEquals(3000, r.count(BatchResult.Status.APPLIED), r.toString());
+            expected.sort(null);
+            assertEquals(expected, savedLines());
+        } finally {
+            System.clearProperty("ipvs4j.batch.ignoreReceiveBufferLimit");
+        }
+    }
+
+    private static Reconciler.DesiredService desired(int i, int... servers) {
+        List<RealServer> list = new ArrayList<>();
+        for (int r : servers) {
+            list.add(rs(i, r));
+        }
+        return new Reconciler.DesiredService(VirtualService.builder(key(i)).scheduler(Scheduler.RR).build(), list);
+    }
+
+    @Test
+    void applyConvergesAndDrainSetsWeightZero() throws Exception {
+        Reconciler draining = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withDrain(true));
+        Reconciler.Result first = draining.apply(List.of(desired(0, 0, 1, 2), desired(1, 0, 1, 2)));
+        assertEquals(8, first.changes().size());
+        assertTrue(first.isSuccess());
+        assertTrue(draining.apply(List.of(desired(0, 0, 1, 2), desired(1, 0, 1, 2))).changes().isEmpty(),
+                "a second apply of the same state changes nothing");
+
+        Reconciler.Result drained = draining.apply(List.of(desired(0, 0, 1), desired(1, 0, 1, 2)));
+        assertEquals(1, drained.changes().size(), drained.changes().toString());
+        assertTrue(savedLines().contains("-a -t 192.0.2.100:10000 -r 198.51.100.3:10000 -g -w 0"), savedLines().toString());
+
+        Reconciler removing = new Reconciler(ipvs, Reconciler.Options.DEFAULT);
+        removing.apply(List.of(desired(0, 0, 1)));
+        assertEquals(List.of("-A -t 192.0.2.100:10000 -s rr",
+                "-a -t 192.0.2.100:10000 -r 198.51.100.1:10000 -g -w 1",
+                "-a -t 192.0.2.100:10000 -r 198.51.100.2:10000 -g -w 1"), savedLines());
+        assertTrue(removing.applyIncremental(List.of(desired(0, 0, 1))).changes().isEmpty());
+    }
+}
