@@ -322,8 +322,15 @@ public final class LvsDrDemo {
         }
 
         Observations run() throws Exception {
+            try (Ipvs here = IpvsNetlink.open()) {
+                here.info();
+            } catch (IpvsException e) {
+                // before anything is created: the namespaces' IPVS is the same kernel's
+                throw new IllegalStateException("this kernel's IPVS is not usable (" + e.getMessage()
+                        + "); ./demo.sh runs the demo in the project's VM then", e);
+            }
             out.println("ipvs4j LVS/DR demo: the seed deployment in network namespaces, configured with ipvs4j");
-            out.println("(web servers and client: " + (busybox ? "busybox httpd and wget" : "small Java programs, no busybox here")
+            out.println("(web servers and client: " + (busybox ? "busybox httpd and nc" : "small Java programs, no busybox here")
                     + "; kernel " + System.getProperty("os.version") + ")");
             step("1. network: four hosts on one bridge (namespaces, veth, bridge: plain `ip`, the \"hardware\")");
             network();
@@ -461,8 +468,7 @@ public final class LvsDrDemo {
             web.set(i, p);
             // busybox httpd prints nothing when ready: ask it, from inside its namespace
             long deadline = System.nanoTime() + o.startTimeout().toNanos();
-            while (!lab.succeeds(rsNs.get(i), "busybox", "wget", "-q", "-T", "2", "-O", "/dev/null",
-                    "http://" + REAL_SERVERS.get(i) + "/")) {
+            while (!lab.ok(rsNs.get(i), "sh", "-c", httpGetScript(REAL_SERVERS.get(i), 1)).startsWith("ANSWER")) {
                 if (!p.process.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException(name + "'s web server did not start");
                 }
@@ -494,11 +500,8 @@ public final class LvsDrDemo {
         private Round round() throws IOException {
             if (busybox) {
                 // one shell per round: each wget is a new TCP connection, scheduled by IPVS anew
-                String script = "for i in $(seq " + o.requestsPerRound() + "); do"
-                        + " if out=$(busybox wget -q -T 3 -O - http://" + VIP + "/ 2>&1); then echo \"ANSWER $out\";"
-                        + " else echo \"ERROR $out\"; fi; done";
                 List<String> answers = new ArrayList<>();
-                for (String line : lab.ok(clientNs, "sh", "-c", script).lines().toList()) {
+                for (String line : lab.ok(clientNs, "sh", "-c", httpGetScript(VIP, o.requestsPerRound())).lines().toList()) {
                     answers.add(line.startsWith("ANSWER ") ? line.substring(7).strip() : line);
                 }
                 return report(new Round(answers));
@@ -547,12 +550,24 @@ public final class LvsDrDemo {
         }
     }
 
-    /** busybox with the httpd and wget applets (the VM's host root has it: the VM's initramfs needs it). */
-    private static boolean hasBusybox() {
+    /**
+     * A shell script that sends {@code n} GETs to {@code address}:80, one connection each, with
+     * busybox nc (busybox's wget crashes when statically linked: it resolves through NSS), and
+     * prints {@code ANSWER <last line of the body>} or {@code ERROR <first line>} per request.
+     */
+    static String httpGetScript(String address, int n) {
+        return "for i in $(seq " + n + "); do"
+                + " r=$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 " + address + " 80 2>&1);"
+                + " case \"$r\" in 'HTTP/1.'?' 200 '*) printf 'ANSWER %s\\n' \"$(printf '%s' \"$r\" | tail -n 1)\";;"
+                + " *) printf 'ERROR %s\\n' \"$(printf '%s' \"${r:-no response}\" | head -n 1)\";; esac; done";
+    }
+
+    /** busybox with the httpd and nc applets (the VM's host root has it: the VM's initramfs needs it). */
+    static boolean hasBusybox() {
         try {
             Process p = new ProcessBuilder("busybox", "--list").redirectErrorStream(true).start();
             String list = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor() == 0 && list.lines().anyMatch("httpd"::equals) && list.lines().anyMatch("wget"::equals);
+            return p.waitFor() == 0 && list.lines().anyMatch("httpd"::equals) && list.lines().anyMatch("nc"::equals);
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -659,8 +674,15 @@ public final class LvsDrDemo {
         }
 
         String ok(String ns, String... command) {
-            List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-            c.addAll(List.of(command));
+            List<String> c = new ArrayList<>();
+            if (command[0].equals("ip")) {
+                // ip -n: no mount namespace and /sys remount per command, as ip netns exec does
+                c.addAll(List.of("ip", "-n", ns));
+                c.addAll(List.of(command).subList(1, command.length));
+            } else {
+                c.addAll(List.of("ip", "netns", "exec", ns));
+                c.addAll(List.of(command));
+            }
             return run(c);
         }
 
@@ -703,16 +725,6 @@ public final class LvsDrDemo {
                     "-cp", System.getProperty("java.class.path"), main.getName()));
             c.addAll(List.of(args));
             return c;
-        }
-
-        /** Whether the command exits 0 (within 60 s); its output is dropped. */
-        boolean succeeds(String ns, String... command) {
-            try {
-                ok(ns, command);
-                return true;
-            } catch (IllegalStateException e) {
-                return false;
-            }
         }
 
         /** Starts {@code command} in {@code ns}; its output is shown prefixed. */
