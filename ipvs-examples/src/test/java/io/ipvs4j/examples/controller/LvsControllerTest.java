@@ -172,6 +172,28 @@ class LvsControllerTest {
     }
 
     @Test
+    void sorryServerReplacesTheRealServersWhenTheQuorumIsLost() throws Exception {
+        InMemoryIpvs ipvs = new InMemoryIpvs();
+        try (TestBackends rs = new TestBackends()) {
+            String conf = rs.conf("").replace(" protocol TCP\n", " protocol TCP\n sorry_server 127.0.0.1 9\n quorum 3\n");
+            DesiredState desired = KeepalivedConverter.toDesiredState(KeepalivedParser.parse(conf));
+            try (LvsController c = LvsController.builder(ipvs, desired).debounce(java.time.Duration.ZERO).build()) {
+                c.start();
+                assertEquals(Map.of(rs.a.endpoint(), 2, rs.b.endpoint(), 3), TestBackends.weights(ipvs, WEB),
+                        "alive weight 5 >= quorum 3: no sorry server");
+                rs.b.status.set(500);
+                // alive weight 2 < quorum 3: the sorry server joins the one that is left
+                assertEquals(Map.of(rs.a.endpoint(), 2, "127.0.0.1:9", 1),
+                        await(ipvs, w -> w.containsKey("127.0.0.1:9"), "sorry server in"));
+                assertTrue(c.view().get(0).backends().stream().anyMatch(v -> v.sorryServer() && v.kernel().isPresent()));
+                rs.b.status.set(200);
+                assertEquals(Map.of(rs.a.endpoint(), 2, rs.b.endpoint(), 3),
+                        await(ipvs, w -> !w.containsKey("127.0.0.1:9") && w.size() == 2, "sorry server out"));
+            }
+        }
+    }
+
+    @Test
     void kernelFailureIsReportedAndRepairedByTheNextApply() throws Exception {
         InMemoryIpvs ipvs = new InMemoryIpvs();
         try (TestBackends rs = new TestBackends();
