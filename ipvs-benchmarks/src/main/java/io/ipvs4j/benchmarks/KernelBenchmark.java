@@ -28,7 +28,7 @@ import java.util.Locale;
  * against ipvsadm on the same table in the same boot, in a network namespace of its own.
  *
  * <p>Usage: {@code KernelBenchmark [services] [realServersPerService] [repetitions]} (default
- * 1000 10 3). Prints one line per measurement (median of the repetitions, after a warm-up
+ * 1000 10 5). Prints one line per measurement (median of the repetitions, after a warm-up
  * round) and the ratios; exits non-zero if the table ipvs4j wrote differs from what ipvsadm
  * reads back.
  */
@@ -53,7 +53,7 @@ public final class KernelBenchmark {
         }
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int perService = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         new KernelBenchmark(services, perService, repetitions).run();
     }
 
@@ -154,10 +154,12 @@ public final class KernelBenchmark {
             String ipvsadmRestore = "ip netns exec " + namespace + " ipvsadm -R < " + rulesFile;
             String ipvsadmList = "ip netns exec " + namespace + " ipvsadm -Ln > /dev/null";
 
-            // Warm-up round: every code path once, so the measured rounds run compiled code.
-            for (int w = 0; w < 2; w++) {
+            // Warm-up: every code path several times, so that the measured rounds run code the JIT
+            // has compiled (under emulation the first rounds are several times slower).
+            for (int w = 0; w < 4; w++) {
                 ipvs.flush();
                 ipvs.apply(all, lastOnly).throwIfFailed();
+                ipvs.snapshot();
                 ipvs.snapshot();
                 new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(desired(100));
                 ipvs.flush();

@@ -25,8 +25,10 @@ public final class NetlinkOptions {
     private final int sendBufferBytes;
     private final int messageBufferBytes;
     private final Duration receiveTimeout;
+    private final int listingParallelism;
 
     private NetlinkOptions(Builder b) {
+        this.listingParallelism = b.listingParallelism;
         this.namespace = b.namespace;
         this.receiveBufferBytes = b.receiveBufferBytes;
         this.sendBufferBytes = b.sendBufferBytes;
@@ -73,8 +75,17 @@ public final class NetlinkOptions {
         return receiveTimeout;
     }
 
+    /**
+     * How many extra sockets (one thread each) {@code Ipvs.snapshot()} spreads its per-service
+     * real-server dumps over; 1 lists on the client's own socket. Default 2.
+     */
+    public int listingParallelism() {
+        return listingParallelism;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.listingParallelism = listingParallelism;
         b.namespace = namespace;
         b.receiveBufferBytes = receiveBufferBytes;
         b.sendBufferBytes = sendBufferBytes;
@@ -90,8 +101,14 @@ public final class NetlinkOptions {
         private int sendBufferBytes = 1 << 20;
         private int messageBufferBytes = 256 << 10;
         private Duration receiveTimeout = Duration.ofSeconds(10);
+        private int listingParallelism = 2;
 
         private Builder() {}
+
+        public Builder listingParallelism(int sockets) {
+            this.listingParallelism = range("listingParallelism", sockets, 1, 16);
+            return this;
+        }
 
         public Builder namespace(Path namespace) {
             this.namespace = Objects.requireNonNull(namespace, "namespace");

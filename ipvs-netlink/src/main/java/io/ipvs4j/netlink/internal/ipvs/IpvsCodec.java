@@ -248,7 +248,7 @@ public final class IpvsCodec {
         boolean hasFlags = false;
         long timeout = 0;
         int netmask = 0;
-        Stats stats = null;
+        AttributeCursor stats32 = null;   // decoded only when the kernel sent no STATS64 (before 4.1)
         Stats stats64 = null;
         while (a.next()) {
             switch (a.type()) {
@@ -270,7 +270,7 @@ public final class IpvsCodec {
                 }
                 case SVC_ATTR_TIMEOUT -> timeout = Integer.toUnsignedLong(a.u32());
                 case SVC_ATTR_NETMASK -> netmask = a.u32();
-                case SVC_ATTR_STATS -> stats = decodeStats(a.nested());
+                case SVC_ATTR_STATS -> stats32 = a.nested();
                 case SVC_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
                 default -> { }
             }
@@ -309,7 +309,7 @@ public final class IpvsCodec {
             // The kernel stores combinations the model rejects (e.g. set by another tool).
             throw new MalformedMessageException("kernel reported a service the model cannot hold: " + e.getMessage());
         }
-        return new ServiceStatus(service, stats64 != null ? stats64 : stats != null ? stats : Stats.ZERO);
+        return new ServiceStatus(service, stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO);
     }
 
     private static InetAddress truncateToV4(InetAddress address) throws MalformedMessageException {
@@ -387,7 +387,7 @@ public final class IpvsCodec {
         long inactive = 0;
         long persistent = 0;
         int af = -1;
-        Stats stats = null;
+        AttributeCursor stats32 = null;   // decoded only when the kernel sent no STATS64 (before 4.1)
         Stats stats64 = null;
         while (a.next()) {
             switch (a.type()) {
@@ -409,7 +409,7 @@ public final class IpvsCodec {
                 case DEST_ATTR_INACT_CONNS -> inactive = Integer.toUnsignedLong(a.u32());
                 case DEST_ATTR_PERSIST_CONNS -> persistent = Integer.toUnsignedLong(a.u32());
                 case DEST_ATTR_ADDR_FAMILY -> af = a.u16();
-                case DEST_ATTR_STATS -> stats = decodeStats(a.nested());
+                case DEST_ATTR_STATS -> stats32 = a.nested();
                 case DEST_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
                 default -> { }
             }
@@ -443,7 +443,7 @@ public final class IpvsCodec {
                 b.tunnel(tunnel(tunType, tunPort, tunFlags));
             }
             return new RealServerStatus(b.build(), active, inactive, persistent,
-                    stats64 != null ? stats64 : stats != null ? stats : Stats.ZERO);
+                    stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("kernel reported a real server the model cannot hold: " + e.getMessage());
         }

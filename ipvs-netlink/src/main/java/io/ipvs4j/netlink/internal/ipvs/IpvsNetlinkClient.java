@@ -62,6 +62,17 @@ public final class IpvsNetlinkClient implements Ipvs {
     private final NetlinkConnection connection;
     private volatile GenlFamily family;
     private boolean closed;
+    // Extra sockets that spread the real-server dumps of a snapshot (null opener: none).
+    private ChannelOpener opener;
+    private int listingParallelism = 1;
+    private final ReentrantLock listingLock = new ReentrantLock();
+    private final List<NetlinkConnection> listingConnections = new ArrayList<>();
+
+    /** Opens another socket to the same kernel and namespace. */
+    @FunctionalInterface
+    interface ChannelOpener {
+        NetlinkChannel open() throws IpvsException;
+    }
 
     /** Writes the attributes of one request after its genl header. */
     @FunctionalInterface
@@ -76,6 +87,13 @@ public final class IpvsNetlinkClient implements Ipvs {
 
     /** Opens a socket (in the options' namespace, if any) and resolves the "IPVS" family. */
     public static IpvsNetlinkClient open(NetlinkOptions options) throws IpvsException {
+        IpvsNetlinkClient client = open(openSocket(options), options.messageBufferBytes());
+        client.opener = () -> openSocket(options);
+        client.listingParallelism = options.listingParallelism();
+        return client;
+    }
+
+    private static NativeNetlinkSocket openSocket(NetlinkOptions options) throws IpvsException {
         NativeNetlinkSocket socket;
         try {
             NativeNetlinkSocket.SocketOptions socketOptions = new NativeNetlinkSocket.SocketOptions(
@@ -89,7 +107,7 @@ public final class IpvsNetlinkClient implements Ipvs {
             throw new IpvsUnavailableException(Operation.RESOLVE_FAMILY,
                     "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
         }
-        return open(socket, options.messageBufferBytes());
+        return socket;
     }
 
     /** Opens over an existing channel (tests pass a scripted kernel here). */
@@ -146,6 +164,16 @@ public final class IpvsNetlinkClient implements Ipvs {
             if (closed) {
                 throw new IllegalStateException("IPVS client is closed");
             }
+            executeOn(connection, true, op, subject, cmd, flags, encoder, handler);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The request/reply path on one connection, which the caller uses exclusively. */
+    private void executeOn(NetlinkConnection connection, boolean mayResolve, Operation op, String subject, int cmd,
+            int flags, Encoder encoder, NetlinkConnection.ReplyHandler handler) throws IpvsException {
+        {
             for (int attempt = 0; ; attempt++) {
                 MessageWriter w = connection.writer();
                 w.clear();
@@ -163,7 +191,7 @@ public final class IpvsNetlinkClient implements Ipvs {
                     connection.execute(seq, handler);
                     return;
                 } catch (KernelErrorException e) {
-                    if (e.errno() == Errno.ENOENT && attempt == 0 && familyChanged(op, subject)) {
+                    if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject)) {
                         continue;
                     }
                     throw IpvsErrors.fromErrno(op, subject, e.errno(), e.extAck());
@@ -173,8 +201,6 @@ public final class IpvsNetlinkClient implements Ipvs {
                     throw new NetlinkProtocolException(op, subject, e.getMessage(), e);
                 }
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -439,25 +465,99 @@ public final class IpvsNetlinkClient implements Ipvs {
 
     /**
      * One service dump, then one real-server dump per service, decoded straight from the
-     * receive buffer; unlike {@link #realServers}, no extra existence check per service.
+     * receive buffer; unlike {@link #realServers}, no extra existence check per service. The
+     * kernel answers one dump at a time per socket, and each costs three system calls, so the
+     * real-server dumps are spread over {@link NetlinkOptions#listingParallelism()} sockets
+     * of their own, one thread each.
      */
     @Override
     public List<ServiceSnapshot> snapshot() throws IpvsException {
-        List<ServiceSnapshot> out = new ArrayList<>();
-        lock.lock();
-        try {
-            for (ServiceStatus service : services()) {
-                ServiceKey key = service.service().key();
-                List<RealServerStatus> servers = new ArrayList<>();
-                execute(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
-                        w -> IpvsCodec.serviceIdentity(w, key),
-                        (type, flags, buffer, payload, end) -> servers.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
-                out.add(new ServiceSnapshot(service, servers));
+        List<ServiceStatus> services = services();
+        int workers = opener == null ? 1 : Math.min(listingParallelism, services.size() / 32 + 1);
+        List<List<RealServerStatus>> servers = new ArrayList<>(java.util.Collections.nCopies(services.size(), null));
+        if (workers <= 1) {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException("IPVS client is closed");
+                }
+                for (int i = 0; i < services.size(); i++) {
+                    servers.set(i, dumpRealServers(connection, true, services.get(i).service().key()));
+                }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
+        } else {
+            listingLock.lock();
+            try {
+                dumpInParallel(services, servers, workers);
+            } finally {
+                listingLock.unlock();
+            }
+        }
+        List<ServiceSnapshot> out = new ArrayList<>(services.size());
+        for (int i = 0; i < services.size(); i++) {
+            out.add(new ServiceSnapshot(services.get(i), servers.get(i)));
         }
         return out;
+    }
+
+    private List<RealServerStatus> dumpRealServers(NetlinkConnection on, boolean mayResolve, ServiceKey key)
+            throws IpvsException {
+        List<RealServerStatus> list = new ArrayList<>();
+        executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
+                w -> IpvsCodec.serviceIdentity(w, key),
+                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
+        return list;
+    }
+
+    private void dumpInParallel(List<ServiceStatus> services, List<List<RealServerStatus>> servers, int workers)
+            throws IpvsException {
+        while (listingConnections.size() < workers) {
+            NetlinkChannel channel = opener.open();
+            listingConnections.add(new NetlinkConnection(channel, 64 << 10, connection.receiveBuffer().capacity()));
+        }
+        Object[] failure = new Object[1];
+        Thread[] threads = new Thread[workers];
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            NetlinkConnection on = listingConnections.get(w);
+            threads[w] = new Thread(() -> {
+                try {
+                    for (int i = worker; i < services.size(); i += workers) {
+                        servers.set(i, dumpRealServers(on, false, services.get(i).service().key()));
+                    }
+                } catch (IpvsException | RuntimeException e) {
+                    synchronized (failure) {
+                        if (failure[0] == null) {
+                            failure[0] = e;
+                        }
+                    }
+                }
+            }, "ipvs4j-list-" + w);
+            threads[w].setDaemon(true);
+            threads[w].start();
+        }
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof IpvsException e) {
+            throw e;
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
     }
 
     @Override
@@ -467,6 +567,13 @@ public final class IpvsNetlinkClient implements Ipvs {
             if (!closed) {
                 closed = true;
                 connection.close();
+                listingLock.lock();
+                try {
+                    listingConnections.forEach(NetlinkConnection::close);
+                    listingConnections.clear();
+                } finally {
+                    listingLock.unlock();
+                }
             }
         } finally {
             lock.unlock();
