@@ -115,11 +115,29 @@ class BatchKernelTest {
         expected.sort(null);
         assertEquals(expected, savedLines());
 
+        // The parallel listing (several sockets) sees exactly what the sequential one sees.
+        try (Ipvs sequential = IpvsNetlink.open(options().listingParallelism(1).build());
+             Ipvs parallel = IpvsNetlink.open(options().listingParallelism(4).build())) {
+            java.util.Map<ServiceKey, java.util.Set<Endpoint>> one = byService(sequential.snapshot());
+            assertEquals(1000, one.size());
+            assertTrue(one.values().stream().allMatch(set -> set.size() == 10), "10 real servers each");
+            assertEquals(one, byService(parallel.snapshot()));
+        }
+
         ipvs.flush();
         BatchResult lastOnly = ipvs.apply(batch, BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build());
         assertTrue(lastOnly.isSuccess(), lastOnly.toString());
         assertTrue(lastOnly.systemCalls() < 100, "one ACK per send: " + lastOnly.systemCalls() + " system calls");
         assertEquals(expected, savedLines());
+    }
+
+    private static java.util.Map<ServiceKey, java.util.Set<Endpoint>> byService(List<io.ipvs4j.ServiceSnapshot> snapshot) {
+        java.util.Map<ServiceKey, java.util.Set<Endpoint>> out = new java.util.HashMap<>();
+        for (io.ipvs4j.ServiceSnapshot s : snapshot) {
+            out.put(s.service().service().key(), s.realServers().stream()
+                    .map(r -> r.realServer().endpoint()).collect(Collectors.toSet()));
+        }
+        return out;
     }
 
     /** A batch whose 2nd, 4th and 6th changes fail, for three different reasons. */
