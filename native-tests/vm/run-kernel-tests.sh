@@ -12,7 +12,8 @@
 # 2. If this host's kernel has IPVS (/proc/net/ip_vs) and we are root: runs the tests directly.
 #    Otherwise boots the VM once (native-tests/vm/ipvs-vm.sh) and runs them inside it, with
 #    IPVS4J_KERNEL_TESTS=required (a kernel test then fails instead of skipping when IPVS is
-#    not reachable). IPVS4J_VM=always forces the VM, IPVS4J_VM=never forbids it.
+#    not reachable). IPVS4J_VM=always forces the VM, IPVS4J_VM=never forbids it. The VM may
+#    live IPVS_VM_TIMEOUT seconds (default here 3600; CI allows 90 minutes in all).
 # 3. The JUnit Platform console launcher scans native-tests/target/test-classes (every class
 #    name, tag "kernel") and writes XML reports to native-tests/target/vm-reports/. Every
 #    IPVS4J_* environment variable is passed into the VM (e.g. IPVS4J_SELFTEST_FAIL=1).
@@ -40,6 +41,11 @@ CP="$T/test-classes"
 [ -d "$T/classes" ] && CP="$CP:$T/classes"
 CP="$CP:$(cat "$T/kernel-tests.classpath")"
 
+# every class name by default (the launcher's default wants *Test/*Tests); patterns are OR-ed,
+# so a caller's --include-classname replaces this one
+names=(--include-classname '.*')
+for a in "$@"; do case "$a" in --include-classname*|-n) names=();; esac; done
+
 rm -rf "$REPORTS"; mkdir -p "$REPORTS"
 inner=$T/kernel-tests.run.sh
 {
@@ -51,7 +57,7 @@ inner=$T/kernel-tests.run.sh
   echo 'start=$(date +%s%N)'
   printf '%q ' "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" \
     org.junit.platform.console.ConsoleLauncher execute \
-    --scan-class-path "$T/test-classes" --include-classname '.*' --include-tag kernel \
+    --scan-class-path "$T/test-classes" "${names[@]}" --include-tag kernel \
     --reports-dir "$REPORTS" --disable-banner --disable-ansi-colors --details=tree "$@"
   echo
   echo 'rc=$?; echo "kernel test JVM: exit status $rc after $(( ($(date +%s%N) - start) / 1000000 )) ms"; exit $rc'
@@ -66,7 +72,7 @@ if [ $mode = direct ]; then
   bash "$inner"; rc=$?
 else
   say "booting the IPVS VM (native-tests/vm/ipvs-vm.sh)"
-  IPVS_VM_PASSENV="$(compgen -e | grep '^IPVS4J_' | tr '\n' ' ')" VM_RW=$ROOT \
+  IPVS_VM_TIMEOUT=${IPVS_VM_TIMEOUT:-3600} IPVS_VM_PASSENV="$(compgen -e | grep '^IPVS4J_' | tr '\n' ' ')" VM_RW=$ROOT \
     "$ROOT/native-tests/vm/ipvs-vm.sh" "bash '$inner'"; rc=$?
 fi
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
