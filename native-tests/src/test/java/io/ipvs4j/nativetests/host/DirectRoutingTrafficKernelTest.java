@@ -102,10 +102,21 @@ class DirectRoutingTrafficKernelTest {
                         + ", director eth0 is " + directorMac);
                 // and the replies bypassed the director: IPVS counted incoming packets only
                 // (ipvsadm -L -n --stats: Prot LocalAddress:Port Conns InPkts OutPkts InBytes OutBytes)
-                String stats = director.ipvsadm().ok("-L", "-n", "--stats");
-                String line = stats.lines().filter(l -> l.startsWith("TCP") && l.contains(VIP + ":80"))
-                        .findFirst().orElseThrow(() -> new AssertionError("no service line in " + stats));
-                String[] f = line.trim().split("\\s+");
+                // The kernel publishes its per-CPU counters through a 2-second estimator (6.1):
+                // wait, bounded, for all six connections to show.
+                String stats = "";
+                String[] f = new String[0];
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                do {
+                    if (f.length > 0) {
+                        Thread.sleep(500);
+                    }
+                    String listing = director.ipvsadm().ok("-L", "-n", "--stats");
+                    stats = listing;
+                    f = listing.lines().filter(l -> l.startsWith("TCP") && l.contains(VIP + ":80"))
+                            .findFirst().orElseThrow(() -> new AssertionError("no service line in " + listing))
+                            .trim().split("\\s+");
+                } while (!f[2].equals("6") && System.nanoTime() < deadline);
                 assertEquals("6", f[2], "connections: " + stats);
                 assertTrue(Long.parseLong(f[3]) > 0, "in packets: " + stats);
                 assertEquals("0", f[4], "out packets must be 0 in DR mode: " + stats);
