@@ -172,9 +172,11 @@ public final class LvsDrDemo {
      * @param returnTime from restarting it until it was back in the table (web server start included)
      * @param afterReturn the round after that
      * @param finalTable the control socket's {@code show services} at the end
+     * @param leftAfterStop what the controller left in the director after SIGTERM (should be nothing:
+     *     it runs with {@code --remove-on-exit})
      */
     public record Observations(Round initial, Duration removalTime, Round afterFailure, Duration returnTime,
-            Round afterReturn, String finalTable) {
+            Round afterReturn, String finalTable, List<String> leftAfterStop) {
 
         /** Empty if the demo showed what it should, else what went wrong. */
         public List<String> problems() {
@@ -187,6 +189,9 @@ public final class LvsDrDemo {
             }
             if (!afterReturn.counts().keySet().equals(java.util.Set.of("rs1", "rs2"))) {
                 p.add("after rs2 came back, answers came from " + afterReturn.counts() + " instead of rs1 and rs2");
+            }
+            if (!leftAfterStop.isEmpty()) {
+                p.add("the controller left " + leftAfterStop + " behind after SIGTERM");
             }
             return p;
         }
@@ -297,6 +302,7 @@ public final class LvsDrDemo {
         private final long started = System.nanoTime();
         private final boolean busybox = hasBusybox();
         private Proc client;
+        private Proc controller;
         private BufferedReader clientOut;
         private Writer clientIn;
 
@@ -391,9 +397,18 @@ public final class LvsDrDemo {
                 show("show services", table);
 
                 step("9. stop: SIGTERM to the controller (--remove-on-exit), then remove the namespaces");
+                controller.stop();
+                List<String> left = new ArrayList<>();
+                ipvs.services().forEach(svc -> left.add("service " + svc.service()));
+                try (InterfaceAddresses addrs = HostNetwork.addresses(in(directorNs))) {
+                    addrs.addresses("eth0").stream().filter(a -> InetAddresses.toText(a.address()).equals(VIP))
+                            .forEach(a -> left.add("VIP " + a));
+                }
+                out.println(left.isEmpty() ? "   the controller exited and removed its service and VIP"
+                        : "   the controller exited but left " + left);
                 lab.stopAll();
                 out.println("   done");
-                return new Observations(initial, removal, afterFailure, back, afterReturn, table);
+                return new Observations(initial, removal, afterFailure, back, afterReturn, table, left);
             }
         }
 
@@ -478,7 +493,7 @@ public final class LvsDrDemo {
         }
 
         private void startController(Path conf) throws Exception {
-            Proc c = lab.java(directorNs, "   [controller] ", io.ipvs4j.examples.controller.Main.class,
+            Proc c = controller = lab.java(directorNs, "   [controller] ", io.ipvs4j.examples.controller.Main.class,
                     "-f", conf.toString(), "--control-socket", controlSocket.toString(), "--remove-on-exit",
                     "--resync", "10");
             c.awaitLine(l -> l.contains("running;"), o.startTimeout(), "the controller to start");
@@ -586,6 +601,7 @@ public final class LvsDrDemo {
         final Process process;
         final String name;
         final BlockingQueue<String> lines;
+        volatile Thread pump;
 
         Proc(Process process, String name, BlockingQueue<String> lines) {
             this.process = process;
@@ -608,15 +624,29 @@ public final class LvsDrDemo {
             throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
         }
 
-        /** SIGTERM, then SIGKILL if it does not end within 30 s. */
+        /**
+         * SIGTERM to the program, then SIGKILL if it does not end within 30 s. Through
+         * {@link ProcessHandle}: {@link Process#destroy()} also closes our ends of its pipes, and
+         * the program's last words (the controller logs its clean-up) would be lost. Should
+         * {@code ip netns exec} have forked rather than exec'd, the signal goes to its
+         * descendants, the actual program.
+         */
         void stop() throws InterruptedException {
             if (process == null || !process.isAlive()) {
                 return;
             }
-            process.destroy();
+            List<ProcessHandle> children = process.descendants().toList();
+            children.forEach(ProcessHandle::destroy);
+            if (children.isEmpty()) {
+                process.toHandle().destroy();
+            }
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.toHandle().destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
+            }
+            if (pump != null) {
+                pump.join(5000);   // until the program's last output is shown
             }
         }
     }
@@ -760,6 +790,7 @@ public final class LvsDrDemo {
                 }
             }, "ipvs4j-demo-output");
             pump.setDaemon(true);
+            proc.pump = pump;
             pump.start();
             return proc;
         }

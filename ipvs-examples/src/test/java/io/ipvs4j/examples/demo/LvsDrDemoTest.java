@@ -72,6 +72,7 @@ class LvsDrDemoTest {
             assertTrue(refused.startsWith("ERROR ") && refused.lines().count() == 1, refused);
         } finally {
             if (httpd != null) {
+                httpd.descendants().forEach(ProcessHandle::destroyForcibly);   // ip netns exec forks
                 httpd.destroyForcibly().waitFor();
             }
             run("ip", "netns", "del", ns);

@@ -78,6 +78,8 @@ class LvsDrDemoKernelTest {
         assertTrue(down.contains("TCP  " + VIP_SERVICE + " rr"), down);
         assertTrue(down.contains("-> " + RS1) && !down.contains(RS2), down);
 
+        // SIGTERM: the controller (--remove-on-exit) removed its service and VIP
+        assertEquals(List.of(), o.leftAfterStop());
         // the demo cleaned up after itself
         String namespaces = Commands.run("ip", "netns", "list").check().stdout();
         assertFalse(namespaces.contains(director[0]), "namespaces left behind: " + namespaces);
