@@ -77,7 +77,8 @@ public final class NetlinkOptions {
 
     /**
      * How many extra sockets (one thread each) {@code Ipvs.snapshot()} spreads its per-service
-     * real-server dumps over; 1 lists on the client's own socket. Default 2.
+     * real-server dumps over; 1 lists on the client's own socket. Default 2 (1 on a
+     * single-CPU machine, where threads would only take turns).
      */
     public int listingParallelism() {
         return listingParallelism;
@@ -101,7 +102,7 @@ public final class NetlinkOptions {
         private int sendBufferBytes = 1 << 20;
         private int messageBufferBytes = 256 << 10;
         private Duration receiveTimeout = Duration.ofSeconds(10);
-        private int listingParallelism = 2;
+        private int listingParallelism = Math.min(2, Runtime.getRuntime().availableProcessors());
 
         private Builder() {}
 

@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +158,7 @@ public final class IpvsNetlinkClient implements Ipvs {
      * kernel gave "IPVS" a new id (module reloaded), the request is retried once with it; if the
      * family is gone, {@link IpvsUnavailableException}.
      */
-    void execute(Operation op, String subject, int cmd, int flags, Encoder encoder,
+    void execute(Operation op, Supplier<String> subject, int cmd, int flags, Encoder encoder,
             NetlinkConnection.ReplyHandler handler) throws IpvsException {
         lock.lock();
         try {
@@ -171,7 +172,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     }
 
     /** The request/reply path on one connection, which the caller uses exclusively. */
-    private void executeOn(NetlinkConnection connection, boolean mayResolve, Operation op, String subject, int cmd,
+    private void executeOn(NetlinkConnection connection, boolean mayResolve, Operation op, Supplier<String> subject, int cmd,
             int flags, Encoder encoder, NetlinkConnection.ReplyHandler handler) throws IpvsException {
         {
             for (int attempt = 0; ; attempt++) {
@@ -184,21 +185,21 @@ public final class IpvsNetlinkClient implements Ipvs {
                     w.endMessage(start);
                 } catch (BufferOverflowException e) {
                     w.clear();
-                    throw new IllegalStateException(op + " " + subject + ": request larger than the "
+                    throw new IllegalStateException(op + " " + subject.get() + ": request larger than the "
                             + w.capacity() + "-byte message buffer");
                 }
                 try {
                     connection.execute(seq, handler);
                     return;
                 } catch (KernelErrorException e) {
-                    if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject)) {
+                    if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject.get())) {
                         continue;
                     }
-                    throw IpvsErrors.fromErrno(op, subject, e.errno(), e.extAck());
+                    throw IpvsErrors.fromErrno(op, subject.get(), e.errno(), e.extAck());
                 } catch (SyscallException e) {
-                    throw new NetlinkIoException(op, subject, e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                    throw new NetlinkIoException(op, subject.get(), e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
                 } catch (MalformedMessageException e) {
-                    throw new NetlinkProtocolException(op, subject, e.getMessage(), e);
+                    throw new NetlinkProtocolException(op, subject.get(), e.getMessage(), e);
                 }
             }
         }
@@ -232,7 +233,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public List<ServiceStatus> services() throws IpvsException {
         List<ServiceStatus> out = new ArrayList<>();
-        execute(Operation.LIST_SERVICES, "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
+        execute(Operation.LIST_SERVICES, () -> "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
                 (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
         return out;
     }
@@ -242,7 +243,7 @@ public final class IpvsNetlinkClient implements Ipvs {
         Objects.requireNonNull(key, "key");
         List<ServiceStatus> out = new ArrayList<>(1);
         try {
-            execute(Operation.GET_SERVICE, IpvsErrors.subject(key), CMD_GET_SERVICE, Nl.NLM_F_ACK,
+            execute(Operation.GET_SERVICE, () -> IpvsErrors.subject(key), CMD_GET_SERVICE, Nl.NLM_F_ACK,
                     w -> IpvsCodec.serviceIdentity(w, key),
                     (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
         } catch (ServiceNotFoundException e) {
@@ -255,7 +256,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public void addService(VirtualService service) throws IpvsException {
         Objects.requireNonNull(service, "service");
         try {
-            execute(Operation.ADD_SERVICE, IpvsErrors.subject(service.key()), CMD_NEW_SERVICE, Nl.NLM_F_ACK,
+            execute(Operation.ADD_SERVICE, () -> IpvsErrors.subject(service.key()), CMD_NEW_SERVICE, Nl.NLM_F_ACK,
                     w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
         } catch (ModuleNotFoundException e) {
             throw withModuleNames(Operation.ADD_SERVICE, service, e);
@@ -266,7 +267,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public void updateService(VirtualService service) throws IpvsException {
         Objects.requireNonNull(service, "service");
         try {
-            execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
+            execute(Operation.UPDATE_SERVICE, () -> IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
                     w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
         } catch (ModuleNotFoundException e) {
             throw withModuleNames(Operation.UPDATE_SERVICE, service, e);
@@ -305,7 +306,7 @@ public final class IpvsNetlinkClient implements Ipvs {
         current.toBuilder().flags(result).build();
         int bits = ServiceFlag.toBits(set);
         int mask = bits | ServiceFlag.toBits(clear);
-        execute(Operation.UPDATE_SERVICE, IpvsErrors.subject(key), CMD_SET_SERVICE, Nl.NLM_F_ACK,
+        execute(Operation.UPDATE_SERVICE, () -> IpvsErrors.subject(key), CMD_SET_SERVICE, Nl.NLM_F_ACK,
                 w -> IpvsCodec.serviceFull(w, current, bits, mask), NO_REPLY);
     }
 
@@ -322,7 +323,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public void removeService(ServiceKey key) throws IpvsException {
         Objects.requireNonNull(key, "key");
-        execute(Operation.REMOVE_SERVICE, IpvsErrors.subject(key), CMD_DEL_SERVICE, Nl.NLM_F_ACK,
+        execute(Operation.REMOVE_SERVICE, () -> IpvsErrors.subject(key), CMD_DEL_SERVICE, Nl.NLM_F_ACK,
                 w -> IpvsCodec.serviceIdentity(w, key), NO_REPLY);
     }
 
@@ -330,7 +331,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public List<RealServerStatus> realServers(ServiceKey key) throws IpvsException {
         Objects.requireNonNull(key, "key");
         List<RealServerStatus> out = new ArrayList<>();
-        execute(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
+        execute(Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
                 (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
         // The kernel answers an empty dump both for "no real servers" and "no such service".
@@ -344,7 +345,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public void addRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
         Objects.requireNonNull(key, "key");
         RealServer.checkCompatible(key, realServer);
-        execute(Operation.ADD_REAL_SERVER, IpvsErrors.subject(Operation.ADD_REAL_SERVER, key, realServer.endpoint()),
+        execute(Operation.ADD_REAL_SERVER, () -> IpvsErrors.subject(Operation.ADD_REAL_SERVER, key, realServer.endpoint()),
                 CMD_NEW_DEST, Nl.NLM_F_ACK, w -> {
                     IpvsCodec.serviceIdentity(w, key);
                     IpvsCodec.destFull(w, realServer);
@@ -355,7 +356,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public void updateRealServer(ServiceKey key, RealServer realServer) throws IpvsException {
         Objects.requireNonNull(key, "key");
         RealServer.checkCompatible(key, realServer);
-        execute(Operation.UPDATE_REAL_SERVER, IpvsErrors.subject(Operation.UPDATE_REAL_SERVER, key, realServer.endpoint()),
+        execute(Operation.UPDATE_REAL_SERVER, () -> IpvsErrors.subject(Operation.UPDATE_REAL_SERVER, key, realServer.endpoint()),
                 CMD_SET_DEST, Nl.NLM_F_ACK, w -> {
                     IpvsCodec.serviceIdentity(w, key);
                     IpvsCodec.destFull(w, realServer);
@@ -366,7 +367,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public void removeRealServer(ServiceKey key, Endpoint endpoint) throws IpvsException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(endpoint, "endpoint");
-        execute(Operation.REMOVE_REAL_SERVER, IpvsErrors.subject(Operation.REMOVE_REAL_SERVER, key, endpoint),
+        execute(Operation.REMOVE_REAL_SERVER, () -> IpvsErrors.subject(Operation.REMOVE_REAL_SERVER, key, endpoint),
                 CMD_DEL_DEST, Nl.NLM_F_ACK, w -> {
                     IpvsCodec.serviceIdentity(w, key);
                     IpvsCodec.destIdentity(w, endpoint);
@@ -376,7 +377,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public Timeouts timeouts() throws IpvsException {
         Timeouts[] out = new Timeouts[1];
-        execute(Operation.GET_TIMEOUTS, "timeouts", CMD_GET_CONFIG, Nl.NLM_F_ACK, w -> { },
+        execute(Operation.GET_TIMEOUTS, () -> "timeouts", CMD_GET_CONFIG, Nl.NLM_F_ACK, w -> { },
                 (type, flags, buffer, payload, end) -> out[0] = IpvsCodec.decodeTimeouts(buffer, payload, end));
         if (out[0] == null) {
             throw new NetlinkProtocolException(Operation.GET_TIMEOUTS, "timeouts", "GET_CONFIG acknowledged without a reply", null);
@@ -387,14 +388,14 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public void setTimeouts(Timeouts timeouts) throws IpvsException {
         Objects.requireNonNull(timeouts, "timeouts");
-        execute(Operation.SET_TIMEOUTS, timeouts.toString(), CMD_SET_CONFIG, Nl.NLM_F_ACK,
+        execute(Operation.SET_TIMEOUTS, () -> timeouts.toString(), CMD_SET_CONFIG, Nl.NLM_F_ACK,
                 w -> IpvsCodec.timeouts(w, timeouts), NO_REPLY);
     }
 
     @Override
     public IpvsInfo info() throws IpvsException {
         IpvsInfo[] out = new IpvsInfo[1];
-        execute(Operation.GET_INFO, "IPVS", CMD_GET_INFO, Nl.NLM_F_ACK, w -> { },
+        execute(Operation.GET_INFO, () -> "IPVS", CMD_GET_INFO, Nl.NLM_F_ACK, w -> { },
                 (type, flags, buffer, payload, end) -> out[0] = IpvsCodec.decodeInfo(buffer, payload, end));
         if (out[0] == null) {
             throw new NetlinkProtocolException(Operation.GET_INFO, "IPVS", "GET_INFO acknowledged without a reply", null);
@@ -405,7 +406,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public List<SyncDaemon> syncDaemons() throws IpvsException {
         List<SyncDaemon> out = new ArrayList<>(2);
-        execute(Operation.LIST_SYNC_DAEMONS, "sync daemons", CMD_GET_DAEMON, Nl.NLM_F_DUMP, w -> { },
+        execute(Operation.LIST_SYNC_DAEMONS, () -> "sync daemons", CMD_GET_DAEMON, Nl.NLM_F_DUMP, w -> { },
                 (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDaemon(buffer, payload, end)));
         return out;
     }
@@ -413,32 +414,32 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
         Objects.requireNonNull(daemon, "daemon");
-        execute(Operation.START_SYNC_DAEMON, daemon.toString(), CMD_NEW_DAEMON, Nl.NLM_F_ACK,
+        execute(Operation.START_SYNC_DAEMON, () -> daemon.toString(), CMD_NEW_DAEMON, Nl.NLM_F_ACK,
                 w -> IpvsCodec.daemonFull(w, daemon), NO_REPLY);
     }
 
     @Override
     public void stopSyncDaemon(SyncState state) throws IpvsException {
         Objects.requireNonNull(state, "state");
-        execute(Operation.STOP_SYNC_DAEMON, state + " sync daemon", CMD_DEL_DAEMON, Nl.NLM_F_ACK,
+        execute(Operation.STOP_SYNC_DAEMON, () -> state + " sync daemon", CMD_DEL_DAEMON, Nl.NLM_F_ACK,
                 w -> IpvsCodec.daemonState(w, state), NO_REPLY);
     }
 
     @Override
     public void zero() throws IpvsException {
-        execute(Operation.ZERO, "all services", CMD_ZERO, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
+        execute(Operation.ZERO, () -> "all services", CMD_ZERO, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
     }
 
     @Override
     public void zero(ServiceKey key) throws IpvsException {
         Objects.requireNonNull(key, "key");
-        execute(Operation.ZERO, IpvsErrors.subject(key), CMD_ZERO, Nl.NLM_F_ACK,
+        execute(Operation.ZERO, () -> IpvsErrors.subject(key), CMD_ZERO, Nl.NLM_F_ACK,
                 w -> IpvsCodec.serviceIdentity(w, key), NO_REPLY);
     }
 
     @Override
     public void flush() throws IpvsException {
-        execute(Operation.FLUSH, "all services", CMD_FLUSH, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
+        execute(Operation.FLUSH, () -> "all services", CMD_FLUSH, Nl.NLM_F_ACK, w -> { }, NO_REPLY);
     }
 
     /**
@@ -505,7 +506,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     private List<RealServerStatus> dumpRealServers(NetlinkConnection on, boolean mayResolve, ServiceKey key)
             throws IpvsException {
         List<RealServerStatus> list = new ArrayList<>();
-        executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
+        executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
                 (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
         return list;
