@@ -154,14 +154,32 @@ public final class KernelBenchmark {
             String ipvsadmRestore = "ip netns exec " + namespace + " ipvsadm -R < " + rulesFile;
             String ipvsadmList = "ip netns exec " + namespace + " ipvsadm -Ln > /dev/null";
 
-            // Warm-up: every code path several times, so that the measured rounds run code the JIT
-            // has compiled (under emulation the first rounds are several times slower).
+            int ops = all.size();
+            List<Reconciler.DesiredService> base = desired(0);
+            List<Reconciler.DesiredService> onePercent = desired(100);
+            // The controller knows which services its event touched: it passes only those.
+            List<Reconciler.DesiredService> changedOnly = new ArrayList<>();
+            for (int i = 0; i < services; i++) {
+                if (!onePercent.get(i).equals(base.get(i))) {
+                    changedOnly.add(onePercent.get(i));
+                }
+            }
+            Reconciler incremental = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withFullResyncEvery(1_000_000));
+
+            // Warm-up: every measured code path several times, so that the measured rounds run
+            // code the JIT has compiled (under emulation the first rounds are several times slower).
             for (int w = 0; w < 4; w++) {
                 ipvs.flush();
                 ipvs.apply(all, lastOnly).throwIfFailed();
                 ipvs.snapshot();
                 ipvs.snapshot();
                 new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(desired(100));
+                incremental.invalidate();
+                incremental.applyIncremental(onePercent);
+                for (int k = 0; k < 10; k++) {
+                    incremental.applyIncremental(k % 2 == 0 ? changedOnly : base.subList(0, 0), List.of());
+                    incremental.applyIncremental(base, List.of());
+                }
                 ipvs.flush();
                 ipvs.apply(all).throwIfFailed();
                 ipvs.flush();
@@ -174,18 +192,7 @@ public final class KernelBenchmark {
                 ipvs.flush();
                 ipvs.apply(all, lastOnly).throwIfFailed();
             };
-            int ops = all.size();
-            List<Reconciler.DesiredService> base = desired(0);
-            List<Reconciler.DesiredService> onePercent = desired(100);
-            // The controller knows which services its event touched: it passes only those.
-            List<Reconciler.DesiredService> changedOnly = new ArrayList<>();
-            for (int i = 0; i < services; i++) {
-                if (!onePercent.get(i).equals(base.get(i))) {
-                    changedOnly.add(onePercent.get(i));
-                }
-            }
             Batch reAddAll = Batch.of(changesToReAdd(onePercent));
-            Reconciler incremental = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withFullResyncEvery(1_000_000));
             BatchResult[] lastBatch = new BatchResult[1];
             Reconciler.Result[] applied = new Reconciler.Result[1];
             int[] calls = new int[2];
