@@ -21,6 +21,15 @@ public interface NetlinkChannel extends AutoCloseable {
     boolean receive(ByteBuffer buffer) throws SyscallException;
 
     /**
+     * Like {@link #receive}, but also takes a second datagram if the kernel has already queued
+     * one (a dump's NLMSG_DONE, the ACK after a reply), saving a system call. The datagrams are
+     * placed back to back: the bytes between position and limit are whole netlink messages.
+     */
+    default boolean receiveQueuedToo(ByteBuffer buffer) throws SyscallException {
+        return receive(buffer);
+    }
+
+    /**
      * Like {@link #receive} but never waits: false if nothing is queued right now. Used to drain
      * what the kernel queued after it reported lost messages (ENOBUFS).
      */

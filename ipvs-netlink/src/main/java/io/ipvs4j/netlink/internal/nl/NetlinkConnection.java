@@ -81,7 +81,7 @@ public final class NetlinkConnection implements AutoCloseable {
         }
         while (true) {
             receive.clear();
-            if (!channel.receive(receive)) {
+            if (!channel.receiveQueuedToo(receive)) {
                 throw new SyscallException("recv(netlink)", "no reply from the kernel within the receive timeout");
             }
             int limit = receive.limit();

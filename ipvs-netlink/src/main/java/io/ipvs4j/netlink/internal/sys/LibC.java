@@ -26,6 +26,9 @@ public interface LibC {
 
     long recv(int fd, long buf, long len, int flags);
 
+    /** Several datagrams in one call; {@code msgvec} is an array of struct mmsghdr. */
+    int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);
+
     int close(int fd);
 
     int setns(int fd, int nstype);

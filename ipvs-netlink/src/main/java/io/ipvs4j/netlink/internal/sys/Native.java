@@ -23,6 +23,7 @@ public final class Native {
     public static final int MSG_PEEK = 0x2;           // linux/socket.h
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_WAITFORONE = 0x10000;
     public static final int O_RDONLY = 0;             // asm-generic/fcntl.h
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000; // linux/sched.h

@@ -16,11 +16,18 @@ import java.time.Duration;
  */
 public final class NativeNetlinkSocket implements NetlinkChannel {
     private static final int SOCKADDR_NL_LEN = 12;
+    // struct mmsghdr { struct msghdr msg_hdr (56 bytes); unsigned int msg_len; } padded to 64;
+    // in struct msghdr: msg_iov at 16, msg_iovlen at 24, msg_flags at 48 (x86_64/aarch64 LP64)
+    private static final int MMSGHDR = 64;
+    private static final int IOVEC = 16;
 
     private final LibC libc;
     private final ByteBuffer scratch;   // sockaddr_nl, socklen_t and option values
     private final long scratchAddress;
     private final int portId;
+    // Two struct mmsghdr (64 bytes each on LP64) and their two struct iovec, for recvmmsg.
+    private final ByteBuffer mmsg = ByteBuffer.allocateDirect(2 * MMSGHDR + 2 * IOVEC).order(ByteOrder.nativeOrder());
+    private final long mmsgAddress = Native.address(mmsg);
     private int fd;
     // Cached addresses of the last buffers used, so steady-state sends/receives allocate nothing.
     private ByteBuffer lastSend;
@@ -167,6 +174,76 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
                 return false;
             }
             throw new SyscallException("recv(netlink)", errno);
+        }
+    }
+
+    @Override
+    public boolean receiveQueuedToo(ByteBuffer buffer) throws SyscallException {
+        ensureOpen();
+        int room = buffer.remaining();
+        if (room < 2 * 65536) {
+            return receive(buffer);
+        }
+        long base = receiveAddress(buffer) + buffer.position();
+        int half = room / 2;
+        long iovs = mmsgAddress + 2 * MMSGHDR;
+        mmsg.clear();
+        for (int i = 0; i < 2; i++) {
+            int h = i * MMSGHDR;
+            for (int b = 0; b < MMSGHDR; b += 8) {
+                mmsg.putLong(h + b, 0L);
+            }
+            mmsg.putLong(h + 16, iovs + (long) i * IOVEC);   // msg_iov
+            mmsg.putLong(h + 24, 1L);                        // msg_iovlen
+            mmsg.putLong(2 * MMSGHDR + i * IOVEC, base + (long) i * half);
+            mmsg.putLong(2 * MMSGHDR + i * IOVEC + 8, i == 0 ? half : room - half);
+        }
+        while (true) {
+            int got = libc.recvmmsg(fd, mmsgAddress, 2, Native.MSG_WAITFORONE, 0L);
+            if (got >= 1) {
+                int first = mmsg.getInt(56);
+                checkNotTruncated(mmsg.getInt(48), first, half);
+                int end = buffer.position() + first;
+                if (got == 2) {
+                    int second = mmsg.getInt(MMSGHDR + 56);
+                    checkNotTruncated(mmsg.getInt(MMSGHDR + 48), second, room - half);
+                    // Netlink datagrams are whole 4-aligned messages: the second goes right after the first.
+                    int at = buffer.position() + io.ipvs4j.netlink.internal.nl.Nl.align(first);
+                    for (int pad = end; pad < at; pad++) {
+                        buffer.put(pad, (byte) 0);
+                    }
+                    moveLeft(buffer, buffer.position() + half, at, second);
+                    end = at + second;
+                }
+                buffer.limit(end);
+                return true;
+            }
+            int errno = Native.errno();
+            if (errno == Errno.EINTR) {
+                continue;
+            }
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            throw new SyscallException("recvmmsg(netlink)", errno);
+        }
+    }
+
+    /** Copies {@code length} bytes from {@code from} down to {@code to < from}; safe when the ranges overlap. */
+    private static void moveLeft(ByteBuffer buffer, int from, int to, int length) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            buffer.putLong(to + i, buffer.getLong(from + i));
+        }
+        for (; i < length; i++) {
+            buffer.put(to + i, buffer.get(from + i));
+        }
+    }
+
+    private static void checkNotTruncated(int msgFlags, int length, int room) throws SyscallException {
+        if ((msgFlags & Native.MSG_TRUNC) != 0) {
+            throw new SyscallException("recvmmsg(netlink)",
+                    "a datagram did not fit into the " + room + " bytes given to it and was truncated");
         }
     }
 
