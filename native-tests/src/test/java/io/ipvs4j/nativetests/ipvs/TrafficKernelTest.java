@@ -127,6 +127,8 @@ class TrafficKernelTest extends NamespaceFixture {
         // a service's counters are the sum over its real servers (one here)
         assertEquals(java.util.Arrays.toString(counters(web)), java.util.Arrays.toString(counters(webRs.stats())));
 
+        assertRatesEqualIpvsadm();
+
         // zero one service: its counters and its real servers' are reset, the other's kept
         ipvs.zero(WEB);
         assertEquals("[0, 0, 0, 0, 0]", java.util.Arrays.toString(counters(serviceStats(WEB))));
@@ -162,6 +164,38 @@ class TrafficKernelTest extends NamespaceFixture {
      * over one estimator period. The kernel (6.1) folds its per-CPU counters into the values it
      * reports only in the 2-second estimator timer, so counters lag the traffic by up to 2 s.
      */
+    private long[] rates(Stats s) {
+        return new long[] {s.connectionsPerSecond(), s.packetsInPerSecond(), s.packetsOutPerSecond(),
+                s.bytesInPerSecond(), s.bytesOutPerSecond()};
+    }
+
+    /**
+     * The rates are the kernel's 2-second estimator output, so they move between two reads:
+     * ipvs4j, then {@code ipvsadm -Ln --rate --exact}, then ipvs4j again; when both ipvs4j reads
+     * agree no estimator tick fell in between and ipvsadm must show the same five numbers.
+     */
+    private void assertRatesEqualIpvsadm() throws Exception {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            long[] before = rates(serviceStats(WEB));
+            String listing = ipvsadm.ok("-L", "-n", "--rate", "--exact");
+            long[] after = rates(serviceStats(WEB));
+            if (!java.util.Arrays.equals(before, after)) {
+                continue;
+            }
+            String line = listing.lines().filter(l -> l.startsWith("TCP") && l.contains("192.0.2.100:80 "))
+                    .findFirst().orElseThrow(() -> new AssertionError("no 192.0.2.100:80 line in " + listing));
+            String[] f = line.trim().split("\\s+");
+            long[] byIpvsadm = new long[5];
+            for (int i = 0; i < 5; i++) {
+                byIpvsadm[i] = Long.parseLong(f[2 + i]);
+            }
+            assertEquals(java.util.Arrays.toString(byIpvsadm), java.util.Arrays.toString(after),
+                    "cps, in pps, out pps, in Bps, out Bps of 192.0.2.100:80 vs ipvsadm -Ln --rate:\n" + listing);
+            return;
+        }
+        throw new AssertionError("the rates moved between every pair of reads (8 attempts)");
+    }
+
     private void awaitSettled(long web, long alt) throws Exception {
         String last = null;
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
