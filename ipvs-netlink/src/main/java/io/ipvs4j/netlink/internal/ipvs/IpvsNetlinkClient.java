@@ -174,33 +174,31 @@ public final class IpvsNetlinkClient implements Ipvs {
     /** The request/reply path on one connection, which the caller uses exclusively. */
     private void executeOn(NetlinkConnection connection, boolean mayResolve, Operation op, Supplier<String> subject, int cmd,
             int flags, Encoder encoder, NetlinkConnection.ReplyHandler handler) throws IpvsException {
-        {
-            for (int attempt = 0; ; attempt++) {
-                MessageWriter w = connection.writer();
+        for (int attempt = 0; ; attempt++) {
+            MessageWriter w = connection.writer();
+            w.clear();
+            int seq = connection.nextSeq();
+            try {
+                int start = IpvsCodec.begin(w, family.id(), cmd, flags, seq);
+                encoder.encode(w);
+                w.endMessage(start);
+            } catch (BufferOverflowException e) {
                 w.clear();
-                int seq = connection.nextSeq();
-                try {
-                    int start = IpvsCodec.begin(w, family.id(), cmd, flags, seq);
-                    encoder.encode(w);
-                    w.endMessage(start);
-                } catch (BufferOverflowException e) {
-                    w.clear();
-                    throw new IllegalStateException(op + " " + subject.get() + ": request larger than the "
-                            + w.capacity() + "-byte message buffer");
+                throw new IllegalStateException(op + " " + subject.get() + ": request larger than the "
+                        + w.capacity() + "-byte message buffer");
+            }
+            try {
+                connection.execute(seq, handler);
+                return;
+            } catch (KernelErrorException e) {
+                if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject.get())) {
+                    continue;
                 }
-                try {
-                    connection.execute(seq, handler);
-                    return;
-                } catch (KernelErrorException e) {
-                    if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject.get())) {
-                        continue;
-                    }
-                    throw IpvsErrors.fromErrno(op, subject.get(), e.errno(), e.extAck());
-                } catch (SyscallException e) {
-                    throw new NetlinkIoException(op, subject.get(), e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
-                } catch (MalformedMessageException e) {
-                    throw new NetlinkProtocolException(op, subject.get(), e.getMessage(), e);
-                }
+                throw IpvsErrors.fromErrno(op, subject.get(), e.errno(), e.extAck());
+            } catch (SyscallException e) {
+                throw new NetlinkIoException(op, subject.get(), e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+            } catch (MalformedMessageException e) {
+                throw new NetlinkProtocolException(op, subject.get(), e.getMessage(), e);
             }
         }
     }
