@@ -7,7 +7,6 @@ import io.ipvs4j.Change;
 import io.ipvs4j.Errno;
 import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
-import io.ipvs4j.NetlinkIoException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.Operation;
 import io.ipvs4j.model.RealServerStatus;
@@ -133,7 +132,7 @@ final class BatchSender {
                 systemCalls++;
                 connection.channel().send(out);
             } catch (SyscallException e) {
-                throw new NetlinkIoException(Operation.APPLY_BATCH, changes.size() + " changes", e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
             } finally {
                 w.clear();
             }
@@ -190,8 +189,7 @@ final class BatchSender {
                     draining = true;
                     continue;
                 }
-                throw new NetlinkIoException(Operation.APPLY_BATCH, changes.size() + " changes",
-                        e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
             }
             if (accountFor(in, first, count, base, ackEvery) && !draining) {
                 return true;
@@ -242,7 +240,7 @@ final class BatchSender {
             }
             return ackEvery && allAnswered(first, count);
         } catch (MalformedMessageException e) {
-            throw new NetlinkProtocolException(Operation.APPLY_BATCH, changes.size() + " changes", e.getMessage(), e);
+            throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
         }
     }
 

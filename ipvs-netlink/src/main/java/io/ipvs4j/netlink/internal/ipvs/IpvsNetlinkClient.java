@@ -12,7 +12,6 @@ import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.IpvsUnavailableException;
 import io.ipvs4j.ModuleNotFoundException;
-import io.ipvs4j.NetlinkIoException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.Operation;
 import io.ipvs4j.ServiceNotFoundException;
@@ -103,7 +102,7 @@ public final class IpvsNetlinkClient implements Ipvs {
                     ? NetNs.callIn(options.namespace().get(), () -> NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions))
                     : NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions);
         } catch (SyscallException e) {
-            throw new NetlinkIoException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.call(), e.errno());
+            throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
         } catch (LinkageError e) {
             throw new IpvsUnavailableException(Operation.RESOLVE_FAMILY,
                     "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
@@ -133,9 +132,9 @@ public final class IpvsNetlinkClient implements Ipvs {
             }
             throw IpvsErrors.fromErrno(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.errno(), e.extAck());
         } catch (SyscallException e) {
-            throw new NetlinkIoException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.call(), e.errno());
+            throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
         } catch (MalformedMessageException e) {
-            throw new NetlinkProtocolException(Operation.RESOLVE_FAMILY, FAMILY_NAME, e.getMessage(), e);
+            throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
         }
     }
 
@@ -194,11 +193,11 @@ public final class IpvsNetlinkClient implements Ipvs {
                 if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject.get())) {
                     continue;
                 }
-                throw IpvsErrors.fromErrno(op, subject.get(), e.errno(), e.extAck());
+                throw e.toTyped(op, subject.get());
             } catch (SyscallException e) {
-                throw new NetlinkIoException(op, subject.get(), e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                throw e.toTyped(op, subject.get());
             } catch (MalformedMessageException e) {
-                throw new NetlinkProtocolException(op, subject.get(), e.getMessage(), e);
+                throw e.toTyped(op, subject.get());
             }
         }
     }

@@ -1,6 +1,9 @@
 package io.ipvs4j.netlink.internal.nl;
 
 import io.ipvs4j.Errno;
+import io.ipvs4j.IpvsErrors;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.Operation;
 import java.io.IOException;
 
 /**
@@ -24,5 +27,10 @@ public final class KernelErrorException extends IOException {
 
     public String extAck() {
         return extAck;
+    }
+
+    /** The exception named by meaning for this errno in {@code op} on {@code subject}. */
+    public IpvsException toTyped(Operation op, String subject) {
+        return IpvsErrors.fromErrno(op, subject, errno, extAck);
     }
 }

@@ -1,6 +1,8 @@
 package io.ipvs4j.netlink.internal.nl;
 
 import io.ipvs4j.Errno;
+import io.ipvs4j.NetlinkIoException;
+import io.ipvs4j.Operation;
 import java.io.IOException;
 
 /** A system call on a netlink socket failed; carries the call's name and errno. */
@@ -26,5 +28,10 @@ public final class SyscallException extends IOException {
 
     public int errno() {
         return errno;
+    }
+
+    /** The typed exception for {@code op} on {@code subject}; a failure without errno keeps its detail. */
+    public NetlinkIoException toTyped(Operation op, String subject) {
+        return new NetlinkIoException(op, subject, errno == 0 ? getMessage() : call, errno);
     }
 }

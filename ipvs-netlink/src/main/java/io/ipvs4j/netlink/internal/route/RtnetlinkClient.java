@@ -3,10 +3,8 @@ package io.ipvs4j.netlink.internal.route;
 import static io.ipvs4j.netlink.internal.route.RtnlUapi.*;
 
 import io.ipvs4j.AlreadyExistsException;
-import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.IpvsUnavailableException;
-import io.ipvs4j.NetlinkIoException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.NotFoundException;
 import io.ipvs4j.Operation;
@@ -69,8 +67,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
                     ? NetNs.callIn(options.namespace().get(), () -> NativeNetlinkSocket.open(NETLINK_ROUTE, socketOptions))
                     : NativeNetlinkSocket.open(NETLINK_ROUTE, socketOptions);
         } catch (SyscallException e) {
-            throw new NetlinkIoException(Operation.LIST_LINKS, options.namespace().map(Object::toString).orElse(""),
-                    e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+            throw e.toTyped(Operation.LIST_LINKS, options.namespace().map(Object::toString).orElse(""));
         } catch (LinkageError e) {
             throw new IpvsUnavailableException(Operation.LIST_LINKS,
                     "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
@@ -235,11 +232,11 @@ public final class RtnetlinkClient implements InterfaceAddresses {
             try {
                 connection.execute(seq, handler);
             } catch (KernelErrorException e) {
-                throw IpvsErrors.fromErrno(op, subject, e.errno(), e.extAck());
+                throw e.toTyped(op, subject);
             } catch (SyscallException e) {
-                throw new NetlinkIoException(op, subject, e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+                throw e.toTyped(op, subject);
             } catch (MalformedMessageException e) {
-                throw new NetlinkProtocolException(op, subject, e.getMessage(), e);
+                throw e.toTyped(op, subject);
             }
         } finally {
             lock.unlock();

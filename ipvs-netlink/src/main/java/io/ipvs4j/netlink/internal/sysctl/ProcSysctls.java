@@ -3,7 +3,6 @@ package io.ipvs4j.netlink.internal.sysctl;
 import io.ipvs4j.Errno;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.KernelRejectedException;
-import io.ipvs4j.NetlinkIoException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.NotFoundException;
 import io.ipvs4j.Operation;
@@ -208,7 +207,7 @@ public final class ProcSysctls implements HostSysctls {
         } catch (UncheckedIOException e) {
             throw map(op, subject, missing, e.getCause());
         } catch (SyscallException e) {
-            throw new NetlinkIoException(op, subject, e.errno() == 0 ? e.getMessage() : e.call(), e.errno());
+            throw e.toTyped(op, subject);
         } catch (IOException e) {
             throw map(op, subject, missing, e);
         }
