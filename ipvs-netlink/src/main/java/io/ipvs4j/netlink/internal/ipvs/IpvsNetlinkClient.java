@@ -94,20 +94,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     }
 
     private static NativeNetlinkSocket openSocket(NetlinkOptions options) throws IpvsException {
-        NativeNetlinkSocket socket;
-        try {
-            NativeNetlinkSocket.SocketOptions socketOptions = new NativeNetlinkSocket.SocketOptions(
-                    options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout());
-            socket = options.namespace().isPresent()
-                    ? NetNs.callIn(options.namespace().get(), () -> NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions))
-                    : NativeNetlinkSocket.open(NETLINK_GENERIC, socketOptions);
-        } catch (SyscallException e) {
-            throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
-        } catch (LinkageError e) {
-            throw new IpvsUnavailableException(Operation.RESOLVE_FAMILY,
-                    "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
-        }
-        return socket;
+        return NativeNetlinkSocket.open(NETLINK_GENERIC, options, Operation.RESOLVE_FAMILY, FAMILY_NAME);
     }
 
     /** Opens over an existing channel (tests pass a scripted kernel here). */

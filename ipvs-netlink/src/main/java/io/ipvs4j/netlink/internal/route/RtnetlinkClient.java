@@ -59,19 +59,8 @@ public final class RtnetlinkClient implements InterfaceAddresses {
     /** Opens a NETLINK_ROUTE socket, in the options' namespace if one is set. */
     public static RtnetlinkClient open(NetlinkOptions options) throws IpvsException {
         Objects.requireNonNull(options, "options");
-        NativeNetlinkSocket socket;
-        try {
-            NativeNetlinkSocket.SocketOptions socketOptions = new NativeNetlinkSocket.SocketOptions(
-                    options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout());
-            socket = options.namespace().isPresent()
-                    ? NetNs.callIn(options.namespace().get(), () -> NativeNetlinkSocket.open(NETLINK_ROUTE, socketOptions))
-                    : NativeNetlinkSocket.open(NETLINK_ROUTE, socketOptions);
-        } catch (SyscallException e) {
-            throw e.toTyped(Operation.LIST_LINKS, options.namespace().map(Object::toString).orElse(""));
-        } catch (LinkageError e) {
-            throw new IpvsUnavailableException(Operation.LIST_LINKS,
-                    "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
-        }
+        NativeNetlinkSocket socket = NativeNetlinkSocket.open(NETLINK_ROUTE, options, Operation.LIST_LINKS,
+                options.namespace().map(Object::toString).orElse("current network namespace"));
         return open(socket, options.messageBufferBytes());
     }
 

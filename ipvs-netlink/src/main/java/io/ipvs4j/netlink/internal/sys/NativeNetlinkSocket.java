@@ -1,6 +1,10 @@
 package io.ipvs4j.netlink.internal.sys;
 
 import io.ipvs4j.Errno;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.IpvsUnavailableException;
+import io.ipvs4j.Operation;
+import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.NetlinkChannel;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import java.nio.ByteBuffer;
@@ -77,6 +81,26 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         } catch (SyscallException | RuntimeException e) {
             libc.close(fd);
             throw e;
+        }
+    }
+
+    /**
+     * Opens a socket as {@code options} say, inside their network namespace if one is set;
+     * failures become typed exceptions for {@code op} on {@code subject} (a libc that cannot be
+     * loaded is {@link IpvsUnavailableException}).
+     */
+    public static NativeNetlinkSocket open(int protocol, NetlinkOptions options, Operation op, String subject)
+            throws IpvsException {
+        SocketOptions socketOptions = new SocketOptions(
+                options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout());
+        try {
+            return options.namespace().isPresent()
+                    ? NetNs.callIn(options.namespace().get(), () -> open(protocol, socketOptions))
+                    : open(protocol, socketOptions);
+        } catch (SyscallException e) {
+            throw e.toTyped(op, subject);
+        } catch (LinkageError e) {
+            throw new IpvsUnavailableException(op, "cannot load libc through jnr-ffi: " + e.getMessage(), 0, null, e);
         }
     }
 
