@@ -36,7 +36,6 @@ import io.ipvs4j.netlink.internal.nl.NetlinkConnection;
 import io.ipvs4j.netlink.internal.nl.Nl;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import io.ipvs4j.netlink.internal.sys.NativeNetlinkSocket;
-import io.ipvs4j.netlink.internal.sys.NetNs;
 import java.nio.BufferOverflowException;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,6 @@ import static io.ipvs4j.netlink.internal.route.RtnlUapi.*;
 
 import io.ipvs4j.AlreadyExistsException;
 import io.ipvs4j.IpvsException;
-import io.ipvs4j.IpvsUnavailableException;
 import io.ipvs4j.NetlinkProtocolException;
 import io.ipvs4j.NotFoundException;
 import io.ipvs4j.Operation;
@@ -21,7 +20,6 @@ import io.ipvs4j.netlink.internal.nl.NetlinkConnection;
 import io.ipvs4j.netlink.internal.nl.Nl;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import io.ipvs4j.netlink.internal.sys.NativeNetlinkSocket;
-import io.ipvs4j.netlink.internal.sys.NetNs;
 import java.nio.BufferOverflowException;
 import java.util.ArrayList;
 import java.util.Comparator;
