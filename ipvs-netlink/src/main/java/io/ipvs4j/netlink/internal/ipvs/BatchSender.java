@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * sequence numbers, up to a per-send limit that keeps the replies within the socket's receive
  * buffer. The kernel processes the messages of one send in order and answers each with an
  * NLMSG_ERROR: error 0 (if NLM_F_ACK was set) or the errno. Replies are matched by sequence
- * number. If replies are lost anyway (ENOBUFS) or never come, a probe request flushes the
- * socket's queue and the unanswered changes are checked against the kernel's table.
+ * number. If replies are lost anyway (ENOBUFS) or never come, what is queued is drained
+ * without waiting (the kernel handled the whole send inside the send system call) and the
+ * unanswered changes are checked against the kernel's table.
  */
 final class BatchSender {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
@@ -50,6 +51,8 @@ final class BatchSender {
     private final IpvsException[] errors;
     private int systemCalls;
     private int repliesLost;
+    /** Changes of the current send that have an outcome: the send is done when it reaches its size. */
+    private int answered;
 
     BatchSender(IpvsNetlinkClient client, Batch batch, BatchOptions options) {
         this.client = client;
@@ -170,6 +173,7 @@ final class BatchSender {
      * and the changes still unanswered are left PENDING for {@link #recoverLostReplies}.
      */
     private boolean collect(int first, int count, int base, boolean ackEvery) throws IpvsException {
+        answered = 0;
         boolean draining = false;
         ByteBuffer in = connection.receiveBuffer();
         while (true) {
@@ -218,6 +222,7 @@ final class BatchSender {
                 ErrorReply reply = ErrorReply.parse(in, payload, end, flags);
                 int i = first + index;
                 if (status[i] == PENDING) {
+                    answered++;
                     if (reply.errno() == 0) {
                         status[i] = APPLIED;
                     } else {
@@ -232,25 +237,17 @@ final class BatchSender {
                         for (int j = first; j < first + count; j++) {
                             if (status[j] == PENDING) {
                                 status[j] = APPLIED;
+                                answered++;
                             }
                         }
                     }
-                    return allAnswered(first, count);
+                    return answered == count;
                 }
             }
-            return ackEvery && allAnswered(first, count);
+            return ackEvery && answered == count;
         } catch (MalformedMessageException e) {
             throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
         }
-    }
-
-    private boolean allAnswered(int first, int count) {
-        for (int i = first; i < first + count; i++) {
-            if (status[i] == PENDING) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Decides each change whose reply was lost by reading the kernel's table. */
