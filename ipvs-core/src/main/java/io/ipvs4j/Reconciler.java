@@ -260,23 +260,16 @@ public final class Reconciler {
             if (!cur.service().equals(d.service())) {
                 changes.add(new Change.UpdateService(d.service()));
             }
-            Map<Endpoint, RealServer> wantedServers = new LinkedHashMap<>();
+            // Endpoints are unique on both sides, so if every wanted endpoint exists, nothing
+            // existing is unwanted: the common steady state needs no second index.
+            int existingWanted = 0;
             for (RealServer rs : d.realServers()) {
-                wantedServers.put(rs.endpoint(), rs);
+                if (cur.realServers().containsKey(rs.endpoint())) {
+                    existingWanted++;
+                }
             }
-            for (RealServerStatus existing : cur.realServers().values()) {
-                RealServer rs = existing.realServer();
-                if (wantedServers.containsKey(rs.endpoint())) {
-                    continue;
-                }
-                if (!options.drain()) {
-                    changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
-                } else if (rs.weight() != 0) {
-                    changes.add(new Change.UpdateRealServer(key, rs.withWeight(0)));
-                } else if (full && options.removeDrainedWhenIdle()
-                        && existing.activeConnections() == 0 && existing.inactiveConnections() == 0) {
-                    changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
-                }
+            if (existingWanted < cur.realServers().size()) {
+                retireUnwanted(key, cur, endpoints(d.realServers()), full, changes);
             }
             for (RealServer rs : d.realServers()) {
                 RealServerStatus existing = cur.realServers().get(rs.endpoint());
@@ -288,6 +281,33 @@ public final class Reconciler {
             }
         }
         return changes;
+    }
+
+    /** Removes, or drains, the real servers of {@code cur} whose endpoints are not wanted. */
+    private void retireUnwanted(ServiceKey key, Current cur, java.util.Set<Endpoint> wanted, boolean full,
+            List<Change> changes) {
+        for (RealServerStatus existing : cur.realServers().values()) {
+            RealServer rs = existing.realServer();
+            if (wanted.contains(rs.endpoint())) {
+                continue;
+            }
+            if (!options.drain()) {
+                changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
+            } else if (rs.weight() != 0) {
+                changes.add(new Change.UpdateRealServer(key, rs.withWeight(0)));
+            } else if (full && options.removeDrainedWhenIdle()
+                    && existing.activeConnections() == 0 && existing.inactiveConnections() == 0) {
+                changes.add(new Change.RemoveRealServer(key, rs.endpoint()));
+            }
+        }
+    }
+
+    private static java.util.Set<Endpoint> endpoints(List<RealServer> servers) {
+        java.util.Set<Endpoint> out = new java.util.HashSet<>(servers.size() * 2);
+        for (RealServer rs : servers) {
+            out.add(rs.endpoint());
+        }
+        return out;
     }
 
     /** Updates {@code after} (owned by this reconciler) to the table as it is once {@code changes} applied. */

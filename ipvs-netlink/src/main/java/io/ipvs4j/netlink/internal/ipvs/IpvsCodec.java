@@ -24,6 +24,7 @@ import io.ipvs4j.model.TunnelFlag;
 import io.ipvs4j.model.TunnelType;
 import io.ipvs4j.model.VirtualService;
 import io.ipvs4j.netlink.internal.nl.AttributeCursor;
+import io.ipvs4j.netlink.internal.nl.DecodeScratch;
 import io.ipvs4j.netlink.internal.nl.MalformedMessageException;
 import io.ipvs4j.netlink.internal.nl.MessageWriter;
 import io.ipvs4j.netlink.internal.nl.Nl;
@@ -41,6 +42,9 @@ import java.util.Set;
  * ipvsadm sends, so requests compare byte for byte with its captures. Stateless.
  */
 public final class IpvsCodec {
+    // Indexed by the kernel's IP_VS_CONN_F_FWD_MASK value.
+    private static final ForwardingMethod[] FORWARDING_METHODS = forwardingMethodsByValue();
+
     private IpvsCodec() {}
 
     // ---- requests -------------------------------------------------------------------------
@@ -215,6 +219,12 @@ public final class IpvsCodec {
     /** Checks the generic header of an IPVS reply and returns a cursor over its attributes. */
     public static AttributeCursor replyAttributes(ByteBuffer buffer, int payload, int end, int expectedCmd)
             throws MalformedMessageException {
+        checkReplyHeader(buffer, payload, end, expectedCmd);
+        return AttributeCursor.over(buffer, payload + Nl.GENL_HDRLEN, end);
+    }
+
+    private static void checkReplyHeader(ByteBuffer buffer, int payload, int end, int expectedCmd)
+            throws MalformedMessageException {
         if (end - payload < Nl.GENL_HDRLEN) {
             throw new MalformedMessageException("IPVS reply of " + (end - payload) + " bytes has no genetlink header");
         }
@@ -222,21 +232,28 @@ public final class IpvsCodec {
         if (cmd != expectedCmd) {
             throw new MalformedMessageException("IPVS reply has command " + cmd + ", expected " + expectedCmd);
         }
-        return AttributeCursor.over(buffer, payload + Nl.GENL_HDRLEN, end);
     }
 
     /** Decodes a NEW_SERVICE reply message (one service) into its configuration and stats. */
     public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
-        AttributeCursor top = replyAttributes(buffer, payload, end, CMD_NEW_SERVICE);
+        return decodeService(buffer, payload, end, new DecodeScratch());
+    }
+
+    /** {@link #decodeService(ByteBuffer, int, int)} reusing {@code scratch}'s cursors. */
+    public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end, DecodeScratch scratch)
+            throws MalformedMessageException {
+        checkReplyHeader(buffer, payload, end, CMD_NEW_SERVICE);
+        AttributeCursor top = scratch.cursor(0).reset(buffer, payload + Nl.GENL_HDRLEN, end);
         while (top.next()) {
             if (top.type() == CMD_ATTR_SERVICE) {
-                return decodeServiceAttributes(top.nested());
+                return decodeServiceAttributes(top.nested(scratch.cursor(1)), scratch);
             }
         }
         throw new MalformedMessageException("NEW_SERVICE reply without IPVS_CMD_ATTR_SERVICE");
     }
 
-    static ServiceStatus decodeServiceAttributes(AttributeCursor a) throws MalformedMessageException {
+    private static ServiceStatus decodeServiceAttributes(AttributeCursor a, DecodeScratch scratch)
+            throws MalformedMessageException {
         int af = -1;
         int protocol = -1;
         int port = -1;
@@ -270,8 +287,8 @@ public final class IpvsCodec {
                 }
                 case SVC_ATTR_TIMEOUT -> timeout = Integer.toUnsignedLong(a.u32());
                 case SVC_ATTR_NETMASK -> netmask = a.u32();
-                case SVC_ATTR_STATS -> stats32 = a.nested();
-                case SVC_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
+                case SVC_ATTR_STATS -> stats32 = a.nested(scratch.cursor(3));
+                case SVC_ATTR_STATS64 -> stats64 = decodeStats(a.nested(scratch.cursor(2)));
                 default -> { }
             }
         }
@@ -363,18 +380,29 @@ public final class IpvsCodec {
     /** Decodes a NEW_DEST reply message; {@code serviceFamily} is used when ADDR_FAMILY is absent (kernels before 3.18). */
     public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily)
             throws MalformedMessageException {
-        AttributeCursor top = replyAttributes(buffer, payload, end, CMD_NEW_DEST);
+        return decodeDest(buffer, payload, end, serviceFamily, new DecodeScratch());
+    }
+
+    /**
+     * {@link #decodeDest(ByteBuffer, int, int, AddressFamily)} reusing {@code scratch}'s cursors
+     * and addresses: a listing allocates only the values it returns.
+     */
+    public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily,
+            DecodeScratch scratch) throws MalformedMessageException {
+        checkReplyHeader(buffer, payload, end, CMD_NEW_DEST);
+        AttributeCursor top = scratch.cursor(0).reset(buffer, payload + Nl.GENL_HDRLEN, end);
         while (top.next()) {
             if (top.type() == CMD_ATTR_DEST) {
-                return decodeDestAttributes(top.nested(), serviceFamily);
+                return decodeDestAttributes(top.nested(scratch.cursor(1)), serviceFamily, scratch);
             }
         }
         throw new MalformedMessageException("NEW_DEST reply without IPVS_CMD_ATTR_DEST");
     }
 
-    static RealServerStatus decodeDestAttributes(AttributeCursor a, AddressFamily serviceFamily)
-            throws MalformedMessageException {
-        byte[] addr = null;
+    private static RealServerStatus decodeDestAttributes(AttributeCursor a, AddressFamily serviceFamily,
+            DecodeScratch scratch) throws MalformedMessageException {
+        int addrAt = -1;
+        int addrLength = 0;
         int port = -1;
         int fwd = -1;
         long weight = -1;
@@ -395,7 +423,8 @@ public final class IpvsCodec {
                     if (a.length() != 4 && a.length() != 16) {
                         throw new MalformedMessageException("dest ADDR has " + a.length() + " bytes, expected 4 or 16");
                     }
-                    addr = a.bytes();
+                    addrAt = a.payloadOffset();
+                    addrLength = a.length();
                 }
                 case DEST_ATTR_PORT -> port = a.u16Be();
                 case DEST_ATTR_FWD_METHOD -> fwd = a.u32() & CONN_F_FWD_MASK;
@@ -409,36 +438,30 @@ public final class IpvsCodec {
                 case DEST_ATTR_INACT_CONNS -> inactive = Integer.toUnsignedLong(a.u32());
                 case DEST_ATTR_PERSIST_CONNS -> persistent = Integer.toUnsignedLong(a.u32());
                 case DEST_ATTR_ADDR_FAMILY -> af = a.u16();
-                case DEST_ATTR_STATS -> stats32 = a.nested();
-                case DEST_ATTR_STATS64 -> stats64 = decodeStats(a.nested());
+                case DEST_ATTR_STATS -> stats32 = a.nested(scratch.cursor(3));
+                case DEST_ATTR_STATS64 -> stats64 = decodeStats(a.nested(scratch.cursor(2)));
                 default -> { }
             }
         }
-        if (addr == null || port < 0 || fwd < 0 || weight < 0) {
+        if (addrAt < 0 || port < 0 || fwd < 0 || weight < 0) {
             throw new MalformedMessageException("dest lacks ADDR, PORT, FWD_METHOD or WEIGHT");
         }
         AddressFamily family = af < 0 ? serviceFamily : family(af);
         int size = family == AddressFamily.INET ? 4 : 16;
-        if (addr.length < size) {
-            throw new MalformedMessageException("dest ADDR of " + addr.length + " bytes for " + family);
+        if (addrLength < size) {
+            throw new MalformedMessageException("dest ADDR of " + addrLength + " bytes for " + family);
         }
-        InetAddress address;
-        try {
-            address = InetAddress.getByAddress(java.util.Arrays.copyOf(addr, size));
-        } catch (java.net.UnknownHostException e) {
-            throw new MalformedMessageException("bad dest address");
-        }
-        ForwardingMethod method;
-        try {
-            method = ForwardingMethod.fromValue(fwd);
-        } catch (IllegalArgumentException e) {
+        // [addrAt, addrAt + addrLength) was bounds-checked by the cursor when it read the attribute.
+        InetAddress address = scratch.addresses().address(a.buffer(), addrAt, size);
+        if (fwd >= FORWARDING_METHODS.length) {
             throw new MalformedMessageException("unknown forwarding method " + fwd);
         }
+        ForwardingMethod method = FORWARDING_METHODS[fwd];
         try {
             RealServer.Builder b = RealServer.builder(new Endpoint(address, port))
                     .weight((int) weight)
                     .forwarding(method)
-                    .thresholds(new Thresholds(upper, lower));
+                    .thresholds(upper == 0 && lower == 0 ? Thresholds.NONE : new Thresholds(upper, lower));
             if (method == ForwardingMethod.TUNNEL) {
                 b.tunnel(tunnel(tunType, tunPort, tunFlags));
             }
@@ -465,14 +488,24 @@ public final class IpvsCodec {
     }
 
     static Stats decodeStats(AttributeCursor a) throws MalformedMessageException {
-        long[] v = new long[10];
+        long conns = 0, inPkts = 0, outPkts = 0, inBytes = 0, outBytes = 0;
+        long cps = 0, inPps = 0, outPps = 0, inBps = 0, outBps = 0;
         while (a.next()) {
-            int t = a.type();
-            if (t >= STATS_ATTR_CONNS && t <= STATS_ATTR_OUTBPS) {
-                v[t - 1] = a.unsigned();
+            switch (a.type()) {
+                case STATS_ATTR_CONNS -> conns = a.unsigned();
+                case STATS_ATTR_INPKTS -> inPkts = a.unsigned();
+                case STATS_ATTR_OUTPKTS -> outPkts = a.unsigned();
+                case STATS_ATTR_INBYTES -> inBytes = a.unsigned();
+                case STATS_ATTR_OUTBYTES -> outBytes = a.unsigned();
+                case STATS_ATTR_CPS -> cps = a.unsigned();
+                case STATS_ATTR_INPPS -> inPps = a.unsigned();
+                case STATS_ATTR_OUTPPS -> outPps = a.unsigned();
+                case STATS_ATTR_INBPS -> inBps = a.unsigned();
+                case STATS_ATTR_OUTBPS -> outBps = a.unsigned();
+                default -> { }
             }
         }
-        return new Stats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+        return new Stats(conns, inPkts, outPkts, inBytes, outBytes, cps, inPps, outPps, inBps, outBps);
     }
 
     public static SyncDaemon decodeDaemon(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
@@ -562,5 +595,13 @@ public final class IpvsCodec {
             throw new MalformedMessageException("GET_INFO reply lacks VERSION or CONN_TAB_SIZE");
         }
         return new IpvsInfo(version, size);
+    }
+
+    private static ForwardingMethod[] forwardingMethodsByValue() {
+        ForwardingMethod[] byValue = new ForwardingMethod[ForwardingMethod.values().length];
+        for (ForwardingMethod m : ForwardingMethod.values()) {
+            byValue[m.value()] = m;
+        }
+        return byValue;
     }
 }

@@ -217,7 +217,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public List<ServiceStatus> services() throws IpvsException {
         List<ServiceStatus> out = new ArrayList<>();
         execute(Operation.LIST_SERVICES, () -> "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())));
         return out;
     }
 
@@ -228,7 +228,7 @@ public final class IpvsNetlinkClient implements Ipvs {
         try {
             execute(Operation.GET_SERVICE, () -> IpvsErrors.subject(key), CMD_GET_SERVICE, Nl.NLM_F_ACK,
                     w -> IpvsCodec.serviceIdentity(w, key),
-                    (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end)));
+                    (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())));
         } catch (ServiceNotFoundException e) {
             return Optional.empty();
         }
@@ -316,7 +316,7 @@ public final class IpvsNetlinkClient implements Ipvs {
         List<RealServerStatus> out = new ArrayList<>();
         execute(Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), connection.scratch())));
         // The kernel answers an empty dump both for "no real servers" and "no such service".
         if (out.isEmpty() && service(key).isEmpty()) {
             throw IpvsErrors.fromErrno(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), Errno.ESRCH, null);
@@ -491,7 +491,7 @@ public final class IpvsNetlinkClient implements Ipvs {
         List<RealServerStatus> list = new ArrayList<>();
         executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family())));
+                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), on.scratch())));
         return list;
     }
 

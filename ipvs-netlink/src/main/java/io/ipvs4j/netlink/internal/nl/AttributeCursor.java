@@ -22,8 +22,8 @@ import java.nio.ByteOrder;
  */
 public final class AttributeCursor {
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
-    private final ByteBuffer buffer;
-    private final int end;
+    private ByteBuffer buffer;
+    private int end;
     private int next;
     private int type = -1;
     private int payload;
@@ -42,6 +42,27 @@ public final class AttributeCursor {
                     + ") outside the " + buffer.limit() + " bytes received");
         }
         return new AttributeCursor(buffer.order() == ByteOrder.nativeOrder() ? buffer : buffer.duplicate().order(ByteOrder.nativeOrder()), start, end);
+    }
+
+    /**
+     * A cursor to be positioned later with {@link #nested(AttributeCursor)} or
+     * {@link #reset}: decoders keep a few per connection instead of allocating one per nest.
+     */
+    public static AttributeCursor reusable() {
+        return new AttributeCursor(null, 0, 0);
+    }
+
+    /** Repositions this cursor over {@code [start, end)}, checked as in {@link #over}. */
+    public AttributeCursor reset(ByteBuffer buffer, int start, int end) throws MalformedMessageException {
+        if (start < 0 || end < start || end > buffer.limit()) {
+            throw new MalformedMessageException("attribute region [" + start + ", " + end
+                    + ") outside the " + buffer.limit() + " bytes received");
+        }
+        this.buffer = buffer.order() == ByteOrder.nativeOrder() ? buffer : buffer.duplicate().order(ByteOrder.nativeOrder());
+        this.next = start;
+        this.end = end;
+        this.type = -1;
+        return this;
     }
 
     /** Advances to the next attribute; false at the end of the region. */
@@ -78,6 +99,11 @@ public final class AttributeCursor {
 
     public int payloadOffset() {
         return payload;
+    }
+
+    /** The buffer this cursor reads (in native byte order), for offsets it has checked. */
+    public ByteBuffer buffer() {
+        return buffer;
     }
 
     public int u8() throws MalformedMessageException {
@@ -162,6 +188,23 @@ public final class AttributeCursor {
     /** A cursor over the current attribute's payload (nested attributes). */
     public AttributeCursor nested() {
         return new AttributeCursor(buffer, payload, payload + length);
+    }
+
+    /** Positions {@code into} (not this cursor) over the current attribute's payload and returns it. */
+    public AttributeCursor nested(AttributeCursor into) {
+        into.buffer = buffer;
+        into.next = payload;
+        into.end = payload + length;
+        into.type = -1;
+        return into;
+    }
+
+    /** {@link #address(int)} through {@code cache}: the same address decoded twice is one object. */
+    public InetAddress address(int size, AddressCache cache) throws MalformedMessageException {
+        if (length < size) {
+            throw wrongLength("at least " + size);
+        }
+        return cache.address(buffer, payload, size);
     }
 
     private void expect(int size) throws MalformedMessageException {

@@ -16,6 +16,7 @@ public final class NetlinkConnection implements AutoCloseable {
     private final NetlinkChannel channel;
     private final MessageWriter writer;
     private final ByteBuffer receive;
+    private final DecodeScratch scratch = new DecodeScratch();
     private int seq;
 
     /** Receives one data message of a reply: {@code [payload, end)} is the bytes after nlmsghdr. */
@@ -37,6 +38,11 @@ public final class NetlinkConnection implements AutoCloseable {
 
     public NetlinkChannel channel() {
         return channel;
+    }
+
+    /** Reusable decoding state for replies on this connection (same threading rule as the connection). */
+    public DecodeScratch scratch() {
+        return scratch;
     }
 
     /** The receive buffer, exposed for the batch reader. */

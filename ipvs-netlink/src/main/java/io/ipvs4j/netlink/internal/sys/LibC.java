@@ -39,4 +39,6 @@ public interface LibC {
 
     @IgnoreError
     int getpid();
+
+    int getpagesize();
 }

@@ -1,0 +1,26 @@
+package io.ipvs4j.netlink.internal.nl;
+
+/**
+ * What decoding a reply may reuse from one message to the next: a cursor per nesting level and
+ * an {@link AddressCache}. Owned by a {@link NetlinkConnection}, so it is used by one thread at a
+ * time; a decoded value never refers to it.
+ */
+public final class DecodeScratch {
+    private final AttributeCursor[] cursors = new AttributeCursor[4];
+    private final AddressCache addresses = new AddressCache();
+
+    public DecodeScratch() {
+        for (int i = 0; i < cursors.length; i++) {
+            cursors[i] = AttributeCursor.reusable();
+        }
+    }
+
+    /** The cursor for nesting {@code level} (0 = the message's top-level attributes, up to 3). */
+    public AttributeCursor cursor(int level) {
+        return cursors[level];
+    }
+
+    public AddressCache addresses() {
+        return addresses;
+    }
+}
