@@ -171,9 +171,10 @@ public final class KernelBenchmark {
             for (int w = 0; w < 4; w++) {
                 ipvs.flush();
                 ipvs.apply(all, lastOnly).throwIfFailed();
-                ipvs.snapshot();
-                ipvs.snapshot();
-                new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(desired(100));
+                for (int k = 0; k < 4; k++) {
+                    ipvs.snapshot();
+                    new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(k % 2 == 0 ? onePercent : base);
+                }
                 incremental.invalidate();
                 incremental.applyIncremental(onePercent);
                 for (int k = 0; k < 10; k++) {

@@ -77,7 +77,7 @@ public enum ServiceFlag {
         if ((bits & 0x10) != 0) {
             out.add(mh ? MH_PORT : SH_PORT);
         }
-        return Set.copyOf(out);
+        return out.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(out);
     }
 
     /**

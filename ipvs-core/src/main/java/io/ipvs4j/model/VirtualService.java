@@ -88,7 +88,8 @@ public final class VirtualService {
         }
         this.persistence = p;
         this.persistenceEngine = b.persistenceEngine;
-        this.flags = Set.copyOf(f);
+        // f is this object's own copy, so a read-only view of it is immutable (and cheaper than Set.copyOf).
+        this.flags = f.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(f);
     }
 
     /**
