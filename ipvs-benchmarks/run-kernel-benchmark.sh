@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the kernel round-trip benchmark (KernelBenchmark) inside the project's IPVS VM, in one
 # boot, after measuring JVM start-up separately. Usage: ipvs-benchmarks/run-kernel-benchmark.sh
-# [services] [realServersPerService] [repetitions]   (default 1000 10 5)
+# [services] [realServersPerService] [repetitions]   (default 1000 10 7)
 # Env: IPVS_VM_CPUS (default 1, see below), BENCH_JAVA_OPTS (extra JVM options for the benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ root=$PWD
 mvn -q -B -DskipTests -pl ipvs-benchmarks -am install
 mvn -q -B -pl ipvs-benchmarks dependency:build-classpath -Dmdep.outputFile="$root/ipvs-benchmarks/target/classpath.txt"
 cp="$root/ipvs-benchmarks/target/classes:$(cat ipvs-benchmarks/target/classpath.txt)"
-args="${*:-1000 10 5}"
+args="${*:-1000 10 7}"
 cat > ipvs-benchmarks/target/bench-in-vm.sh <<INNER
 set -e
 start=\$(date +%s%N); java -cp '$cp' io.ipvs4j.benchmarks.KernelBenchmark --startup; end=\$(date +%s%N)

@@ -28,7 +28,7 @@ import java.util.Locale;
  * against ipvsadm on the same table in the same boot, in a network namespace of its own.
  *
  * <p>Usage: {@code KernelBenchmark [services] [realServersPerService] [repetitions]} (default
- * 1000 10 5). Prints one line per measurement (median of the repetitions, after a warm-up
+ * 1000 10 7). Prints one line per measurement (median of the repetitions, after a warm-up
  * round) and the ratios; exits non-zero if the table ipvs4j wrote differs from what ipvsadm
  * reads back.
  */
@@ -53,7 +53,7 @@ public final class KernelBenchmark {
         }
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int perService = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         new KernelBenchmark(services, perService, repetitions).run();
     }
 
@@ -249,20 +249,27 @@ public final class KernelBenchmark {
                 }, () -> { }),
                 new Measurement("ipvs4j flush", fill, flush, () -> { }));
             double[][] times = new double[ms.size()][repetitions];
+            long[] allocated = new long[ms.size()];
             for (int round = 0; round < repetitions; round++) {
                 for (int m = 0; m < ms.size(); m++) {
                     Measurement x = ms.get(m);
                     x.setup().run();
+                    // As JMH does between iterations: the garbage of the previous steps is
+                    // collected before, not during, the measured one (each step's own
+                    // allocation is reported below).
+                    System.gc();
+                    long a0 = allocatedBytes();
                     long t0 = System.nanoTime();
                     x.measured().run();
                     times[m][round] = (System.nanoTime() - t0) / 1e6;
+                    allocated[m] = allocatedBytes() - a0;
                     x.check().run();
                 }
             }
             double[] median = new double[ms.size()];
             System.out.printf(Locale.ROOT, "workload: %d services x %d DR real servers = %d operations; median of %d interleaved rounds%n",
                     services, perService, ops, repetitions);
-            System.out.printf(Locale.ROOT, "%-60s %9s   %s%n", "measurement", "median ms", "all rounds");
+            System.out.printf(Locale.ROOT, "%-60s %9s %9s   %s%n", "measurement", "median ms", "alloc MB", "all rounds");
             for (int m = 0; m < ms.size(); m++) {
                 double[] sorted = times[m].clone();
                 Arrays.sort(sorted);
@@ -271,7 +278,8 @@ public final class KernelBenchmark {
                 for (double t : times[m]) {
                     rounds.append(String.format(Locale.ROOT, "%.0f ", t));
                 }
-                System.out.printf(Locale.ROOT, "%-60s %9.1f   %s%n", ms.get(m).name(), median[m], rounds.toString().strip());
+                System.out.printf(Locale.ROOT, "%-60s %9.1f %9.1f   %s%n", ms.get(m).name(), median[m],
+                        allocated[m] / 1e6, rounds.toString().strip());
             }
             System.out.printf(Locale.ROOT, "system calls per batch add: %d (ACK every), %d (ACK last); 1%% change = %d changes%n",
                     calls[0], calls[1], changed[0]);
@@ -289,6 +297,12 @@ public final class KernelBenchmark {
             sh("ip netns del " + namespace, true);
             Files.deleteIfExists(rulesFile);
         }
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's ThreadMXBean), for the per-step figures. */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
     }
 
     private List<Change> changesToReAdd(List<Reconciler.DesiredService> desired) {

@@ -3,85 +3,130 @@ package io.ipvs4j.benchmarks;
 import io.ipvs4j.Batch;
 import io.ipvs4j.BatchOptions;
 import io.ipvs4j.Ipvs;
+import io.ipvs4j.Reconciler;
+import io.ipvs4j.ServiceSnapshot;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ForwardingMethod;
 import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.RealServerStatus;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.VirtualService;
 import io.ipvs4j.netlink.IpvsNetlink;
 import io.ipvs4j.netlink.NetlinkOptions;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
-/** Experiment: snapshot time by receive datagram size. Args: services perService rounds sizes... */
+/**
+ * The experiment behind the receive length per datagram (NativeNetlinkSocket): lists the same
+ * table through one client per length, interleaved, next to {@code ipvsadm -Ln}. The kernel sizes
+ * each dump chunk to the largest receive length a socket has used, so every client needs its own
+ * socket. Run as root on a kernel with IPVS (the project's VM), in a namespace of its own.
+ *
+ * <p>Usage: {@code ListingProbe services realServersPerService rounds length...}, e.g.
+ * {@code ListingProbe 1000 10 7 4096 8192 32768}. Prints the median and minimum per length,
+ * the services dump alone, {@code ipvsadm -Ln}, and a dump-and-diff apply that has nothing to
+ * change (the listing plus the diff).
+ */
 public final class ListingProbe {
+    private static final String DATAGRAM_BYTES_PROPERTY = "ipvs4j.netlink.datagramBytes";
+
     public static void main(String[] args) throws Exception {
-        int services = Integer.parseInt(args[0]);
-        int per = Integer.parseInt(args[1]);
-        int rounds = Integer.parseInt(args[2]);
-        int[] sizes = Arrays.stream(args, 3, args.length).mapToInt(Integer::parseInt).toArray();
-        String ns = "probe" + ProcessHandle.current().pid();
-        new ProcessBuilder("sh", "-c", "ip netns add " + ns + " && ip -n " + ns + " link set lo up").inheritIO().start().waitFor();
-        NetlinkOptions o = NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(ns)).listingParallelism(1).build();
-        Ipvs[] clients = new Ipvs[sizes.length];
-        for (int i = 0; i < sizes.length; i++) {
-            System.setProperty("ipvs4j.netlink.datagramBytes", Integer.toString(sizes[i]));
-            clients[i] = IpvsNetlink.open(o);
+        if (args.length < 4) {
+            System.err.println("usage: ListingProbe services realServersPerService rounds length...");
+            System.exit(2);
         }
+        int services = Integer.parseInt(args[0]);
+        int perService = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        int[] lengths = Arrays.stream(args, 3, args.length).mapToInt(Integer::parseInt).toArray();
+        String namespace = "ipvs4j-probe-" + ProcessHandle.current().pid();
+        sh("ip netns add " + namespace + " && ip -n " + namespace + " link set lo up");
+        Ipvs[] clients = new Ipvs[lengths.length];
+        try {
+            NetlinkOptions options = NetlinkOptions.builder()
+                    .namespace(NetlinkOptions.namedNamespace(namespace)).listingParallelism(1).build();
+            for (int i = 0; i < lengths.length; i++) {
+                System.setProperty(DATAGRAM_BYTES_PROPERTY, Integer.toString(lengths[i]));
+                clients[i] = IpvsNetlink.open(options);
+            }
+            System.clearProperty(DATAGRAM_BYTES_PROPERTY);
+            run(clients, lengths, services, perService, rounds, namespace);
+        } finally {
+            for (Ipvs c : clients) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            sh("ip netns del " + namespace);
+        }
+    }
+
+    private static void run(Ipvs[] clients, int[] lengths, int services, int perService, int rounds, String namespace)
+            throws Exception {
         Batch.Builder b = Batch.builder();
         for (int s = 0; s < services; s++) {
             ServiceKey key = ServiceKey.tcp("192.0.2.100", 10000 + s);
             b.addService(VirtualService.builder(key).build());
-            for (int r = 0; r < per; r++) {
+            for (int r = 0; r < perService; r++) {
                 b.addRealServer(key, RealServer.builder(Endpoint.of("198.51.100." + (r + 1), 10000 + s))
                         .forwarding(ForwardingMethod.DIRECT_ROUTE).weight(1).build());
             }
         }
-        clients[0].apply(b.build(), BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build()).throwIfFailed();
+        clients[0].apply(b.build(), BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build())
+                .throwIfFailed();
+        List<Reconciler.DesiredService> desired = new ArrayList<>();
+        for (ServiceSnapshot snap : clients[0].snapshot()) {
+            desired.add(new Reconciler.DesiredService(snap.service().service(),
+                    snap.realServers().stream().map(RealServerStatus::realServer).toList()));
+        }
         for (int w = 0; w < 5; w++) {
             for (Ipvs c : clients) {
                 c.snapshot();
             }
+            new Reconciler(clients[0], Reconciler.Options.DEFAULT).apply(desired);
         }
-        java.util.List<io.ipvs4j.Reconciler.DesiredService> desired = new java.util.ArrayList<>();
-        for (io.ipvs4j.ServiceSnapshot snap : clients[0].snapshot()) {
-            desired.add(new io.ipvs4j.Reconciler.DesiredService(snap.service().service(),
-                    snap.realServers().stream().map(x -> x.realServer()).toList()));
-        }
-        for (int w = 0; w < 5; w++) {
-            new io.ipvs4j.Reconciler(clients[0], io.ipvs4j.Reconciler.Options.DEFAULT).apply(desired);
-        }
-        double[] unchanged = new double[rounds];
-        double[][] t = new double[sizes.length + 2][rounds];
+        String[] names = new String[lengths.length + 3];
+        double[][] t = new double[names.length][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < sizes.length; i++) {
+            for (int i = 0; i < lengths.length; i++) {
+                names[i] = "snapshot, " + lengths[i] + " B per datagram";
                 long t0 = System.nanoTime();
-                int n = clients[i].snapshot().size();
+                int rows = clients[i].snapshot().stream().mapToInt(x -> 1 + x.realServers().size()).sum();
                 t[i][r] = (System.nanoTime() - t0) / 1e6;
-                if (n != services) {
-                    throw new IllegalStateException("listed " + n);
+                if (rows != services * (1 + perService)) {
+                    throw new IllegalStateException("snapshot listed " + rows + " rows");
                 }
             }
-            long t1 = System.nanoTime();
-            if (!new io.ipvs4j.Reconciler(clients[0], io.ipvs4j.Reconciler.Options.DEFAULT).apply(desired).changes().isEmpty()) {
-                throw new IllegalStateException("not converged");
-            }
-            unchanged[r] = (System.nanoTime() - t1) / 1e6;
+            int k = lengths.length;
+            names[k] = "services() only";
             long t0 = System.nanoTime();
             clients[0].services();
-            t[sizes.length][r] = (System.nanoTime() - t0) / 1e6;
+            t[k][r] = (System.nanoTime() - t0) / 1e6;
+            names[k + 1] = "ipvsadm -Ln (incl. process start)";
             t0 = System.nanoTime();
-            new ProcessBuilder("sh", "-c", "ip netns exec " + ns + " ipvsadm -Ln > /dev/null").inheritIO().start().waitFor();
-            t[sizes.length + 1][r] = (System.nanoTime() - t0) / 1e6;
+            sh("ip netns exec " + namespace + " ipvsadm -Ln > /dev/null");
+            t[k + 1][r] = (System.nanoTime() - t0) / 1e6;
+            names[k + 2] = "apply with nothing to change";
+            t0 = System.nanoTime();
+            Reconciler.Result result = new Reconciler(clients[0], Reconciler.Options.DEFAULT).apply(desired);
+            t[k + 2][r] = (System.nanoTime() - t0) / 1e6;
+            if (!result.changes().isEmpty()) {
+                throw new IllegalStateException("apply of the listed state changed " + result.changes().size());
+            }
         }
-        for (int i = 0; i < t.length; i++) {
-            String name = i < sizes.length ? "snapshot datagram " + sizes[i] : i == sizes.length ? "services() only" : "ipvsadm -Ln";
-            double[] s = t[i].clone();
-            Arrays.sort(s);
-            System.out.printf(Locale.ROOT, "%-30s median %7.1f ms  min %7.1f%n", name, s[rounds / 2], s[0]);
+        for (int i = 0; i < names.length; i++) {
+            double[] sorted = t[i].clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "%-40s median %7.1f ms  min %7.1f ms%n", names[i], sorted[rounds / 2], sorted[0]);
         }
-        Arrays.sort(unchanged);
-        System.out.printf(Locale.ROOT, "%-30s median %7.1f ms  min %7.1f%n", "apply, nothing to change", unchanged[rounds / 2], unchanged[0]);
-        new ProcessBuilder("sh", "-c", "ip netns del " + ns).inheritIO().start().waitFor();
+    }
+
+    private static void sh(String command) throws Exception {
+        int status = new ProcessBuilder("sh", "-c", command).inheritIO().start().waitFor();
+        if (status != 0) {
+            throw new IllegalStateException(command + ": exit status " + status);
+        }
     }
 }
