@@ -92,6 +92,7 @@ public final class ListingProbe {
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < lengths.length; i++) {
                 names[i] = "snapshot, " + lengths[i] + " B per datagram";
+                System.gc();   // the previous step's garbage is not this one's to collect
                 long t0 = System.nanoTime();
                 int rows = clients[i].snapshot().stream().mapToInt(x -> 1 + x.realServers().size()).sum();
                 t[i][r] = (System.nanoTime() - t0) / 1e6;
@@ -101,6 +102,7 @@ public final class ListingProbe {
             }
             int k = lengths.length;
             names[k] = "services() only";
+            System.gc();
             long t0 = System.nanoTime();
             clients[0].services();
             t[k][r] = (System.nanoTime() - t0) / 1e6;
@@ -109,6 +111,7 @@ public final class ListingProbe {
             sh("ip netns exec " + namespace + " ipvsadm -Ln > /dev/null");
             t[k + 1][r] = (System.nanoTime() - t0) / 1e6;
             names[k + 2] = "apply with nothing to change";
+            System.gc();
             t0 = System.nanoTime();
             Reconciler.Result result = new Reconciler(clients[0], Reconciler.Options.DEFAULT).apply(desired);
             t[k + 2][r] = (System.nanoTime() - t0) / 1e6;

@@ -131,6 +131,64 @@ class BatchKernelTest {
         assertEquals(expected, savedLines());
     }
 
+    /**
+     * A dump much larger than one receive: 300 IPv4 and 120 IPv6 real servers (~145 KiB of
+     * replies, dozens of page-sized datagrams, several per recvmmsg) and many distinct addresses,
+     * so the address cache's slots collide. The listing must say exactly what ipvsadm -Sn says.
+     */
+    @Test
+    void dumpsLargerThanManyDatagramsListExactlyWhatIpvsadmSees() throws Exception {
+        ServiceKey v4 = ServiceKey.tcp("192.0.2.50", 80);
+        ServiceKey v6 = ServiceKey.tcp("2001:db8::50", 443);
+        Batch.Builder b = Batch.builder()
+                .addService(VirtualService.builder(v4).scheduler(Scheduler.WRR).build())
+                .addService(VirtualService.builder(v6).scheduler(Scheduler.WRR).build());
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 420; i++) {
+            ServiceKey key = i < 300 ? v4 : v6;
+            Endpoint e = i < 250 ? Endpoint.of("198.51.100." + (i + 1), 80)
+                    : i < 300 ? Endpoint.of("203.0.113." + (i - 249), 8080)
+                    : Endpoint.of("2001:db8:1::" + Integer.toHexString(i), 443);
+            int weight = i % 7 + 1;
+            b.addRealServer(key, RealServer.builder(e).forwarding(ForwardingMethod.DIRECT_ROUTE).weight(weight).build());
+            expected.add(key + " " + e + " w" + weight);
+        }
+        ipvs.apply(b.build()).throwIfFailed();
+        assertEquals(expected, ipvsadmRealServers(java.util.Map.of("192.0.2.50:80", v4, "[2001:db8::50]:443", v6)));
+
+        for (int pass = 0; pass < 2; pass++) {   // the second pass decodes through a warm address cache
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            int rows = 0;
+            for (io.ipvs4j.ServiceSnapshot s : ipvs.snapshot()) {
+                for (io.ipvs4j.model.RealServerStatus rs : s.realServers()) {
+                    listed.add(s.service().service().key() + " " + rs.realServer().endpoint() + " w" + rs.realServer().weight());
+                    rows++;
+                }
+            }
+            assertEquals(420, rows, "pass " + pass);
+            assertEquals(expected, listed, "pass " + pass);
+        }
+        assertEquals(300, ipvs.realServers(v4).size());
+        assertEquals(120, ipvs.realServers(v6).size());
+    }
+
+    /** The real servers of ipvsadm -Sn as "key endpoint wN", addresses parsed as the model prints them. */
+    private java.util.Set<String> ipvsadmRealServers(java.util.Map<String, ServiceKey> services) throws Exception {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String line : savedLines()) {
+            String[] f = line.split(" ");   // -a -t SERVICE -r HOST:PORT -g -w N
+            if (!f[0].equals("-a")) {
+                continue;
+            }
+            String hostPort = f[4];
+            int colon = hostPort.lastIndexOf(':');
+            String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+            Endpoint e = new Endpoint(java.net.InetAddress.getByName(host), Integer.parseInt(hostPort.substring(colon + 1)));
+            out.add(services.get(f[2]) + " " + e + " w" + f[7]);
+        }
+        return out;
+    }
+
     private static java.util.Map<ServiceKey, java.util.Set<Endpoint>> byService(List<io.ipvs4j.ServiceSnapshot> snapshot) {
         java.util.Map<ServiceKey, java.util.Set<Endpoint>> out = new java.util.HashMap<>();
         for (io.ipvs4j.ServiceSnapshot s : snapshot) {

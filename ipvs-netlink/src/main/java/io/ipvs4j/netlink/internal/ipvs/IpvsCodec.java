@@ -236,7 +236,7 @@ public final class IpvsCodec {
 
     /** Decodes a NEW_SERVICE reply message (one service) into its configuration and stats. */
     public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
-        return decodeService(buffer, payload, end, new DecodeScratch());
+        return decodeService(buffer, payload, end, DecodeScratch.oneOff());
     }
 
     /** {@link #decodeService(ByteBuffer, int, int)} reusing {@code scratch}'s cursors. */
@@ -380,7 +380,7 @@ public final class IpvsCodec {
     /** Decodes a NEW_DEST reply message; {@code serviceFamily} is used when ADDR_FAMILY is absent (kernels before 3.18). */
     public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily)
             throws MalformedMessageException {
-        return decodeDest(buffer, payload, end, serviceFamily, new DecodeScratch());
+        return decodeDest(buffer, payload, end, serviceFamily, DecodeScratch.oneOff());
     }
 
     /**

@@ -16,12 +16,30 @@ import java.nio.ByteOrder;
  * <p>Not thread-safe: one per connection, used by the thread that holds the connection.
  */
 public final class AddressCache {
-    private static final int SLOTS = 512;   // power of two
-    private final int[] v4Keys = new int[SLOTS];
-    private final Inet4Address[] v4 = new Inet4Address[SLOTS];
-    private final long[] v6High = new long[SLOTS];
-    private final long[] v6Low = new long[SLOTS];
-    private final Inet6Address[] v6 = new Inet6Address[SLOTS];
+    private final int mask;
+    private final int[] v4Keys;
+    private final Inet4Address[] v4;
+    private final long[] v6High;
+    private final long[] v6Low;
+    private final Inet6Address[] v6;
+
+    /** A cache of 512 IPv4 and 512 IPv6 addresses (about 20 KiB). */
+    public AddressCache() {
+        this(512);
+    }
+
+    /** A cache of {@code slots} (a power of two) addresses per family. */
+    public AddressCache(int slots) {
+        if (slots <= 0 || Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("slots must be a power of two, was " + slots);
+        }
+        mask = slots - 1;
+        v4Keys = new int[slots];
+        v4 = new Inet4Address[slots];
+        v6High = new long[slots];
+        v6Low = new long[slots];
+        v6 = new Inet6Address[slots];
+    }
 
     /**
      * The IPv4 address in the 4 bytes at {@code offset} (network order). The caller has checked
@@ -32,7 +50,7 @@ public final class AddressCache {
         if (buffer.order() == ByteOrder.LITTLE_ENDIAN) {
             bits = Integer.reverseBytes(bits);
         }
-        int slot = mix(bits) & (SLOTS - 1);
+        int slot = mix(bits) & mask;
         Inet4Address cached = v4[slot];
         if (cached != null && v4Keys[slot] == bits) {
             return cached;
@@ -48,7 +66,7 @@ public final class AddressCache {
     public Inet6Address v6(ByteBuffer buffer, int offset) {
         long high = buffer.getLong(offset);
         long low = buffer.getLong(offset + 8);
-        int slot = mix((int) (high ^ (high >>> 32) ^ low ^ (low >>> 32))) & (SLOTS - 1);
+        int slot = mix((int) (high ^ (high >>> 32) ^ low ^ (low >>> 32))) & mask;
         Inet6Address cached = v6[slot];
         if (cached != null && v6High[slot] == high && v6Low[slot] == low) {
             return cached;

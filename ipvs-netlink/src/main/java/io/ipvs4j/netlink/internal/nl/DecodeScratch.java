@@ -7,9 +7,20 @@ package io.ipvs4j.netlink.internal.nl;
  */
 public final class DecodeScratch {
     private final AttributeCursor[] cursors = new AttributeCursor[4];
-    private final AddressCache addresses = new AddressCache();
+    private final AddressCache addresses;
 
+    /** Scratch for a connection: decodes many messages, so its address cache is full-sized. */
     public DecodeScratch() {
+        this(new AddressCache());
+    }
+
+    /** Scratch for decoding a single message: a one-slot address cache. */
+    public static DecodeScratch oneOff() {
+        return new DecodeScratch(new AddressCache(1));
+    }
+
+    private DecodeScratch(AddressCache addresses) {
+        this.addresses = addresses;
         for (int i = 0; i < cursors.length; i++) {
             cursors[i] = AttributeCursor.reusable();
         }
