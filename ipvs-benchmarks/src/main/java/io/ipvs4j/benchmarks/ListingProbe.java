@@ -90,7 +90,8 @@ public final class ListingProbe {
         String[] names = new String[lengths.length + 3];
         double[][] t = new double[names.length][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < lengths.length; i++) {
+            for (int step = 0; step < lengths.length; step++) {
+                int i = (step + r) % lengths.length;   // rotate, so no length always goes first
                 names[i] = "snapshot, " + lengths[i] + " B per datagram";
                 System.gc();   // the previous step's garbage is not this one's to collect
                 long t0 = System.nanoTime();
@@ -122,7 +123,12 @@ public final class ListingProbe {
         for (int i = 0; i < names.length; i++) {
             double[] sorted = t[i].clone();
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "%-40s median %7.1f ms  min %7.1f ms%n", names[i], sorted[rounds / 2], sorted[0]);
+            StringBuilder all = new StringBuilder();
+            for (double x : t[i]) {
+                all.append(String.format(Locale.ROOT, " %.0f", x));
+            }
+            System.out.printf(Locale.ROOT, "%-40s median %7.1f ms  min %7.1f ms  rounds%s%n",
+                    names[i], sorted[rounds / 2], sorted[0], all);
         }
     }
 
