@@ -21,9 +21,10 @@ public interface NetlinkChannel extends AutoCloseable {
     boolean receive(ByteBuffer buffer) throws SyscallException;
 
     /**
-     * Like {@link #receive}, but also takes a second datagram if the kernel has already queued
-     * one (a dump's NLMSG_DONE, the ACK after a reply), saving a system call. The datagrams are
-     * placed back to back: the bytes between position and limit are whole netlink messages.
+     * Like {@link #receive}, but also takes the datagrams the kernel has already queued behind
+     * the first (a dump's next chunks and its NLMSG_DONE, the ACK after a reply), a few per
+     * system call. The datagrams are placed back to back: the bytes between position and limit
+     * are whole netlink messages.
      */
     default boolean receiveQueuedToo(ByteBuffer buffer) throws SyscallException {
         return receive(buffer);

@@ -42,12 +42,16 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
      * The receive length for every datagram: the page size, at most 8 KiB. The kernel never
      * makes a dump chunk smaller than NLMSG_GOODSIZE (a page less the skb overhead, or 8 KiB
      * less it with larger pages), so this always fits one; larger lengths only make every
-     * dump chunk a larger allocation (measured in the VM: listing 11,000 real servers took
-     * 177 ms with 4 KiB, 197 ms with 8 KiB, 250-280 ms with 16-32 KiB).
+     * dump chunk a larger allocation, which the kernel may also zero (measured in the VM:
+     * listing 11,000 real servers took 166 ms with 4 KiB, 186-300 ms with 8 KiB, 250-265 ms
+     * with 16-32 KiB; BENCHMARKS.md).
      */
     static int defaultDatagramBytes() {
         Integer override = Integer.getInteger(DATAGRAM_BYTES_PROPERTY);
         if (override != null) {
+            if (override < 4096 || override > (1 << 20)) {
+                throw new IllegalArgumentException(DATAGRAM_BYTES_PROPERTY + " must be 4096..1048576, was " + override);
+            }
             return override;
         }
         int page = Native.libc().getpagesize();
