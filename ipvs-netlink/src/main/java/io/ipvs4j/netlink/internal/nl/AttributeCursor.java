@@ -37,11 +37,7 @@ public final class AttributeCursor {
 
     /** A cursor over {@code [start, end)}; both must lie within the buffer's limit. */
     public static AttributeCursor over(ByteBuffer buffer, int start, int end) throws MalformedMessageException {
-        if (start < 0 || end < start || end > buffer.limit()) {
-            throw new MalformedMessageException("attribute region [" + start + ", " + end
-                    + ") outside the " + buffer.limit() + " bytes received");
-        }
-        return new AttributeCursor(buffer.order() == ByteOrder.nativeOrder() ? buffer : buffer.duplicate().order(ByteOrder.nativeOrder()), start, end);
+        return reusable().reset(buffer, start, end);
     }
 
     /**
