@@ -25,8 +25,9 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
     // Datagrams taken per recvmmsg: a dump queues its next chunk while the previous one is copied
-    // out, so one call collects a small dump's data and its NLMSG_DONE, or several ACKs.
-    private static final int MAX_SLOTS = 8;
+    // out, so one call collects a small dump's data and its NLMSG_DONE, up to 128 KiB of a large
+    // dump in page-sized chunks, or many ACKs.
+    private static final int MAX_SLOTS = 32;
     /** Diagnostic override of {@link #defaultDatagramBytes()}, for the listing benchmark's sweep. */
     public static final String DATAGRAM_BYTES_PROPERTY = "ipvs4j.netlink.datagramBytes";
 
@@ -70,6 +71,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     // MAX_SLOTS struct mmsghdr (64 bytes each on LP64) and their struct iovec, for recvmmsg.
     private final ByteBuffer mmsg = ByteBuffer.allocateDirect(MAX_SLOTS * (MMSGHDR + IOVEC)).order(ByteOrder.nativeOrder());
     private final long mmsgAddress = Native.address(mmsg);
+    private long preparedBase = -1;   // the receive layout currently in mmsg (see prepareSlots)
+    private int preparedSlots;
     private int fd;
     // Cached addresses of the last buffers used, so steady-state sends/receives allocate nothing.
     private ByteBuffer lastSend;
@@ -251,17 +254,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         }
         int start = buffer.position();
         long base = receiveAddress(buffer) + start;
-        long iovs = mmsgAddress + MAX_SLOTS * MMSGHDR;
-        mmsg.clear();
-        for (int i = 0; i < slots; i++) {
-            int h = i * MMSGHDR;
-            for (int b = 0; b < MMSGHDR; b += 8) {
-                mmsg.putLong(h + b, 0L);
-            }
-            mmsg.putLong(h + 16, iovs + (long) i * IOVEC);   // msg_iov
-            mmsg.putLong(h + 24, 1L);                        // msg_iovlen
-            mmsg.putLong(MAX_SLOTS * MMSGHDR + i * IOVEC, base + (long) i * datagramBytes);
-            mmsg.putLong(MAX_SLOTS * MMSGHDR + i * IOVEC + 8, datagramBytes);
+        if (base != preparedBase || slots != preparedSlots) {
+            prepareSlots(base, slots);
         }
         while (true) {
             int got = libc.recvmmsg(fd, mmsgAddress, slots, Native.MSG_WAITFORONE, 0L);
@@ -295,6 +289,28 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
             }
             throw new SyscallException("recvmmsg(netlink)", errno);
         }
+    }
+
+    /**
+     * Lays out {@code slots} struct mmsghdr, each with one iovec of {@link #datagramBytes} at
+     * {@code base + i * datagramBytes}. The kernel only writes results back (msg_len, msg_flags,
+     * zero name and control lengths), so the layout is reused while the buffer stays the same.
+     */
+    private void prepareSlots(long base, int slots) {
+        long iovs = mmsgAddress + MAX_SLOTS * MMSGHDR;
+        mmsg.clear();
+        for (int i = 0; i < slots; i++) {
+            int h = i * MMSGHDR;
+            for (int b = 0; b < MMSGHDR; b += 8) {
+                mmsg.putLong(h + b, 0L);
+            }
+            mmsg.putLong(h + 16, iovs + (long) i * IOVEC);   // msg_iov
+            mmsg.putLong(h + 24, 1L);                        // msg_iovlen
+            mmsg.putLong(MAX_SLOTS * MMSGHDR + i * IOVEC, base + (long) i * datagramBytes);
+            mmsg.putLong(MAX_SLOTS * MMSGHDR + i * IOVEC + 8, datagramBytes);
+        }
+        preparedBase = base;
+        preparedSlots = slots;
     }
 
     /** Copies {@code length} bytes from {@code from} down to {@code to < from}; safe when the ranges overlap. */
