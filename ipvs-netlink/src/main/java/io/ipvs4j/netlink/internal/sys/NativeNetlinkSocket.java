@@ -63,10 +63,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     private final ByteBuffer scratch;   // sockaddr_nl, socklen_t and option values
     private final long scratchAddress;
     private final int portId;
-    // The most any receive offers the kernel for one datagram. The kernel sizes every dump chunk
-    // (an skb it allocates, and with init_on_alloc zeroes) to the largest receive length the
-    // socket ever used, capped at 32 KiB (netlink_recvmsg/netlink_dump), so a large receive
-    // buffer would make a dump of 2 KiB cost two 32 KiB allocations.
+    // The most any receive offers the kernel for one datagram; see defaultDatagramBytes(): the
+    // kernel sizes dump chunks to the largest receive length a socket has used.
     private final int datagramBytes;
     // MAX_SLOTS struct mmsghdr (64 bytes each on LP64) and their struct iovec, for recvmmsg.
     private final ByteBuffer mmsg = ByteBuffer.allocateDirect(MAX_SLOTS * (MMSGHDR + IOVEC)).order(ByteOrder.nativeOrder());
