@@ -93,7 +93,9 @@ public final class IpvsNetlinkClient implements Ipvs {
     }
 
     private static NativeNetlinkSocket openSocket(NetlinkOptions options) throws IpvsException {
-        return NativeNetlinkSocket.open(NETLINK_GENERIC, options, Operation.RESOLVE_FAMILY, FAMILY_NAME);
+        // IPVS replies fit a page; the listing reads dumps, whose chunks follow the receive length.
+        return NativeNetlinkSocket.open(NETLINK_GENERIC, NativeNetlinkSocket.dumpDatagramBytes(), options,
+                Operation.RESOLVE_FAMILY, FAMILY_NAME);
     }
 
     /** Opens over an existing channel (tests pass a scripted kernel here). */

@@ -158,12 +158,6 @@ public final class AttributeCursor {
         return new String(chars);
     }
 
-    public byte[] bytes() {
-        byte[] out = new byte[length];
-        buffer.get(payload, out);
-        return out;
-    }
-
     /**
      * An address of the given size in bytes (4 or 16) from the start of the payload; the kernel
      * sends a 16-byte union nf_inet_addr with IPv4 in the first 4 bytes.
@@ -193,14 +187,6 @@ public final class AttributeCursor {
         into.end = payload + length;
         into.type = -1;
         return into;
-    }
-
-    /** {@link #address(int)} through {@code cache}: the same address decoded twice is one object. */
-    public InetAddress address(int size, AddressCache cache) throws MalformedMessageException {
-        if (length < size) {
-            throw wrongLength("at least " + size);
-        }
-        return cache.address(buffer, payload, size);
     }
 
     private void expect(int size) throws MalformedMessageException {

@@ -54,10 +54,14 @@ public final class RtnetlinkClient implements InterfaceAddresses {
         this.connection = connection;
     }
 
+    // rtnetlink answers some single-object requests with messages larger than a page (a link
+    // with many VFs); these sockets are not on a hot path, so they take up to 64 KiB.
+    private static final int MAX_DATAGRAM_BYTES = 64 << 10;
+
     /** Opens a NETLINK_ROUTE socket, in the options' namespace if one is set. */
     public static RtnetlinkClient open(NetlinkOptions options) throws IpvsException {
         Objects.requireNonNull(options, "options");
-        NativeNetlinkSocket socket = NativeNetlinkSocket.open(NETLINK_ROUTE, options, Operation.LIST_LINKS,
+        NativeNetlinkSocket socket = NativeNetlinkSocket.open(NETLINK_ROUTE, MAX_DATAGRAM_BYTES, options, Operation.LIST_LINKS,
                 options.namespace().map(Object::toString).orElse("current network namespace"));
         return open(socket, options.messageBufferBytes());
     }

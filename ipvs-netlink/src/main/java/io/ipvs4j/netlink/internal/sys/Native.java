@@ -9,7 +9,6 @@ import jnr.ffi.Runtime;
 public final class Native {
     // Values from the Linux x86_64/generic ABI headers named in each comment.
     public static final int AF_NETLINK = 16;          // linux/socket.h
-    public static final int NETLINK_ROUTE = 0;        // linux/netlink.h
     public static final int SOCK_RAW = 3;             // linux/net.h
     public static final int SOCK_CLOEXEC = 0x80000;   // asm-generic/fcntl.h O_CLOEXEC
     public static final int SOL_SOCKET = 1;           // asm-generic/socket.h

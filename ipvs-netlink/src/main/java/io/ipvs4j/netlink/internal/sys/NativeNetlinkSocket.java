@@ -28,26 +28,18 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     // out, so one call collects a small dump's data and its NLMSG_DONE, up to 128 KiB of a large
     // dump in page-sized chunks, or many ACKs.
     private static final int MAX_SLOTS = 32;
-    /** Diagnostic override of {@link #defaultDatagramBytes()}, for the listing benchmark's sweep. */
+    /** Diagnostic override of {@link #dumpDatagramBytes()}, for the listing benchmark's sweep. */
     public static final String DATAGRAM_BYTES_PROPERTY = "ipvs4j.netlink.datagramBytes";
 
     /**
-     * rtnetlink answers some single-object requests with messages larger than a page (a link
-     * with many VFs): its sockets receive up to 64 KiB per datagram; it is not on a hot path.
-     */
-    private static int datagramBytesFor(int protocol) {
-        return protocol == Native.NETLINK_ROUTE ? 64 << 10 : defaultDatagramBytes();
-    }
-
-    /**
-     * The receive length for every datagram: the page size, at most 8 KiB. The kernel never
+     * The receive length per datagram for sockets that mostly read dumps: the page size, at most 8 KiB. The kernel never
      * makes a dump chunk smaller than NLMSG_GOODSIZE (a page less the skb overhead, or 8 KiB
      * less it with larger pages), so this always fits one; larger lengths only make every
      * dump chunk a larger allocation, which the kernel may also zero (measured in the VM:
      * listing 11,000 real servers took 166 ms with 4 KiB, 186-300 ms with 8 KiB, 250-265 ms
      * with 16-32 KiB; BENCHMARKS.md).
      */
-    static int defaultDatagramBytes() {
+    public static int dumpDatagramBytes() {
         Integer override = Integer.getInteger(DATAGRAM_BYTES_PROPERTY);
         if (override != null) {
             if (override < 4096 || override > (1 << 20)) {
@@ -63,7 +55,7 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     private final ByteBuffer scratch;   // sockaddr_nl, socklen_t and option values
     private final long scratchAddress;
     private final int portId;
-    // The most any receive offers the kernel for one datagram; see defaultDatagramBytes(): the
+    // The most any receive offers the kernel for one datagram; see dumpDatagramBytes(): the
     // kernel sizes dump chunks to the largest receive length a socket has used.
     private final int datagramBytes;
     // MAX_SLOTS struct mmsghdr (64 bytes each on LP64) and their struct iovec, for recvmmsg.
@@ -126,15 +118,16 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     }
 
     /**
-     * Opens a socket as {@code options} say, inside their network namespace if one is set;
-     * failures become typed exceptions for {@code op} on {@code subject} (a libc that cannot be
-     * loaded is {@link IpvsUnavailableException}).
+     * Opens a socket as {@code options} say, inside their network namespace if one is set, that
+     * receives at most {@code datagramBytes} per datagram (the largest message the caller's
+     * protocol may send it; see {@link #dumpDatagramBytes()}); failures become typed exceptions
+     * for {@code op} on {@code subject} (a libc that cannot be loaded is
+     * {@link IpvsUnavailableException}).
      */
-    public static NativeNetlinkSocket open(int protocol, NetlinkOptions options, Operation op, String subject)
-            throws IpvsException {
+    public static NativeNetlinkSocket open(int protocol, int datagramBytes, NetlinkOptions options, Operation op,
+            String subject) throws IpvsException {
         SocketOptions socketOptions = new SocketOptions(
-                options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout(),
-                datagramBytesFor(protocol));
+                options.receiveBufferBytes(), options.sendBufferBytes(), options.receiveTimeout(), datagramBytes);
         try {
             return options.namespace().isPresent()
                     ? NetNs.callIn(options.namespace().get(), () -> open(protocol, socketOptions))
@@ -367,7 +360,7 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     /** Socket settings applied at open. */
     public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, Duration receiveTimeout, int datagramBytes) {
         public static SocketOptions defaults() {
-            return new SocketOptions(4 << 20, 1 << 20, Duration.ofSeconds(10), defaultDatagramBytes());
+            return new SocketOptions(4 << 20, 1 << 20, Duration.ofSeconds(10), dumpDatagramBytes());
         }
     }
 }
