@@ -8,13 +8,25 @@ import java.util.Optional;
 /**
  * The outcome of every change of a {@link Batch}, in batch order. Nothing is lost silently:
  * each change is {@link Status#APPLIED}, {@link Status#FAILED} (with its typed exception) or
- * {@link Status#NOT_ATTEMPTED} (after a failure under {@link BatchOptions.ErrorPolicy#STOP}).
+ * {@link Status#NOT_ATTEMPTED} (after a failure under {@link BatchOptions.ErrorPolicy#STOP},
+ * or after a {@linkplain #transportFailure() transport failure}).
+ *
+ * <p>A failure of the transport in the middle of a batch (a send or receive error, a malformed
+ * reply) is not thrown: {@code apply} returns the result so far. The changes sent before it
+ * keep the outcomes the kernel reported; the changes whose replies were lost with it are
+ * decided by reading the kernel's table back (APPLIED only when the change is visible there),
+ * or FAILED if that is impossible too; the rest are NOT_ATTEMPTED; and the failure itself is
+ * {@link #transportFailure()}. Such a result is never {@link #isSuccess()}, and
+ * {@link #throwIfFailed()} throws.
  *
  * <pre>{@code
  * BatchResult result = ipvs.apply(batch);
  * for (BatchResult.Outcome failed : result.failures()) {
  *     log.warn("{} failed: {}", failed.change(), failed.error().orElseThrow().getMessage());
  * }
+ * result.transportFailure().ifPresent(e -> log.warn("batch stopped early: {}", e.getMessage()));
+ * List<Change> retry = result.outcomes().stream()
+ *         .filter(o -> o.status() == BatchResult.Status.NOT_ATTEMPTED).map(BatchResult.Outcome::change).toList();
  * }</pre>
  */
 public final class BatchResult {
@@ -43,6 +55,7 @@ public final class BatchResult {
     private final List<Outcome> outcomes;
     private final int systemCalls;
     private final int repliesLost;
+    private final IpvsException transportFailure;
 
     public BatchResult(List<Outcome> outcomes, int systemCalls) {
         this(outcomes, systemCalls, 0);
@@ -53,9 +66,26 @@ public final class BatchResult {
      *     that their outcome was established by reading the kernel's table back
      */
     public BatchResult(List<Outcome> outcomes, int systemCalls, int repliesLost) {
+        this(outcomes, systemCalls, repliesLost, null);
+    }
+
+    /**
+     * @param transportFailure the failure that ended the batch early (see the class comment), or null
+     */
+    public BatchResult(List<Outcome> outcomes, int systemCalls, int repliesLost, IpvsException transportFailure) {
         this.outcomes = List.copyOf(outcomes);
         this.systemCalls = systemCalls;
         this.repliesLost = repliesLost;
+        this.transportFailure = transportFailure;
+    }
+
+    /**
+     * The transport failure (typed: {@link NetlinkIoException}, {@link NetlinkProtocolException}
+     * ...) that stopped the batch before its end, if any: the changes after it are
+     * NOT_ATTEMPTED.
+     */
+    public Optional<IpvsException> transportFailure() {
+        return Optional.ofNullable(transportFailure);
     }
 
     /**
@@ -94,22 +124,28 @@ public final class BatchResult {
         return out;
     }
 
-    /** True if every change was applied. */
+    /** True if every change was applied (so there was no transport failure either). */
     public boolean isSuccess() {
-        return count(Status.APPLIED) == outcomes.size();
+        return transportFailure == null && count(Status.APPLIED) == outcomes.size();
     }
 
-    /** Throws the first failure's exception (others attached as suppressed) if any change failed. */
+    /**
+     * Throws the first failure's exception (others attached as suppressed) if any change failed,
+     * else the {@linkplain #transportFailure() transport failure} if there was one.
+     */
     public BatchResult throwIfFailed() throws IpvsException {
         IpvsException first = null;
         for (Outcome o : outcomes) {
             if (o.error().isPresent()) {
                 if (first == null) {
                     first = o.error().get();
-                } else if (first.getSuppressed().length < 20) {
+                } else if (first.getSuppressed().length < 20 && first != o.error().get()) {
                     first.addSuppressed(o.error().get());
                 }
             }
+        }
+        if (first == null) {
+            first = transportFailure;
         }
         if (first != null) {
             throw first;
@@ -120,6 +156,7 @@ public final class BatchResult {
     @Override
     public String toString() {
         return "BatchResult[applied=" + count(Status.APPLIED) + ", failed=" + count(Status.FAILED)
-                + ", notAttempted=" + count(Status.NOT_ATTEMPTED) + "]";
+                + ", notAttempted=" + count(Status.NOT_ATTEMPTED)
+                + (transportFailure == null ? "" : ", transportFailure=" + transportFailure.getMessage()) + "]";
     }
 }

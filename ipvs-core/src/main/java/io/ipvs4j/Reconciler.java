@@ -214,6 +214,9 @@ public final class Reconciler {
     private Result send(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full,
             java.util.Set<ServiceKey> removalScope) throws IpvsException {
         List<Change> changes = diff(wanted, current, full, removalScope);
+        // Forget the cached state until the kernel confirms this apply: a failed result or an
+        // exception thrown from apply leaves the kernel unknown, so the next apply reads it.
+        lastApplied = null;
         BatchResult result = changes.isEmpty()
                 ? new BatchResult(List.of(), 0)
                 : ipvs.apply(Batch.of(changes), options.batchOptions());
@@ -223,8 +226,6 @@ public final class Reconciler {
             if (full) {
                 incrementalSinceResync = 0;
             }
-        } else {
-            lastApplied = null;   // the kernel's state is not what we think: read it next time
         }
         return new Result(changes, result, full);
     }

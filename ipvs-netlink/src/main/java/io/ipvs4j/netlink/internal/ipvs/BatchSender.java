@@ -31,9 +31,17 @@ import org.slf4j.LoggerFactory;
  * sequence numbers, up to a per-send limit that keeps the replies within the socket's receive
  * buffer. The kernel processes the messages of one send in order and answers each with an
  * NLMSG_ERROR: error 0 (if NLM_F_ACK was set) or the errno. Replies are matched by sequence
- * number. If replies are lost anyway (ENOBUFS) or never come, what is queued is drained
- * without waiting (the kernel handled the whole send inside the send system call) and the
- * unanswered changes are checked against the kernel's table.
+ * number through the connection's one receive path, which checks framing, port id and the
+ * send's sequence range. If replies are lost anyway (ENOBUFS) or never come, what is queued is
+ * drained without waiting (the kernel handled the whole send inside the send system call) and
+ * the unanswered changes are checked against the kernel's table; in
+ * {@link BatchOptions.AckMode#LAST_OF_EACH_SEND} a lost reply may have been an error, so the
+ * final ACK then confirms only its own change.
+ *
+ * <p>A transport failure (send or receive error, malformed reply) does not throw the result
+ * away: the failed send's unanswered changes are decided by reading the table back (or
+ * FAILED if that fails too), earlier sends keep their outcomes, later changes are
+ * NOT_ATTEMPTED, and the failure is {@link BatchResult#transportFailure()}.
  */
 final class BatchSender {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
@@ -53,6 +61,16 @@ final class BatchSender {
     private int repliesLost;
     /** Changes of the current send that have an outcome: the send is done when it reaches its size. */
     private int answered;
+    // The send being collected (see collect/accountFor).
+    private int sendFirst;
+    private int sendCount;
+    private int sendBase;
+    private boolean sendAcksEvery;
+    /** Some reply of the current send was dropped (ENOBUFS): nothing may be inferred from silence. */
+    private boolean lostInSend;
+    /** The transport failure that ended the batch early, or null. */
+    private IpvsException transportFailure;
+    private static final int MAX_RECEIVES_PER_SEND = 1 << 20;
 
     BatchSender(IpvsNetlinkClient client, Batch batch, BatchOptions options) {
         this.client = client;
@@ -76,11 +94,11 @@ final class BatchSender {
         return limit;
     }
 
-    BatchResult run() throws IpvsException {
+    BatchResult run() {
         int perSend = messagesPerSend();
         int next = 0;
         boolean stopped = false;
-        while (next < changes.size() && !stopped) {
+        while (next < changes.size() && !stopped && transportFailure == null) {
             int sent = sendChunk(next, perSend);
             for (int i = next; i < next + sent; i++) {
                 if (status[i] == FAILED && options.errorPolicy() == BatchOptions.ErrorPolicy.STOP) {
@@ -95,11 +113,19 @@ final class BatchSender {
                     : status[i] == FAILED ? BatchResult.Status.FAILED : BatchResult.Status.NOT_ATTEMPTED;
             outcomes.add(new BatchResult.Outcome(i, changes.get(i), s, Optional.ofNullable(errors[i])));
         }
-        return new BatchResult(outcomes, systemCalls, repliesLost);
+        return new BatchResult(outcomes, systemCalls, repliesLost, transportFailure);
     }
 
-    /** Encodes, sends and accounts for up to {@code max} changes from {@code first}; returns how many were sent. */
-    private int sendChunk(int first, int max) throws IpvsException {
+    private String batchSubject() {
+        return changes.size() + " changes";
+    }
+
+    /**
+     * Encodes, sends and accounts for up to {@code max} changes from {@code first}; returns how
+     * many were sent. A transport failure (send or receive error, malformed reply) is recorded
+     * in {@link #transportFailure} after the send's unanswered changes were decided.
+     */
+    private int sendChunk(int first, int max) {
         for (int attempt = 0; ; attempt++) {
             MessageWriter w = connection.writer();
             w.clear();
@@ -131,27 +157,46 @@ final class BatchSender {
             // The last message always asks for an ACK: its reply marks the end of this send.
             out.putShort(lastStart + 6, (short) (out.getShort(lastStart + 6) | Nl.NLM_F_ACK));
             out.flip();
+            boolean complete = false;
+            IpvsException failure = null;
             try {
                 systemCalls++;
-                connection.channel().send(out);
+                connection.send(out);
+                complete = collect(first, count, base, ackEvery);
             } catch (SyscallException e) {
-                throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
+                failure = e.toTyped(Operation.APPLY_BATCH, batchSubject());
+            } catch (MalformedMessageException e) {
+                failure = e.toTyped(Operation.APPLY_BATCH, batchSubject());
             } finally {
                 w.clear();
             }
-            boolean complete = collect(first, count, base, ackEvery);
-            if (!complete) {
-                recoverLostReplies(first, count);
+            if (failure != null) {
+                LOG.warn("batch of {} changes: transport failure in the send of changes {}..{}: {}; "
+                        + "deciding them against the kernel's table", changes.size(), first, first + count - 1,
+                        failure.getMessage());
+                transportFailure = failure;
             }
-            if (attempt == 0 && status[first] == FAILED && errors[first].errno() == Errno.ENOENT
-                    && allFailedWith(first, count, Errno.ENOENT)
-                    && client.familyChanged(Operation.APPLY_BATCH, changes.size() + " changes")) {
-                // Every message went to a family id the kernel no longer knows: resend them.
-                for (int i = first; i < first + count; i++) {
-                    status[i] = PENDING;
-                    errors[i] = null;
+            if (!complete) {
+                recoverLostReplies(first, count, failure == null ? "its reply was lost (ENOBUFS or no reply)"
+                        : "the transport failed (" + failure.getMessage() + ")");
+            }
+            if (failure == null && attempt == 0 && status[first] == FAILED && errors[first].errno() == Errno.ENOENT
+                    && allFailedWith(first, count, Errno.ENOENT)) {
+                boolean moved;
+                try {
+                    moved = client.familyChanged(Operation.APPLY_BATCH, batchSubject());
+                } catch (IpvsException e) {
+                    transportFailure = e;
+                    return count;
                 }
-                continue;
+                if (moved) {
+                    // Every message went to a family id the kernel no longer knows: resend them.
+                    for (int i = first; i < first + count; i++) {
+                        status[i] = PENDING;
+                        errors[i] = null;
+                    }
+                    continue;
+                }
             }
             return count;
         }
@@ -169,103 +214,119 @@ final class BatchSender {
     /**
      * Reads replies until every message of the send is accounted for. The kernel handles the
      * whole send inside the send system call, so by now every reply is queued or was dropped.
-     * Returns false if some were dropped (ENOBUFS): then the queue is drained without waiting
-     * and the changes still unanswered are left PENDING for {@link #recoverLostReplies}.
+     * Returns false if some were dropped (ENOBUFS) or never came: then the queue is drained
+     * without waiting and the changes still unanswered are left PENDING for
+     * {@link #recoverLostReplies}. A reply that was lost may have been an error, so after a
+     * loss the last message's ACK confirms nothing but its own change.
      */
-    private boolean collect(int first, int count, int base, boolean ackEvery) throws IpvsException {
+    private boolean collect(int first, int count, int base, boolean ackEvery)
+            throws SyscallException, MalformedMessageException {
         answered = 0;
-        boolean draining = false;
-        ByteBuffer in = connection.receiveBuffer();
-        while (true) {
-            in.clear();
+        sendFirst = first;
+        sendCount = count;
+        sendBase = base;
+        sendAcksEvery = ackEvery;
+        lostInSend = false;
+        for (int receives = 0; receives < MAX_RECEIVES_PER_SEND; receives++) {
+            NetlinkConnection.Receipt r;
             try {
                 systemCalls++;
-                boolean got = draining ? connection.channel().receiveQueued(in) : connection.channel().receive(in);
-                if (!got) {
-                    if (!draining) {
-                        LOG.warn("no reply within the receive timeout in a send of {} changes", count);
-                    }
-                    return false;
-                }
+                r = connection.receive(!lostInSend, base, base + count - 1, this::accountFor);
             } catch (SyscallException e) {
                 if (e.errno() == Errno.ENOBUFS) {
                     LOG.warn("the kernel dropped replies (ENOBUFS) in a send of {} changes: recovering", count);
-                    draining = true;
+                    lostInSend = true;
                     continue;
                 }
-                throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
+                throw e;
             }
-            if (accountFor(in, first, count, base, ackEvery) && !draining) {
-                return true;
+            if (r == NetlinkConnection.Receipt.NOTHING) {
+                if (!lostInSend) {
+                    LOG.warn("no reply within the receive timeout in a send of {} changes", count);
+                }
+                return false;
+            }
+            if (r == NetlinkConnection.Receipt.COMPLETE) {
+                return answered == count;
             }
         }
+        return false;
     }
 
-    /** Records the outcomes in one received datagram; true once the send is fully accounted for. */
-    private boolean accountFor(ByteBuffer in, int first, int count, int base, boolean ackEvery) throws IpvsException {
-        int last = base + count - 1;
-        try {
-            int limit = in.limit();
-            int offset = 0;
-            while (offset < limit) {
-                int length = NetlinkConnection.checkedLength(in, offset, limit);
-                int type = Short.toUnsignedInt(in.getShort(offset + 4));
-                int flags = Short.toUnsignedInt(in.getShort(offset + 6));
-                int seq = in.getInt(offset + 8);
-                int payload = offset + Nl.NLMSG_HDRLEN;
-                int end = offset + length;
-                offset = Math.min(limit, offset + Nl.align(length));
-                int index = seq - base;
-                if (type != Nl.NLMSG_ERROR || index < 0 || index >= count) {
-                    continue;   // not a reply to this send
-                }
-                ErrorReply reply = ErrorReply.parse(in, payload, end, flags);
-                int i = first + index;
-                if (status[i] == PENDING) {
-                    answered++;
-                    if (reply.errno() == 0) {
-                        status[i] = APPLIED;
-                    } else {
-                        status[i] = FAILED;
-                        Change c = changes.get(i);
-                        errors[i] = IpvsErrors.fromErrno(c.operation(), c.subject(), reply.errno(), reply.message());
+    /** Records the outcome one reply reports; true once the send is complete. */
+    private boolean accountFor(NetlinkConnection.Frame f) {
+        if (f.type() != Nl.NLMSG_ERROR) {
+            return false;   // the kernel answers batch messages with NLMSG_ERROR only
+        }
+        int index = f.seq() - sendBase;
+        int i = sendFirst + index;
+        ErrorReply reply = f.error();
+        if (status[i] == PENDING) {
+            answered++;
+            if (reply.errno() == 0) {
+                status[i] = APPLIED;
+            } else {
+                status[i] = FAILED;
+                Change c = changes.get(i);
+                errors[i] = IpvsErrors.fromErrno(c.operation(), c.subject(), reply.errno(), reply.message());
+            }
+        }
+        if (index == sendCount - 1) {
+            if (!sendAcksEvery && !lostInSend) {
+                // In order, and no reply lost: every earlier message without an error was applied.
+                for (int j = sendFirst; j < sendFirst + sendCount; j++) {
+                    if (status[j] == PENDING) {
+                        status[j] = APPLIED;
+                        answered++;
                     }
-                }
-                if (seq == last) {
-                    if (!ackEvery) {
-                        // In order: everything before the last message without an error was applied.
-                        for (int j = first; j < first + count; j++) {
-                            if (status[j] == PENDING) {
-                                status[j] = APPLIED;
-                                answered++;
-                            }
-                        }
-                    }
-                    return answered == count;
                 }
             }
-            return ackEvery && answered == count;
-        } catch (MalformedMessageException e) {
-            throw e.toTyped(Operation.APPLY_BATCH, changes.size() + " changes");
+            return true;   // the last message's reply: nothing of this send follows it
         }
+        return sendAcksEvery && answered == sendCount;
     }
 
-    /** Decides each change whose reply was lost by reading the kernel's table. */
-    private void recoverLostReplies(int first, int count) throws IpvsException {
+    /**
+     * Decides each change of the send still without an outcome by reading the kernel's table.
+     * If the table cannot be read either, those changes are FAILED with the reason and the
+     * batch stops (the transport is broken).
+     */
+    private void recoverLostReplies(int first, int count, String reason) {
         for (int i = first; i < first + count; i++) {
             if (status[i] != PENDING) {
                 continue;
             }
             Change c = changes.get(i);
             repliesLost++;
-            boolean visible = isVisible(c);
+            boolean visible;
+            try {
+                visible = isVisible(c);
+            } catch (IpvsException | RuntimeException e) {
+                IpvsException cause = e instanceof IpvsException ie ? ie
+                        : new NetlinkProtocolException(Operation.APPLY_BATCH, batchSubject(), e.toString(), e);
+                if (transportFailure == null) {
+                    transportFailure = cause;
+                }
+                for (int j = i; j < first + count; j++) {
+                    if (status[j] == PENDING) {
+                        Change u = changes.get(j);
+                        if (j > i) {
+                            repliesLost++;
+                        }
+                        status[j] = FAILED;
+                        errors[j] = new NetlinkProtocolException(u.operation(), u.subject(), "outcome unknown: "
+                                + reason + " and the kernel's table could not be read back: " + cause.getMessage(), cause);
+                    }
+                }
+                return;
+            }
             systemCalls += 2;
             if (visible) {
                 status[i] = APPLIED;
             } else {
                 status[i] = FAILED;
                 errors[i] = new NetlinkProtocolException(c.operation(), c.subject(),
-                        "the kernel dropped its reply (ENOBUFS) and the change is not visible in its table", null);
+                        reason + " and the change is not visible in the kernel's table", null);
             }
         }
     }

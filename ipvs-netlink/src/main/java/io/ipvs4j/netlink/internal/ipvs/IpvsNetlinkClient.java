@@ -27,6 +27,7 @@ import io.ipvs4j.model.SyncState;
 import io.ipvs4j.model.Timeouts;
 import io.ipvs4j.model.VirtualService;
 import io.ipvs4j.netlink.NetlinkOptions;
+import io.ipvs4j.netlink.internal.nl.DumpInterruptedException;
 import io.ipvs4j.netlink.internal.nl.GenlFamily;
 import io.ipvs4j.netlink.internal.nl.KernelErrorException;
 import io.ipvs4j.netlink.internal.nl.MalformedMessageException;
@@ -123,6 +124,8 @@ public final class IpvsNetlinkClient implements Ipvs {
             throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
         } catch (MalformedMessageException e) {
             throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
+        } catch (DumpInterruptedException e) {
+            throw e.toTyped(Operation.RESOLVE_FAMILY, FAMILY_NAME);
         }
     }
 
@@ -147,12 +150,18 @@ public final class IpvsNetlinkClient implements Ipvs {
      */
     void execute(Operation op, Supplier<String> subject, int cmd, int flags, Encoder encoder,
             NetlinkConnection.ReplyHandler handler) throws IpvsException {
+        execute(op, subject, cmd, flags, encoder, handler, null);
+    }
+
+    /** {@link #execute} of a dump that {@code restart} resets when it must be read again (NLM_F_DUMP_INTR). */
+    void execute(Operation op, Supplier<String> subject, int cmd, int flags, Encoder encoder,
+            NetlinkConnection.ReplyHandler handler, Runnable restart) throws IpvsException {
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("IPVS client is closed");
             }
-            executeOn(connection, true, op, subject, cmd, flags, encoder, handler);
+            executeOn(connection, true, op, subject, cmd, flags, encoder, handler, restart);
         } finally {
             lock.unlock();
         }
@@ -160,7 +169,7 @@ public final class IpvsNetlinkClient implements Ipvs {
 
     /** The request/reply path on one connection, which the caller uses exclusively. */
     private void executeOn(NetlinkConnection connection, boolean mayResolve, Operation op, Supplier<String> subject, int cmd,
-            int flags, Encoder encoder, NetlinkConnection.ReplyHandler handler) throws IpvsException {
+            int flags, Encoder encoder, NetlinkConnection.ReplyHandler handler, Runnable restart) throws IpvsException {
         for (int attempt = 0; ; attempt++) {
             MessageWriter w = connection.writer();
             w.clear();
@@ -175,7 +184,7 @@ public final class IpvsNetlinkClient implements Ipvs {
                         + w.capacity() + "-byte message buffer");
             }
             try {
-                connection.execute(seq, handler);
+                connection.execute(seq, handler, restart);
                 return;
             } catch (KernelErrorException e) {
                 if (e.errno() == Errno.ENOENT && attempt == 0 && mayResolve && familyChanged(op, subject.get())) {
@@ -185,6 +194,8 @@ public final class IpvsNetlinkClient implements Ipvs {
             } catch (SyscallException e) {
                 throw e.toTyped(op, subject.get());
             } catch (MalformedMessageException e) {
+                throw e.toTyped(op, subject.get());
+            } catch (DumpInterruptedException e) {
                 throw e.toTyped(op, subject.get());
             }
         }
@@ -200,7 +211,7 @@ public final class IpvsNetlinkClient implements Ipvs {
                 throw new IpvsUnavailableException(op, e.errno(), e.extAck());
             }
             return false;
-        } catch (SyscallException | MalformedMessageException e) {
+        } catch (SyscallException | MalformedMessageException | DumpInterruptedException e) {
             return false;
         }
         if (fresh.id() != family.id()) {
@@ -219,7 +230,8 @@ public final class IpvsNetlinkClient implements Ipvs {
     public List<ServiceStatus> services() throws IpvsException {
         List<ServiceStatus> out = new ArrayList<>();
         execute(Operation.LIST_SERVICES, () -> "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())));
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())),
+                out::clear);
         return out;
     }
 
@@ -318,7 +330,8 @@ public final class IpvsNetlinkClient implements Ipvs {
         List<RealServerStatus> out = new ArrayList<>();
         execute(Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), connection.scratch())));
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), connection.scratch())),
+                out::clear);
         // The kernel answers an empty dump both for "no real servers" and "no such service".
         if (out.isEmpty() && service(key).isEmpty()) {
             throw IpvsErrors.fromErrno(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), Errno.ESRCH, null);
@@ -392,7 +405,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     public List<SyncDaemon> syncDaemons() throws IpvsException {
         List<SyncDaemon> out = new ArrayList<>(2);
         execute(Operation.LIST_SYNC_DAEMONS, () -> "sync daemons", CMD_GET_DAEMON, Nl.NLM_F_DUMP, w -> { },
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDaemon(buffer, payload, end)));
+                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDaemon(buffer, payload, end)), out::clear);
         return out;
     }
 
@@ -429,7 +442,8 @@ public final class IpvsNetlinkClient implements Ipvs {
 
     /**
      * Sends the batch many changes per system call (see {@link BatchSender}); every change is
-     * reported. Holds the socket for the whole batch.
+     * reported, also when the transport fails in the middle ({@link BatchResult#transportFailure()}).
+     * Holds the socket for the whole batch.
      */
     @Override
     public BatchResult apply(Batch batch, BatchOptions options) throws IpvsException {
@@ -493,7 +507,8 @@ public final class IpvsNetlinkClient implements Ipvs {
         List<RealServerStatus> list = new ArrayList<>();
         executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), on.scratch())));
+                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), on.scratch())),
+                list::clear);
         return list;
     }
 
@@ -501,7 +516,7 @@ public final class IpvsNetlinkClient implements Ipvs {
             throws IpvsException {
         while (listingConnections.size() < workers) {
             NetlinkChannel channel = opener.open();
-            listingConnections.add(new NetlinkConnection(channel, 64 << 10, connection.receiveBuffer().capacity()));
+            listingConnections.add(new NetlinkConnection(channel, 64 << 10, connection.receiveCapacity()));
         }
         Object[] failure = new Object[1];
         Thread[] threads = new Thread[workers];

@@ -15,7 +15,7 @@ public record GenlFamily(String name, int id, int version, int maxAttr) {
      * ENOENT, which arrives as a {@link KernelErrorException}.
      */
     public static GenlFamily resolve(NetlinkConnection connection, String name)
-            throws SyscallException, MalformedMessageException, KernelErrorException {
+            throws SyscallException, MalformedMessageException, KernelErrorException, DumpInterruptedException {
         MessageWriter w = connection.writer();
         w.clear();
         int seq = connection.nextSeq();

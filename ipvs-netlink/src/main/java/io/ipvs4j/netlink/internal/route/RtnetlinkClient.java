@@ -12,6 +12,7 @@ import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.host.InterfaceNames;
 import io.ipvs4j.host.Link;
 import io.ipvs4j.netlink.NetlinkOptions;
+import io.ipvs4j.netlink.internal.nl.DumpInterruptedException;
 import io.ipvs4j.netlink.internal.nl.KernelErrorException;
 import io.ipvs4j.netlink.internal.nl.MalformedMessageException;
 import io.ipvs4j.netlink.internal.nl.MessageWriter;
@@ -75,7 +76,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
     public List<Link> links() throws IpvsException {
         List<Link> links = new ArrayList<>();
         execute(Operation.LIST_LINKS, "", RTM_GETLINK, Nl.NLM_F_DUMP, RouteCodec::linkDump,
-                (type, flags, b, payload, end) -> links.add(RouteCodec.decodeLink(type, b, payload, end)));
+                (type, flags, b, payload, end) -> links.add(RouteCodec.decodeLink(type, b, payload, end)), links::clear);
         links.sort(Comparator.comparingInt(Link::index));
         return List.copyOf(links);
     }
@@ -89,7 +90,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
     /** RTM_GETLINK by name; errors (ENODEV: no such interface) are reported as {@code op} on {@code subject}. */
     private Link link(Operation op, String subject, String name) throws IpvsException {
         Link[] found = new Link[1];
-        execute(op, subject, RTM_GETLINK, Nl.NLM_F_ACK, w -> RouteCodec.linkByName(w, name),
+        executeOnce(op, subject, RTM_GETLINK, Nl.NLM_F_ACK, w -> RouteCodec.linkByName(w, name),
                 (type, flags, b, payload, end) -> {
                     Link l = RouteCodec.decodeLink(type, b, payload, end);
                     if (!l.name().equals(name)) {
@@ -134,7 +135,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
                         return;
                     }
                     result.add(toAddress(ifname, k.get()));
-                });
+                }, result::clear);
         return List.copyOf(result);
     }
 
@@ -163,7 +164,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
         Objects.requireNonNull(address, "address");
         String subject = address.toString();
         int index = link(Operation.ADD_ADDRESS, subject, address.interfaceName()).index();
-        execute(Operation.ADD_ADDRESS, subject, RTM_NEWADDR, Nl.NLM_F_ACK | Nl.NLM_F_CREATE | Nl.NLM_F_EXCL,
+        executeOnce(Operation.ADD_ADDRESS, subject, RTM_NEWADDR, Nl.NLM_F_ACK | Nl.NLM_F_CREATE | Nl.NLM_F_EXCL,
                 w -> RouteCodec.address(w, address, index, true), NO_REPLY);
     }
 
@@ -172,7 +173,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
         Objects.requireNonNull(address, "address");
         String subject = address.toString();
         int index = link(Operation.REMOVE_ADDRESS, subject, address.interfaceName()).index();
-        execute(Operation.REMOVE_ADDRESS, subject, RTM_DELADDR, Nl.NLM_F_ACK,
+        executeOnce(Operation.REMOVE_ADDRESS, subject, RTM_DELADDR, Nl.NLM_F_ACK,
                 w -> RouteCodec.address(w, address, index, false), NO_REPLY);
     }
 
@@ -197,12 +198,21 @@ public final class RtnetlinkClient implements InterfaceAddresses {
         }
     }
 
+    /** {@link #execute} of a request that is not a dump. */
+    void executeOnce(Operation op, String subject, int type, int flags, Encoder encoder,
+            NetlinkConnection.ReplyHandler handler) throws IpvsException {
+        execute(op, subject, type, flags, encoder, handler, null);
+    }
+
     /**
      * Sends one request (type, flags plus NLM_F_REQUEST, the body from {@code encoder}) and reads
      * its replies; a kernel error becomes the typed exception for {@code op} on {@code subject}.
+     * A dump the kernel interrupted (NLM_F_DUMP_INTR: addresses or links changed meanwhile) is
+     * read again after {@code restart} discarded what {@code handler} collected, a bounded
+     * number of times ({@link NetlinkConnection#MAX_DUMP_ATTEMPTS}).
      */
     void execute(Operation op, String subject, int type, int flags, Encoder encoder,
-            NetlinkConnection.ReplyHandler handler) throws IpvsException {
+            NetlinkConnection.ReplyHandler handler, Runnable restart) throws IpvsException {
         lock.lock();
         try {
             if (closed) {
@@ -221,7 +231,9 @@ public final class RtnetlinkClient implements InterfaceAddresses {
                         + w.capacity() + "-byte message buffer");
             }
             try {
-                connection.execute(seq, handler);
+                connection.execute(seq, handler, restart);
+            } catch (DumpInterruptedException e) {
+                throw e.toTyped(op, subject);
             } catch (KernelErrorException e) {
                 throw e.toTyped(op, subject);
             } catch (SyscallException e) {

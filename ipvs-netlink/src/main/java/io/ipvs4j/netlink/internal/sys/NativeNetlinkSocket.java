@@ -219,7 +219,7 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
             long got = libc.recv(fd, base + buffer.position(), room, Native.MSG_TRUNC | flags);
             if (got >= 0) {
                 if (got > room) {
-                    throw new SyscallException("recv(netlink)",
+                    throw SyscallException.truncated("recv(netlink)",
                             "datagram of " + got + " bytes truncated to the " + room + " bytes of the receive buffer");
                 }
                 buffer.limit(buffer.position() + (int) got);
@@ -317,7 +317,7 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
 
     private void checkNotTruncated(int msgFlags, int length) throws SyscallException {
         if ((msgFlags & Native.MSG_TRUNC) != 0 || length > datagramBytes) {
-            throw new SyscallException("recvmmsg(netlink)",
+            throw SyscallException.truncated("recvmmsg(netlink)",
                     "a datagram did not fit into the " + datagramBytes + " bytes given to it and was truncated");
         }
     }
