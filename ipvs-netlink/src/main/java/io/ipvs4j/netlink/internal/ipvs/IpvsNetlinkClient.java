@@ -61,7 +61,7 @@ public final class IpvsNetlinkClient implements Ipvs {
     private final ReentrantLock lock = new ReentrantLock();
     private final NetlinkConnection connection;
     private volatile GenlFamily family;
-    private boolean closed;
+    private volatile boolean closed;
     // Extra sockets that spread the real-server dumps of a snapshot (null opener: none).
     private ChannelOpener opener;
     private int listingParallelism = 1;
@@ -512,11 +512,22 @@ public final class IpvsNetlinkClient implements Ipvs {
         return list;
     }
 
+    /**
+     * Runs under {@link #listingLock}, which {@link #close()} takes after setting
+     * {@link #closed}: a snapshot that sees the client open here finishes before close() closes
+     * the listing sockets, and one that sees it closed opens none, so none is ever left open.
+     */
     private void dumpInParallel(List<ServiceStatus> services, List<List<RealServerStatus>> servers, int workers)
             throws IpvsException {
         while (listingConnections.size() < workers) {
+            if (closed) {
+                throw new IllegalStateException("IPVS client is closed");
+            }
             NetlinkChannel channel = opener.open();
             listingConnections.add(new NetlinkConnection(channel, 64 << 10, connection.receiveCapacity()));
+        }
+        if (closed) {
+            throw new IllegalStateException("IPVS client is closed");
         }
         Object[] failure = new Object[1];
         Thread[] threads = new Thread[workers];

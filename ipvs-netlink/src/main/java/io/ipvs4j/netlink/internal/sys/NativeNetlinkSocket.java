@@ -8,6 +8,8 @@ import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.NetlinkChannel;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import java.nio.ByteBuffer;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.time.Duration;
 
@@ -51,6 +53,32 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         return page <= 0 ? 8192 : Math.min(page, 8192);
     }
 
+    /** Closes the descriptors of sockets that became unreachable without {@link #close()}. */
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "ipvs4j-socket-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The descriptor, shared with the cleaner (which must not reach the socket itself). */
+    private static final class Descriptor implements Runnable {
+        private final LibC libc;
+        private int fd;
+
+        Descriptor(LibC libc, int fd) {
+            this.libc = libc;
+            this.fd = fd;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (fd >= 0) {
+                libc.close(fd);
+                fd = -1;
+            }
+        }
+    }
+
     private final LibC libc;
     private final ByteBuffer scratch;   // sockaddr_nl, socklen_t and option values
     private final long scratchAddress;
@@ -64,6 +92,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     private long preparedBase = -1;   // the receive layout currently in mmsg (see prepareSlots)
     private int preparedSlots;
     private int fd;
+    private final Descriptor descriptor;
+    private final Cleaner.Cleanable cleanable;
     // Cached addresses of the last buffers used, so steady-state sends/receives allocate nothing.
     private ByteBuffer lastSend;
     private long lastSendAddress;
@@ -78,6 +108,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         this.scratch = scratch;
         this.scratchAddress = scratchAddress;
         this.portId = portId;
+        this.descriptor = new Descriptor(libc, fd);
+        this.cleanable = CLEANER.register(this, descriptor);
     }
 
     /**
@@ -179,8 +211,18 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
         return scratch.getInt(48);
     }
 
+    // The public I/O methods keep this socket reachable until the system call returned, so that
+    // the cleaner cannot close the descriptor under a call in progress.
     @Override
     public void send(ByteBuffer buffer) throws SyscallException {
+        try {
+            sendOnce(buffer);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private void sendOnce(ByteBuffer buffer) throws SyscallException {
         ensureOpen();
         long base = sendAddress(buffer);
         int length = buffer.remaining();
@@ -211,6 +253,14 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
     }
 
     private boolean receive(ByteBuffer buffer, int flags) throws SyscallException {
+        try {
+            return receiveOnce(buffer, flags);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private boolean receiveOnce(ByteBuffer buffer, int flags) throws SyscallException {
         ensureOpen();
         long base = receiveAddress(buffer);
         int room = Math.min(buffer.remaining(), datagramBytes);
@@ -238,6 +288,14 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
 
     @Override
     public boolean receiveQueuedToo(ByteBuffer buffer) throws SyscallException {
+        try {
+            return receiveMany(buffer);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private boolean receiveMany(ByteBuffer buffer) throws SyscallException {
         ensureOpen();
         int slots = Math.min(MAX_SLOTS, buffer.remaining() / datagramBytes);
         if (slots < 2) {
@@ -351,10 +409,8 @@ public final class NativeNetlinkSocket implements NetlinkChannel {
 
     @Override
     public synchronized void close() {
-        if (fd >= 0) {
-            libc.close(fd);
-            fd = -1;
-        }
+        fd = -1;
+        cleanable.clean();
     }
 
     /** Socket settings applied at open. */

@@ -35,6 +35,12 @@ public final class NetNs {
         return Path.of("/proc", Long.toString(pid), "ns", "net");
     }
 
+    /**
+     * Runs {@code action} in {@code namespace} on a helper thread and returns its result (which
+     * must not be null). Whatever the helper thread throws comes back as the action's
+     * {@link SyscallException} or {@link RuntimeException}, or as a {@link SyscallException}
+     * carrying any other {@link Throwable} (an {@link Error}) as its cause.
+     */
     public static <T> T callIn(Path namespace, Action<T> action) throws SyscallException {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread thread = new Thread(() -> {
@@ -50,7 +56,9 @@ public final class NetNs {
                     return;
                 }
                 result.set(action.run());
-            } catch (SyscallException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Everything, Errors included (OutOfMemoryError, StackOverflowError, a failed
+                // native link): the caller must get a typed failure, never a missing result.
                 result.set(e);
             } finally {
                 libc.close(fd);
@@ -76,6 +84,12 @@ public final class NetNs {
         }
         if (r instanceof RuntimeException e) {
             throw e;
+        }
+        if (r instanceof Throwable t) {
+            throw new SyscallException("setns(" + namespace + ") helper thread", t.toString(), t);
+        }
+        if (r == null) {
+            throw new SyscallException("setns(" + namespace + ") helper thread", "ended without a result");
         }
         @SuppressWarnings("unchecked")
         T t = (T) r;
