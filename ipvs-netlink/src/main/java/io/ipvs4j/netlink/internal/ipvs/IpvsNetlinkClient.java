@@ -88,9 +88,14 @@ public final class IpvsNetlinkClient implements Ipvs {
     /** Opens a socket (in the options' namespace, if any) and resolves the "IPVS" family. */
     public static IpvsNetlinkClient open(NetlinkOptions options) throws IpvsException {
         IpvsNetlinkClient client = open(openSocket(options), options.messageBufferBytes());
-        client.opener = () -> openSocket(options);
-        client.listingParallelism = options.listingParallelism();
+        client.spreadListingsOver(() -> openSocket(options), options.listingParallelism());
         return client;
+    }
+
+    /** Lets {@link #snapshot()} open up to {@code parallelism} extra sockets with {@code opener}. */
+    void spreadListingsOver(ChannelOpener opener, int parallelism) {
+        this.opener = opener;
+        this.listingParallelism = parallelism;
     }
 
     private static NativeNetlinkSocket openSocket(NetlinkOptions options) throws IpvsException {
