@@ -346,7 +346,8 @@ public final class NetlinkConnection implements AutoCloseable {
 
         @Override
         public boolean onFrame(Frame f) throws MalformedMessageException {
-            if (f.dumpInterrupted() && interruption == null) {
+            // Only dumps are interrupted; the flag on any other reply means nothing.
+            if (dump && f.dumpInterrupted() && interruption == null) {
                 interruption = "the table changed while it was dumped (NLM_F_DUMP_INTR)";
             }
             switch (f.type) {

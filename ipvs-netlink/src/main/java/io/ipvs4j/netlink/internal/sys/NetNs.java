@@ -36,8 +36,8 @@ public final class NetNs {
     }
 
     /**
-     * Runs {@code action} in {@code namespace} on a helper thread and returns its result (which
-     * must not be null). Whatever the helper thread throws comes back as the action's
+     * Runs {@code action} in {@code namespace} on a helper thread and returns its result (null for
+     * actions without one). Whatever the helper thread throws comes back as the action's
      * {@link SyscallException} or {@link RuntimeException}, or as a {@link SyscallException}
      * carrying any other {@link Throwable} (an {@link Error}) as its cause.
      */
@@ -87,9 +87,6 @@ public final class NetNs {
         }
         if (r instanceof Throwable t) {
             throw new SyscallException("setns(" + namespace + ") helper thread", t.toString(), t);
-        }
-        if (r == null) {
-            throw new SyscallException("setns(" + namespace + ") helper thread", "ended without a result");
         }
         @SuppressWarnings("unchecked")
         T t = (T) r;

@@ -23,8 +23,8 @@ class NetNsTest {
     }
 
     @Test
-    void aNullResultIsAnError() {
-        assertThrows(SyscallException.class, () -> NetNs.callIn(OWN, () -> null));
+    void anActionWithoutResultReturnsNull() throws Exception {
+        org.junit.jupiter.api.Assertions.assertNull(NetNs.callIn(OWN, () -> null));
     }
 
     @Test
