@@ -12,9 +12,9 @@ import java.util.Optional;
  * <ul>
  * <li>{@code services()}: the representable services, each with its representable real servers
  *     (the same list {@link Ipvs#snapshot()} returns);</li>
- * <li>{@code foreign()}: unrepresentable services (with their representable real servers in
- *     {@link ForeignEntry#realServers()}), and unrepresentable real servers of any service, in
- *     listing order.</li>
+ * <li>{@code foreign()}: first the unrepresentable services (with their representable real
+ *     servers in {@link ForeignEntry#realServers()}), then the unrepresentable real servers of
+ *     any service, each in listing order.</li>
  * </ul>
  *
  * <pre>{@code

@@ -258,4 +258,37 @@ class ForeignEntryKernelTest extends NamespaceFixture {
         raw(CMD_NEW_DEST, w -> dest(w, THEIRS, THRESH, 3, 1000, 0));
         assertEquals(1000, ipvs.realServers(THEIRS).get(0).realServer().thresholds().upper());
     }
+
+    @Test
+    void combinationsIpvsadmRefusesButTheKernelStores() throws Exception {
+        // Port 0 without persistence (ipvsadm: "Zero port specified for non-persistent service")
+        raw(CMD_NEW_SERVICE, w -> {
+            int nest = w.beginNested(CMD_ATTR_SERVICE);
+            w.putU16(SVC_ATTR_AF, 2);
+            w.putU16(SVC_ATTR_PROTOCOL, 6);
+            w.putAddress(SVC_ATTR_ADDR, io.ipvs4j.model.InetAddresses.parse("192.0.2.40"), true);
+            w.putU16Be(SVC_ATTR_PORT, 0);
+            w.putString(SVC_ATTR_SCHED_NAME, "rr");
+            w.putU64(SVC_ATTR_FLAGS, ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0xffffffffL << 32 : 0xffffffffL);
+            w.putU32(SVC_ATTR_TIMEOUT, 0);
+            w.putU32Be(SVC_ATTR_NETMASK, -1);
+            w.endNested(nest);
+        });
+        // Persistent with timeout 0 (ipvsadm takes -p 1..2678400)
+        raw(CMD_NEW_SERVICE, w -> tcpService(w, "192.0.2.41", SVC_F_PERSISTENT, 0, 0xffffffff));
+        assertEquals(List.of(), ipvs.services());
+        assertEquals(List.of(), ipvs.snapshot());
+        List<ForeignEntry> foreign = ipvs.table().foreign();
+        assertEquals(2, foreign.size(), foreign.toString());
+        ForeignEntry port0 = only(foreign, ServiceKey.tcp("192.0.2.40", 0), Optional.empty());
+        assertTrue(port0.reason().contains("port 0"), port0.reason());
+        ForeignEntry timeout0 = only(foreign, ServiceKey.tcp("192.0.2.41", 80), Optional.empty());
+        assertEquals("IPVS_SVC_ATTR_TIMEOUT", timeout0.attribute());
+        assertEquals("0", timeout0.value());
+        // A reconcile owning nothing of it changes nothing, and says what it left alone.
+        Reconciler.Result r = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withOwned(k -> false)).apply(List.of());
+        assertEquals(List.of(), r.changes());
+        assertEquals(Set.copyOf(foreign), Set.copyOf(r.foreign()));
+        assertEquals(2, ipvsadm.save().lines().count(), ipvsadm.save());
+    }
 }
