@@ -39,7 +39,9 @@ import java.util.Set;
 public interface Ipvs extends AutoCloseable {
 
     /**
-     * All services, IPv4 and IPv6, with their counters.
+     * All services, IPv4 and IPv6, with their counters. A service the model cannot represent
+     * (a {@link ForeignEntry}, e.g. written by another tool) is not in the list and does not
+     * make it fail; {@link #table()} reports it.
      *
      * <pre>{@code ipvs.services().forEach(s -> System.out.println(s.service())); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n --stats}
@@ -47,7 +49,9 @@ public interface Ipvs extends AutoCloseable {
     List<ServiceStatus> services() throws IpvsException;
 
     /**
-     * One service, or empty if there is none with {@code key}.
+     * One service, or empty if there is none with {@code key}, or if the kernel's service with
+     * that key cannot be represented by the model (a {@link ForeignEntry}, see {@link #table()};
+     * {@link #updateService} still replaces it and {@link #removeService} removes it).
      *
      * <pre>{@code Optional<ServiceStatus> s = ipvs.service(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
@@ -102,7 +106,10 @@ public interface Ipvs extends AutoCloseable {
     void removeService(ServiceKey key) throws IpvsException;
 
     /**
-     * The real servers of a service, with their connection counts and counters.
+     * The real servers of a service, with their connection counts and counters. Real servers
+     * the model cannot represent are left out ({@link #table()} reports them as
+     * {@link ForeignEntry}s); the service itself may be foreign, its representable real servers
+     * are still listed.
      *
      * <pre>{@code ipvs.realServers(key).forEach(r -> System.out.println(r.endpoint() + " " + r.activeConnections())); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
@@ -228,7 +235,9 @@ public interface Ipvs extends AutoCloseable {
 
     /**
      * Every service with its real servers, as one snapshot per service (services are listed
-     * first, then each one's real servers; see the class comment on consistency).
+     * first, then each one's real servers; see the class comment on consistency). Only
+     * representable entries: this is {@code table().services()}, and entries the model cannot
+     * represent never make it fail.
      *
      * <pre>{@code
      * for (ServiceSnapshot s : ipvs.snapshot()) {
@@ -247,6 +256,27 @@ public interface Ipvs extends AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The whole table: every service with its real servers, and every entry the model cannot
+     * represent (a {@link ForeignEntry}: its key, the kernel's attributes and why), so that
+     * nothing the kernel holds is lost silently. Listed like {@link #snapshot()}.
+     *
+     * <pre>{@code
+     * IpvsTable table = ipvs.table();
+     * for (ForeignEntry f : table.foreign()) {
+     *     System.out.println("cannot represent " + f);
+     * }
+     * }</pre>
+     * <p>ipvsadm: {@code ipvsadm -S -n}
+     *
+     * <p>This default suits implementations whose entries are all representable: it returns
+     * {@link #snapshot()} and no foreign entries. The netlink client and {@code InMemoryIpvs}
+     * override it.
+     */
+    default IpvsTable table() throws IpvsException {
+        return new IpvsTable(snapshot(), List.of());
     }
 
     /**

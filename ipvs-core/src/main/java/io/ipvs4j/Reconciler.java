@@ -34,6 +34,23 @@ import java.util.function.Predicate;
  *
  * <p>Only services for which {@link Options#owned()} is true are ever removed, so a controller
  * can share the table with rules it does not own. Not thread-safe: one reconciler per controller.
+ *
+ * <p><b>Foreign entries</b> (entries of the kernel's table the model cannot represent, see
+ * {@link ForeignEntry}) never make an apply fail. The reconciler changes one only when it is
+ * asked to by its key: a desired service whose key a foreign service holds replaces it
+ * ({@link Change.UpdateService}, the desired state owns that key), and so does a desired real
+ * server at a foreign real server's endpoint ({@link Change.UpdateRealServer}); a foreign real
+ * server of a desired service that the desired state does not list is removed like any unwanted
+ * real server (left alone when draining, since it cannot be set to weight 0 without knowing the
+ * rest of it); a foreign service that is not desired is removed only if {@link Options#owned()}
+ * claims its key. Everything else is left exactly as it is. {@link Result#foreign()} lists the
+ * foreign entries left alone, {@link Result#foreignChanged()} the ones this apply changes.
+ *
+ * <pre>{@code
+ * Reconciler r = new Reconciler(ipvs, Reconciler.Options.DEFAULT.withOwned(key -> myKeys.contains(key)));
+ * Reconciler.Result result = r.apply(desired);
+ * result.foreign().forEach(f -> log.info("left alone: {}", f));
+ * }</pre>
  */
 public final class Reconciler {
     /**
@@ -108,23 +125,62 @@ public final class Reconciler {
     /**
      * What an apply did.
      *
+     * <pre>{@code
+     * Reconciler.Result r = reconciler.apply(desired);
+     * if (!r.isSuccess()) log.warn("failed: {}", r.batch().failures());
+     * r.foreign().forEach(f -> log.info("not ours, left alone: {}", f));
+     * }</pre>
+     *
      * @param changes the changes computed and sent, in order (empty: already converged)
      * @param batch the kernel's outcome of each change
      * @param fullSync whether the kernel's state was read for this apply
+     * @param foreign the foreign entries of the table that this apply leaves exactly as they
+     *     are (as of the last read of the kernel: in an incremental apply, the ones that read found)
+     * @param foreignChanged the foreign entries whose key the desired state or
+     *     {@link Options#owned()} claims, so that this apply replaces or removes them; the changes
+     *     doing so are in {@code changes} and their outcomes in {@code batch}
      */
-    public record Result(List<Change> changes, BatchResult batch, boolean fullSync) {
+    public record Result(List<Change> changes, BatchResult batch, boolean fullSync, List<ForeignEntry> foreign,
+            List<ForeignEntry> foreignChanged) {
+        public Result {
+            changes = List.copyOf(changes);
+            Objects.requireNonNull(batch, "batch");
+            foreign = List.copyOf(foreign);
+            foreignChanged = List.copyOf(foreignChanged);
+        }
+
+        /** A result without foreign entries. */
+        public Result(List<Change> changes, BatchResult batch, boolean fullSync) {
+            this(changes, batch, fullSync, List.of(), List.of());
+        }
+
         public boolean isSuccess() {
             return batch.isSuccess();
         }
     }
 
-    /** A service's state as the diff sees it: configuration plus real servers with counters. */
-    private record Current(VirtualService service, Map<Endpoint, RealServerStatus> realServers) {}
+    /**
+     * A service's state as the diff sees it: configuration plus real servers with counters, and
+     * what of it the model cannot represent.
+     *
+     * @param service the configuration; null while the kernel's service is {@code foreign}
+     * @param foreign the kernel's foreign service at this key, or null
+     * @param foreignRealServers foreign real servers whose endpoint is known
+     * @param foreignWithoutEndpoint foreign real servers whose endpoint could not be read
+     */
+    private record Current(VirtualService service, Map<Endpoint, RealServerStatus> realServers, ForeignEntry foreign,
+            Map<Endpoint, ForeignEntry> foreignRealServers, List<ForeignEntry> foreignWithoutEndpoint) {
+        Current(VirtualService service, Map<Endpoint, RealServerStatus> realServers) {
+            this(service, realServers, null, new LinkedHashMap<>(), new ArrayList<>(0));
+        }
+    }
 
     private final Ipvs ipvs;
     private final Options options;
     private Map<ServiceKey, Current> lastApplied;
     private int incrementalSinceResync;
+    // Foreign entries without a key to address them by, as of the last read of the kernel.
+    private List<ForeignEntry> unaddressable = List.of();
 
     public Reconciler(Ipvs ipvs, Options options) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
@@ -138,15 +194,49 @@ public final class Reconciler {
     }
 
     private Map<ServiceKey, Current> readKernel() throws IpvsException {
+        IpvsTable table = ipvs.table();
         Map<ServiceKey, Current> current = new LinkedHashMap<>();
-        for (ServiceSnapshot s : ipvs.snapshot()) {
-            Map<Endpoint, RealServerStatus> servers = new LinkedHashMap<>();
-            for (RealServerStatus rs : s.realServers()) {
-                servers.put(rs.realServer().endpoint(), rs);
-            }
-            current.put(s.service().service().key(), new Current(s.service().service(), servers));
+        for (ServiceSnapshot s : table.services()) {
+            current.put(s.service().service().key(), new Current(s.service().service(), byEndpoint(s.realServers())));
         }
+        readForeign(table.foreign(), current);
         return current;
+    }
+
+    private static Map<Endpoint, RealServerStatus> byEndpoint(List<RealServerStatus> list) {
+        Map<Endpoint, RealServerStatus> servers = new LinkedHashMap<>();
+        for (RealServerStatus rs : list) {
+            servers.put(rs.realServer().endpoint(), rs);
+        }
+        return servers;
+    }
+
+    /** Files the table's foreign entries under their keys in {@code current}; the rest are unaddressable. */
+    private void readForeign(List<ForeignEntry> foreign, Map<ServiceKey, Current> current) {
+        List<ForeignEntry> withoutKey = new ArrayList<>(0);
+        for (ForeignEntry f : foreign) {
+            if (f.kind() == ForeignEntry.Kind.SERVICE) {
+                if (f.serviceKey().isPresent()) {
+                    current.put(f.serviceKey().get(), new Current(null, byEndpoint(f.realServers()), f,
+                            new LinkedHashMap<>(), new ArrayList<>(0)));
+                } else {
+                    withoutKey.add(f);
+                }
+            }
+        }
+        for (ForeignEntry f : foreign) {
+            if (f.kind() == ForeignEntry.Kind.REAL_SERVER) {
+                Current cur = current.get(f.serviceKey().orElseThrow());
+                if (cur == null) {
+                    withoutKey.add(f);   // its service was not listed: nothing to address it by
+                } else if (f.endpoint().isPresent()) {
+                    cur.foreignRealServers().put(f.endpoint().get(), f);
+                } else {
+                    cur.foreignWithoutEndpoint().add(f);
+                }
+            }
+        }
+        unaddressable = withoutKey;
     }
 
     /**
@@ -174,19 +264,6 @@ public final class Reconciler {
      */
     public Result applyIncremental(Collection<DesiredService> upserts, Collection<ServiceKey> removals)
             throws IpvsException {
-        if (resyncDue()) {
-            Map<ServiceKey, DesiredService> wanted = new LinkedHashMap<>();
-            Map<ServiceKey, Current> current = readKernel();
-            current.forEach((key, cur) -> wanted.put(key, new DesiredService(cur.service(),
-                    cur.realServers().values().stream().map(RealServerStatus::realServer).toList())));
-            for (ServiceKey key : removals) {
-                wanted.remove(key);
-            }
-            for (DesiredService d : upserts) {
-                wanted.put(d.service().key(), d);
-            }
-            return send(wanted, current, true, current.keySet());
-        }
         Map<ServiceKey, DesiredService> wanted = index(upserts);
         java.util.Set<ServiceKey> scope = new java.util.LinkedHashSet<>(wanted.keySet());
         for (ServiceKey key : removals) {
@@ -194,6 +271,11 @@ public final class Reconciler {
                 throw new IllegalArgumentException("service " + key + " is both upserted and removed");
             }
             scope.add(key);
+        }
+        if (resyncDue()) {
+            // Services the delta does not mention are neither wanted nor in scope: left as they are.
+            Map<ServiceKey, Current> current = readKernel();
+            return send(wanted, current, true, scope);
         }
         return send(wanted, lastApplied, false, scope);
     }
@@ -214,6 +296,7 @@ public final class Reconciler {
     private Result send(Map<ServiceKey, DesiredService> wanted, Map<ServiceKey, Current> current, boolean full,
             java.util.Set<ServiceKey> removalScope) throws IpvsException {
         List<Change> changes = diff(wanted, current, full, removalScope);
+        List<List<ForeignEntry>> foreign = foreignOutcome(current, changes);
         // Forget the cached state until the kernel confirms this apply: a failed result or an
         // exception thrown from apply leaves the kernel unknown, so the next apply reads it.
         lastApplied = null;
@@ -227,7 +310,7 @@ public final class Reconciler {
                 incrementalSinceResync = 0;
             }
         }
-        return new Result(changes, result, full);
+        return new Result(changes, result, full, foreign.get(0), foreign.get(1));
     }
 
     private static Map<ServiceKey, DesiredService> index(Collection<DesiredService> desired) {
@@ -258,8 +341,11 @@ public final class Reconciler {
                 }
                 continue;
             }
-            if (!cur.service().equals(d.service())) {
+            if (!d.service().equals(cur.service())) {   // null while foreign: replaced by the desired value
                 changes.add(new Change.UpdateService(d.service()));
+            }
+            if (!cur.foreignRealServers().isEmpty()) {
+                retireUnwantedForeign(key, cur, d, changes);
             }
             // Endpoints are unique on both sides, so if every wanted endpoint exists, nothing
             // existing is unwanted: the common steady state needs no second index.
@@ -274,7 +360,9 @@ public final class Reconciler {
             }
             for (RealServer rs : d.realServers()) {
                 RealServerStatus existing = cur.realServers().get(rs.endpoint());
-                if (existing == null) {
+                if (existing == null && cur.foreignRealServers().containsKey(rs.endpoint())) {
+                    changes.add(new Change.UpdateRealServer(key, rs));   // the desired state owns that endpoint
+                } else if (existing == null) {
                     changes.add(new Change.AddRealServer(key, rs));
                 } else if (!existing.realServer().equals(rs)) {
                     changes.add(new Change.UpdateRealServer(key, rs));
@@ -303,6 +391,59 @@ public final class Reconciler {
         }
     }
 
+    /**
+     * Removes the foreign real servers of a desired service that the desired state does not
+     * list; when draining they stay (weight 0 cannot be set without a full model value).
+     */
+    private void retireUnwantedForeign(ServiceKey key, Current cur, DesiredService d, List<Change> changes) {
+        if (options.drain()) {
+            return;
+        }
+        java.util.Set<Endpoint> wanted = endpoints(d.realServers());
+        for (Endpoint endpoint : cur.foreignRealServers().keySet()) {
+            if (!wanted.contains(endpoint)) {
+                changes.add(new Change.RemoveRealServer(key, endpoint));
+            }
+        }
+    }
+
+    /**
+     * Splits the foreign entries of {@code current} into those {@code changes} leave alone
+     * (index 0) and those they replace or remove (index 1), from the changes themselves.
+     */
+    private List<List<ForeignEntry>> foreignOutcome(Map<ServiceKey, Current> current, List<Change> changes) {
+        java.util.Set<ServiceKey> removed = new java.util.HashSet<>();
+        java.util.Set<ServiceKey> replaced = new java.util.HashSet<>();
+        java.util.Set<Map.Entry<ServiceKey, Endpoint>> touched = new java.util.HashSet<>();
+        for (Change c : changes) {
+            if (c instanceof Change.RemoveService r) {
+                removed.add(r.key());
+            } else if (c instanceof Change.UpdateService u) {
+                replaced.add(u.service().key());
+            } else if (c instanceof Change.UpdateRealServer u) {
+                touched.add(Map.entry(u.key(), u.realServer().endpoint()));
+            } else if (c instanceof Change.RemoveRealServer r) {
+                touched.add(Map.entry(r.key(), r.endpoint()));
+            }
+        }
+        List<ForeignEntry> kept = new ArrayList<>(unaddressable);
+        List<ForeignEntry> changed = new ArrayList<>(0);
+        for (Map.Entry<ServiceKey, Current> e : current.entrySet()) {
+            ServiceKey key = e.getKey();
+            Current cur = e.getValue();
+            boolean gone = removed.contains(key);
+            if (cur.foreign() != null) {
+                (gone || replaced.contains(key) ? changed : kept).add(cur.foreign().withRealServers(
+                        List.copyOf(cur.realServers().values())));
+            }
+            for (Map.Entry<Endpoint, ForeignEntry> f : cur.foreignRealServers().entrySet()) {
+                (gone || touched.contains(Map.entry(key, f.getKey())) ? changed : kept).add(f.getValue());
+            }
+            (gone ? changed : kept).addAll(cur.foreignWithoutEndpoint());
+        }
+        return List.of(kept, changed);
+    }
+
     private static java.util.Set<Endpoint> endpoints(List<RealServer> servers) {
         java.util.Set<Endpoint> out = new java.util.HashSet<>(servers.size() * 2);
         for (RealServer rs : servers) {
@@ -319,14 +460,20 @@ public final class Reconciler {
             } else if (c instanceof Change.AddService a) {
                 after.put(a.service().key(), new Current(a.service(), new LinkedHashMap<>()));
             } else if (c instanceof Change.UpdateService u) {
+                // Replaces a foreign service too: from now on it is the desired value.
                 Current cur = after.get(u.service().key());
-                after.put(u.service().key(), new Current(u.service(), cur.realServers()));
+                after.put(u.service().key(), new Current(u.service(), cur.realServers(), null,
+                        cur.foreignRealServers(), cur.foreignWithoutEndpoint()));
             } else if (c instanceof Change.AddRealServer a) {
                 after.get(a.key()).realServers().put(a.realServer().endpoint(), idle(a.realServer()));
             } else if (c instanceof Change.UpdateRealServer u) {
-                after.get(u.key()).realServers().put(u.realServer().endpoint(), idle(u.realServer()));
+                Current cur = after.get(u.key());
+                cur.foreignRealServers().remove(u.realServer().endpoint());
+                cur.realServers().put(u.realServer().endpoint(), idle(u.realServer()));
             } else if (c instanceof Change.RemoveRealServer r) {
-                after.get(r.key()).realServers().remove(r.endpoint());
+                Current cur = after.get(r.key());
+                cur.foreignRealServers().remove(r.endpoint());
+                cur.realServers().remove(r.endpoint());
             }
         }
     }

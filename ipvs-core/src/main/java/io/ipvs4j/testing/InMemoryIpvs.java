@@ -1,10 +1,13 @@
 package io.ipvs4j.testing;
 
 import io.ipvs4j.Errno;
+import io.ipvs4j.ForeignEntry;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.IpvsErrors;
 import io.ipvs4j.IpvsException;
+import io.ipvs4j.IpvsTable;
 import io.ipvs4j.Operation;
+import io.ipvs4j.ServiceSnapshot;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.IpvsInfo;
 import io.ipvs4j.model.RealServer;
@@ -57,14 +60,32 @@ import java.util.Set;
  * ipvs.failNext(Operation.ADD_REAL_SERVER, Errno.ENOMEM);   // script a kernel failure
  * }</pre>
  *
+ * <p><b>Foreign entries:</b> {@link #injectForeign(ForeignEntry)} puts an entry the model
+ * cannot represent into the table, as another tool would (e.g. {@code ipvsadm -M 255.0.255.0}),
+ * so a controller can be tested next to it. It behaves as in the kernel: {@link #table()}
+ * reports it, {@link #services()}, {@link #snapshot()}, {@link #service} and
+ * {@link #realServers} leave it out, its key is taken (adding it again is {@code EEXIST}),
+ * {@code updateService}/{@code updateRealServer} replace it with a model value and
+ * {@code remove*} removes it.
+ *
+ * <pre>{@code
+ * ipvs.addService(VirtualService.of(ServiceKey.tcp("192.0.2.1", 80), Scheduler.RR));
+ * ipvs.injectForeign(ForeignEntry.service(ServiceKey.tcp("192.0.2.2", 80), new byte[0],
+ *         "IPVS_SVC_ATTR_NETMASK", "255.0.255.0", "not contiguous"));
+ * assertEquals(1, ipvs.services().size());
+ * assertEquals(1, ipvs.table().foreign().size());
+ * }</pre>
+ *
  * <p>Thread-safe: every method is {@code synchronized}. Lists come back in insertion order
  * (the kernel's order is its hash order; do not rely on either).
  */
 public class InMemoryIpvs implements Ipvs {
     private static final class ServiceEntry {
-        VirtualService service;
+        VirtualService service;       // null while the entry is foreign
+        ForeignEntry foreign;         // non-null while the entry is foreign (without real servers)
         Stats stats = Stats.ZERO;
         final LinkedHashMap<Endpoint, RealServerEntry> realServers = new LinkedHashMap<>();
+        final List<ForeignEntry> foreignWithoutEndpoint = new ArrayList<>();
 
         ServiceEntry(VirtualService service) {
             this.service = service;
@@ -72,7 +93,8 @@ public class InMemoryIpvs implements Ipvs {
     }
 
     private static final class RealServerEntry {
-        RealServer realServer;
+        RealServer realServer;        // null while the entry is foreign
+        ForeignEntry foreign;
         long active;
         long inactive;
         long persistent;
@@ -87,6 +109,7 @@ public class InMemoryIpvs implements Ipvs {
     }
 
     private final LinkedHashMap<ServiceKey, ServiceEntry> services = new LinkedHashMap<>();
+    private final List<ForeignEntry> foreignWithoutKey = new ArrayList<>();
     private final EnumMap<SyncState, SyncDaemon> daemons = new EnumMap<>(SyncState.class);
     private final Map<Operation, Deque<Failure>> failures = new EnumMap<>(Operation.class);
     private final Set<String> modules = new HashSet<>();
@@ -164,6 +187,62 @@ public class InMemoryIpvs implements Ipvs {
         r.stats = stats;
     }
 
+    /**
+     * Puts an entry the model cannot represent into the table, as another tool writing the
+     * kernel's table would (see the class comment). A {@link ForeignEntry.Kind#SERVICE} with a
+     * key takes that key and brings {@link ForeignEntry#realServers()} as its real servers; one
+     * without a key is only listed. A {@link ForeignEntry.Kind#REAL_SERVER} joins its existing
+     * service (representable or foreign) and takes its endpoint, if it has one.
+     *
+     * <pre>{@code
+     * ipvs.injectForeign(ForeignEntry.realServer(key, Endpoint.of("198.51.100.9", 80), new byte[0],
+     *         "IPVS_DEST_ATTR_FWD_METHOD", "5", "unknown forwarding method"));
+     * }</pre>
+     *
+     * @throws IllegalStateException if the key or endpoint is taken, or a real server's service is missing
+     */
+    public synchronized void injectForeign(ForeignEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        if (entry.kind() == ForeignEntry.Kind.SERVICE) {
+            if (entry.serviceKey().isEmpty()) {
+                foreignWithoutKey.add(entry);
+                return;
+            }
+            ServiceKey key = entry.serviceKey().get();
+            if (services.containsKey(key)) {
+                throw new IllegalStateException("service " + key + " exists already");
+            }
+            ServiceEntry e = new ServiceEntry(null);
+            e.foreign = entry.withRealServers(List.of());
+            for (RealServerStatus r : entry.realServers()) {
+                RealServerEntry re = new RealServerEntry(r.realServer());
+                re.active = r.activeConnections();
+                re.inactive = r.inactiveConnections();
+                re.persistent = r.persistentConnections();
+                re.stats = r.stats();
+                e.realServers.put(r.endpoint(), re);
+            }
+            services.put(key, e);
+            return;
+        }
+        ServiceKey key = entry.serviceKey().orElseThrow();
+        ServiceEntry e = services.get(key);
+        if (e == null) {
+            throw new IllegalStateException("no service " + key + " for " + entry);
+        }
+        if (entry.endpoint().isEmpty()) {
+            e.foreignWithoutEndpoint.add(entry);
+            return;
+        }
+        Endpoint endpoint = entry.endpoint().get();
+        if (e.realServers.containsKey(endpoint)) {
+            throw new IllegalStateException("real server " + endpoint + " exists already in " + key);
+        }
+        RealServerEntry r = new RealServerEntry(null);
+        r.foreign = entry;
+        e.realServers.put(endpoint, r);
+    }
+
     /** Whether {@link #close()} was called. */
     public synchronized boolean isClosed() {
         return closed;
@@ -176,7 +255,9 @@ public class InMemoryIpvs implements Ipvs {
         begin(Operation.LIST_SERVICES, "");
         List<ServiceStatus> out = new ArrayList<>(services.size());
         for (ServiceEntry e : services.values()) {
-            out.add(new ServiceStatus(e.service, e.stats));
+            if (e.service != null) {
+                out.add(new ServiceStatus(e.service, e.stats));
+            }
         }
         return List.copyOf(out);
     }
@@ -185,7 +266,8 @@ public class InMemoryIpvs implements Ipvs {
     public synchronized Optional<ServiceStatus> service(ServiceKey key) throws IpvsException {
         begin(Operation.GET_SERVICE, subject(key));
         ServiceEntry e = services.get(key);
-        return e == null ? Optional.empty() : Optional.of(new ServiceStatus(e.service, e.stats));
+        // A foreign service is not representable: empty, as the netlink client answers.
+        return e == null || e.service == null ? Optional.empty() : Optional.of(new ServiceStatus(e.service, e.stats));
     }
 
     @Override
@@ -206,6 +288,7 @@ public class InMemoryIpvs implements Ipvs {
         ServiceEntry e = existing(Operation.UPDATE_SERVICE, service.key());
         checkModules(Operation.UPDATE_SERVICE, service);
         e.service = service;
+        e.foreign = null;   // the kernel replaces the whole entry, foreign or not
     }
 
     @Override
@@ -217,6 +300,10 @@ public class InMemoryIpvs implements Ipvs {
         checkFlagUpdate(set, clear);
         begin(Operation.UPDATE_SERVICE, subject(key));
         ServiceEntry e = existing(Operation.UPDATE_SERVICE, key);
+        if (e.service == null) {
+            throw new IllegalArgumentException("cannot change single flags of " + e.foreign
+                    + "; replace it with updateService");
+        }
         VirtualService old = e.service;
         // The kernel works on bits: flags = (old & ~mask) | (new & mask).
         int mask = ServiceFlag.toBits(set) | ServiceFlag.toBits(clear);
@@ -264,9 +351,52 @@ public class InMemoryIpvs implements Ipvs {
         ServiceEntry e = existing(Operation.LIST_REAL_SERVERS, key);
         List<RealServerStatus> out = new ArrayList<>(e.realServers.size());
         for (RealServerEntry r : e.realServers.values()) {
-            out.add(new RealServerStatus(r.realServer, r.active, r.inactive, r.persistent, r.stats));
+            if (r.realServer != null) {
+                out.add(status(r));
+            }
         }
         return List.copyOf(out);
+    }
+
+    private static RealServerStatus status(RealServerEntry r) {
+        return new RealServerStatus(r.realServer, r.active, r.inactive, r.persistent, r.stats);
+    }
+
+    /** {@code table().services()}. */
+    @Override
+    public synchronized List<ServiceSnapshot> snapshot() throws IpvsException {
+        return table().services();
+    }
+
+    /**
+     * The table with the injected foreign entries: foreign services first (with their
+     * representable real servers), then foreign real servers, as the netlink client lists them.
+     */
+    @Override
+    public synchronized IpvsTable table() throws IpvsException {
+        begin(Operation.LIST_SERVICES, "");
+        List<ServiceSnapshot> snapshots = new ArrayList<>();
+        List<ForeignEntry> foreignServices = new ArrayList<>();
+        List<ForeignEntry> foreignServers = new ArrayList<>();
+        for (ServiceEntry e : services.values()) {
+            List<RealServerStatus> servers = new ArrayList<>();
+            for (RealServerEntry r : e.realServers.values()) {
+                if (r.realServer != null) {
+                    servers.add(status(r));
+                } else {
+                    foreignServers.add(r.foreign);
+                }
+            }
+            foreignServers.addAll(e.foreignWithoutEndpoint);
+            if (e.service != null) {
+                snapshots.add(new ServiceSnapshot(new ServiceStatus(e.service, e.stats), servers));
+            } else {
+                foreignServices.add(e.foreign.withRealServers(servers));
+            }
+        }
+        foreignServices.addAll(foreignWithoutKey);
+        foreignServices.addAll(foreignServers);
+        return new IpvsTable(snapshots, foreignServices);
     }
 
     @Override
@@ -298,6 +428,7 @@ public class InMemoryIpvs implements Ipvs {
             throw IpvsErrors.fromErrno(Operation.UPDATE_REAL_SERVER, subject, Errno.ENOENT, null);
         }
         r.realServer = realServer;
+        r.foreign = null;   // SET_DEST replaces the whole entry, foreign or not
     }
 
     @Override
@@ -387,6 +518,7 @@ public class InMemoryIpvs implements Ipvs {
     public synchronized void flush() throws IpvsException {
         begin(Operation.FLUSH, "");
         services.clear();
+        foreignWithoutKey.clear();
     }
 
     @Override
@@ -444,9 +576,9 @@ public class InMemoryIpvs implements Ipvs {
     }
 
     private boolean hasMixedFamilyRealServers() {
-        for (ServiceEntry e : services.values()) {
-            for (Endpoint ep : e.realServers.keySet()) {
-                if (ep.family() != e.service.key().family()) {
+        for (Map.Entry<ServiceKey, ServiceEntry> e : services.entrySet()) {
+            for (Endpoint ep : e.getValue().realServers.keySet()) {
+                if (ep.family() != e.getKey().family()) {
                     return true;
                 }
             }

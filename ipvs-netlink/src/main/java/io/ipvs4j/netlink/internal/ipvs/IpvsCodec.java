@@ -2,6 +2,7 @@ package io.ipvs4j.netlink.internal.ipvs;
 
 import static io.ipvs4j.netlink.internal.ipvs.IpvsUapi.*;
 
+import io.ipvs4j.ForeignEntry;
 import io.ipvs4j.model.AddressFamily;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ForwardingMethod;
@@ -234,7 +235,12 @@ public final class IpvsCodec {
         }
     }
 
-    /** Decodes a NEW_SERVICE reply message (one service) into its configuration and stats. */
+    /**
+     * Decodes a NEW_SERVICE reply message (one service) into its configuration and stats.
+     *
+     * @throws MalformedMessageException if the message is malformed, or well formed but the
+     *     service is not representable (use {@link #decodeServiceEntry} to keep such entries)
+     */
     public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end) throws MalformedMessageException {
         return decodeService(buffer, payload, end, DecodeScratch.oneOff());
     }
@@ -242,18 +248,73 @@ public final class IpvsCodec {
     /** {@link #decodeService(ByteBuffer, int, int)} reusing {@code scratch}'s cursors. */
     public static ServiceStatus decodeService(ByteBuffer buffer, int payload, int end, DecodeScratch scratch)
             throws MalformedMessageException {
+        return decodeServiceEntry(buffer, payload, end, scratch).valueOrThrow();
+    }
+
+    /**
+     * Decodes a NEW_SERVICE reply message into either a full model value or, when the entry is
+     * well formed but the model cannot represent it, a {@link ForeignEntry} naming the attribute
+     * and carrying a copy of the attributes. Only a malformed message (bad lengths, missing
+     * attributes the kernel always sends) throws.
+     */
+    public static Decoded<ServiceStatus> decodeServiceEntry(ByteBuffer buffer, int payload, int end, DecodeScratch scratch)
+            throws MalformedMessageException {
         checkReplyHeader(buffer, payload, end, CMD_NEW_SERVICE);
         AttributeCursor top = scratch.cursor(0).reset(buffer, payload + Nl.GENL_HDRLEN, end);
         while (top.next()) {
             if (top.type() == CMD_ATTR_SERVICE) {
-                return decodeServiceAttributes(top.nested(scratch.cursor(1)), scratch);
+                return decodeServiceAttributes(top.nested(scratch.cursor(1)), scratch, top.payloadOffset(), top.length());
             }
         }
         throw new MalformedMessageException("NEW_SERVICE reply without IPVS_CMD_ATTR_SERVICE");
     }
 
-    private static ServiceStatus decodeServiceAttributes(AttributeCursor a, DecodeScratch scratch)
-            throws MalformedMessageException {
+    /**
+     * Either a decoded model value or the foreign entry it could not become (exactly one is
+     * non-null).
+     */
+    public record Decoded<T>(T value, ForeignEntry foreign) {
+        public Decoded {
+            if ((value == null) == (foreign == null)) {
+                throw new IllegalArgumentException("exactly one of value and foreign must be set");
+            }
+        }
+
+        /** The value, or a {@link MalformedMessageException} naming why the entry is foreign. */
+        public T valueOrThrow() throws MalformedMessageException {
+            if (foreign != null) {
+                throw new MalformedMessageException("kernel reported an entry the model cannot hold: "
+                        + foreign.attribute() + "=" + foreign.value() + ": " + foreign.reason());
+            }
+            return value;
+        }
+    }
+
+    /** Why a well-formed entry is not representable: thrown inside the decoder, caught at its end. */
+    private static final class Unrepresentable extends Exception {
+        final String attribute;
+        final String value;
+
+        Unrepresentable(String attribute, Object value, String reason) {
+            super(reason, null, false, false);
+            this.attribute = attribute;
+            this.value = String.valueOf(value);
+        }
+    }
+
+    /**
+     * The attributes of a foreign entry. [at, at + length) lies inside the received message (the
+     * cursor checked it), so the copy is bounded by the receive buffer; {@link ForeignEntry}
+     * keeps at most {@link ForeignEntry#MAX_ATTRIBUTE_BYTES} of it and the full length.
+     */
+    private static byte[] copy(ByteBuffer buffer, int at, int length) {
+        byte[] raw = new byte[length];
+        buffer.get(at, raw);
+        return raw;
+    }
+
+    private static Decoded<ServiceStatus> decodeServiceAttributes(AttributeCursor a, DecodeScratch scratch,
+            int rawAt, int rawLength) throws MalformedMessageException {
         int af = -1;
         int protocol = -1;
         int port = -1;
@@ -295,38 +356,95 @@ public final class IpvsCodec {
         if (af < 0) {
             throw new MalformedMessageException("service without IPVS_SVC_ATTR_AF");
         }
-        AddressFamily family = family(af);
         if (fwmark < 0 && (protocol < 0 || address == null || port < 0)) {
             throw new MalformedMessageException("service without FWMARK lacks PROTOCOL, ADDR or PORT");
         }
         if (scheduler == null || !hasFlags) {
             throw new MalformedMessageException("service lacks SCHED_NAME or FLAGS");
         }
-        VirtualService service;
+        ServiceKey key = null;
         try {
-            ServiceKey key = fwmark >= 0
-                    ? ServiceKey.fwmark(fwmark, family)
-                    : ServiceKey.inet(protocolOf(protocol), family == AddressFamily.INET ? truncateToV4(address) : address, port);
-            Scheduler sched = Scheduler.of(scheduler);
-            Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
-            flagSet.addAll(ServiceFlag.fromKernelBits(flags & ~SVC_F_HASHED, key, sched));
-            boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
-            VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
-            if (persistent) {
-                int bits = netmaskBits(family, netmask);
+            AddressFamily family = family(af);
+            key = serviceKey(family, fwmark, protocol, address, port);
+            VirtualService service = serviceOf(key, scheduler, flags, timeout, netmask, pe);
+            Stats stats = stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO;
+            return new Decoded<>(new ServiceStatus(service, stats), null);
+        } catch (Unrepresentable u) {
+            // The kernel holds entries the model rejects (set by another tool): keep them visible.
+            return new Decoded<>(null, new ForeignEntry(ForeignEntry.Kind.SERVICE, java.util.Optional.ofNullable(key),
+                    java.util.Optional.empty(), copy(a.buffer(), rawAt, rawLength), u.attribute, u.value,
+                    u.getMessage(), java.util.List.of()));
+        }
+    }
+
+    private static AddressFamily family(int af) throws Unrepresentable {
+        try {
+            return AddressFamily.fromValue(af);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_SVC_ATTR_AF", af, e.getMessage());
+        }
+    }
+
+    private static ServiceKey serviceKey(AddressFamily family, long fwmark, int protocol, InetAddress address, int port)
+            throws Unrepresentable, MalformedMessageException {
+        if (fwmark >= 0) {
+            try {
+                return ServiceKey.fwmark(fwmark, family);
+            } catch (IllegalArgumentException e) {
+                throw new Unrepresentable("IPVS_SVC_ATTR_FWMARK", fwmark, e.getMessage());
+            }
+        }
+        Protocol proto;
+        try {
+            proto = Protocol.fromValue(protocol);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_SVC_ATTR_PROTOCOL", protocol, e.getMessage());
+        }
+        InetAddress addr = family == AddressFamily.INET ? truncateToV4(address) : address;
+        try {
+            return ServiceKey.inet(proto, addr, port);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_SVC_ATTR_ADDR", addr.getHostAddress() + " port " + port, e.getMessage());
+        }
+    }
+
+    private static VirtualService serviceOf(ServiceKey key, String scheduler, int flags, long timeout, int netmask,
+            String pe) throws Unrepresentable {
+        AddressFamily family = key.family();
+        Scheduler sched;
+        try {
+            sched = Scheduler.of(scheduler);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_SVC_ATTR_SCHED_NAME", scheduler, e.getMessage());
+        }
+        Set<ServiceFlag> flagSet = EnumSet.noneOf(ServiceFlag.class);
+        flagSet.addAll(ServiceFlag.fromKernelBits(flags & ~SVC_F_HASHED, key, sched));
+        boolean persistent = flagSet.remove(ServiceFlag.PERSISTENT);
+        VirtualService.Builder b = VirtualService.builder(key).scheduler(sched).flags(flagSet);
+        if (persistent) {
+            int bits = netmaskBits(family, netmask);
+            try {
                 b.persistence(bits == family.addressBits()
                         ? Persistence.of(Duration.ofSeconds(timeout))
                         : Persistence.of(Duration.ofSeconds(timeout), bits));
+            } catch (IllegalArgumentException e) {
+                throw new Unrepresentable("IPVS_SVC_ATTR_TIMEOUT", timeout, e.getMessage());
             }
-            if (pe != null && !pe.isEmpty()) {
-                b.persistenceEngine(pe);
-            }
-            service = b.build();
-        } catch (IllegalArgumentException e) {
-            // The kernel stores combinations the model rejects (e.g. set by another tool).
-            throw new MalformedMessageException("kernel reported a service the model cannot hold: " + e.getMessage());
         }
-        return new ServiceStatus(service, stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO);
+        if (pe != null && !pe.isEmpty()) {
+            try {
+                b.persistenceEngine(pe);
+            } catch (IllegalArgumentException e) {
+                throw new Unrepresentable("IPVS_SVC_ATTR_PE_NAME", pe, e.getMessage());
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            // A rule across attributes (e.g. port 0 without persistence, an engine without persistence).
+            throw new Unrepresentable("IPVS_SVC_ATTR_FLAGS", "0x" + Integer.toHexString(flags) + " scheduler " + scheduler
+                    + " timeout " + timeout + (pe == null || pe.isEmpty() ? "" : " pe " + pe), e.getMessage());
+        }
     }
 
     private static InetAddress truncateToV4(InetAddress address) throws MalformedMessageException {
@@ -345,39 +463,30 @@ public final class IpvsCodec {
         return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? u64 & 0xffffffffL : u64 >>> 32;
     }
 
-    private static int netmaskBits(AddressFamily family, int raw) throws MalformedMessageException {
+    private static int netmaskBits(AddressFamily family, int raw) throws Unrepresentable {
         if (family == AddressFamily.INET6) {
             if (raw < 0 || raw > 128) {
-                throw new MalformedMessageException("IPv6 service netmask " + raw + " is not a prefix length 0..128");
+                throw new Unrepresentable("IPVS_SVC_ATTR_NETMASK", Integer.toUnsignedString(raw),
+                        "IPv6 persistence netmask is not a prefix length 0..128");
             }
             return raw;
         }
         int mask = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(raw) : raw;
         int bits = Integer.bitCount(mask);
         if (bits != 0 && mask != -1 << (32 - bits)) {
-            throw new MalformedMessageException("IPv4 service netmask " + Integer.toHexString(mask)
-                    + " is not contiguous; ipvs4j models persistence masks as prefix lengths");
+            throw new Unrepresentable("IPVS_SVC_ATTR_NETMASK", ((mask >>> 24) & 0xff) + "." + ((mask >>> 16) & 0xff)
+                    + "." + ((mask >>> 8) & 0xff) + "." + (mask & 0xff),
+                    "IPv4 persistence netmask is not contiguous; ipvs4j models persistence masks as prefix lengths");
         }
         return bits;
     }
 
-    private static AddressFamily family(int af) throws MalformedMessageException {
-        try {
-            return AddressFamily.fromValue(af);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("unknown address family " + af);
-        }
-    }
-
-    private static Protocol protocolOf(int value) throws MalformedMessageException {
-        try {
-            return Protocol.fromValue(value);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("unknown service protocol " + value);
-        }
-    }
-
-    /** Decodes a NEW_DEST reply message; {@code serviceFamily} is used when ADDR_FAMILY is absent (kernels before 3.18). */
+    /**
+     * Decodes a NEW_DEST reply message; {@code serviceFamily} is used when ADDR_FAMILY is absent (kernels before 3.18).
+     *
+     * @throws MalformedMessageException if the message is malformed, or well formed but the
+     *     real server is not representable (use {@link #decodeDestEntry} to keep such entries)
+     */
     public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily)
             throws MalformedMessageException {
         return decodeDest(buffer, payload, end, serviceFamily, DecodeScratch.oneOff());
@@ -389,18 +498,36 @@ public final class IpvsCodec {
      */
     public static RealServerStatus decodeDest(ByteBuffer buffer, int payload, int end, AddressFamily serviceFamily,
             DecodeScratch scratch) throws MalformedMessageException {
+        return decodeDestEntry(buffer, payload, end, serviceFamily, null, scratch).valueOrThrow();
+    }
+
+    /**
+     * Decodes a NEW_DEST reply message of a dump of service {@code service} into either a full
+     * model value or a {@link ForeignEntry} (see {@link #decodeServiceEntry}).
+     */
+    public static Decoded<RealServerStatus> decodeDestEntry(ByteBuffer buffer, int payload, int end, ServiceKey service,
+            DecodeScratch scratch) throws MalformedMessageException {
+        return decodeDestEntry(buffer, payload, end, service.family(), service, scratch);
+    }
+
+    private static Decoded<RealServerStatus> decodeDestEntry(ByteBuffer buffer, int payload, int end,
+            AddressFamily serviceFamily, ServiceKey service, DecodeScratch scratch) throws MalformedMessageException {
         checkReplyHeader(buffer, payload, end, CMD_NEW_DEST);
         AttributeCursor top = scratch.cursor(0).reset(buffer, payload + Nl.GENL_HDRLEN, end);
         while (top.next()) {
             if (top.type() == CMD_ATTR_DEST) {
-                return decodeDestAttributes(top.nested(scratch.cursor(1)), serviceFamily, scratch);
+                return decodeDestAttributes(top.nested(scratch.cursor(1)), serviceFamily, service, scratch,
+                        top.payloadOffset(), top.length());
             }
         }
         throw new MalformedMessageException("NEW_DEST reply without IPVS_CMD_ATTR_DEST");
     }
 
-    private static RealServerStatus decodeDestAttributes(AttributeCursor a, AddressFamily serviceFamily,
-            DecodeScratch scratch) throws MalformedMessageException {
+    // A placeholder service key for the strict decoder, which reports foreign entries as errors.
+    private static final ServiceKey UNKNOWN_SERVICE = ServiceKey.fwmark(1, AddressFamily.INET);
+
+    private static Decoded<RealServerStatus> decodeDestAttributes(AttributeCursor a, AddressFamily serviceFamily,
+            ServiceKey service, DecodeScratch scratch, int rawAt, int rawLength) throws MalformedMessageException {
         int addrAt = -1;
         int addrLength = 0;
         int port = -1;
@@ -428,7 +555,7 @@ public final class IpvsCodec {
                 }
                 case DEST_ATTR_PORT -> port = a.u16Be();
                 case DEST_ATTR_FWD_METHOD -> fwd = a.u32() & CONN_F_FWD_MASK;
-                case DEST_ATTR_WEIGHT -> weight = a.u32();
+                case DEST_ATTR_WEIGHT -> weight = Integer.toUnsignedLong(a.u32());
                 case DEST_ATTR_TUN_TYPE -> tunType = a.u8();
                 case DEST_ATTR_TUN_PORT -> tunPort = a.u16Be();
                 case DEST_ATTR_TUN_FLAGS -> tunFlags = a.u16();
@@ -446,45 +573,86 @@ public final class IpvsCodec {
         if (addrAt < 0 || port < 0 || fwd < 0 || weight < 0) {
             throw new MalformedMessageException("dest lacks ADDR, PORT, FWD_METHOD or WEIGHT");
         }
-        AddressFamily family = af < 0 ? serviceFamily : family(af);
-        int size = family == AddressFamily.INET ? 4 : 16;
-        if (addrLength < size) {
-            throw new MalformedMessageException("dest ADDR of " + addrLength + " bytes for " + family);
-        }
-        // [addrAt, addrAt + addrLength) was bounds-checked by the cursor when it read the attribute.
-        InetAddress address = scratch.addresses().address(a.buffer(), addrAt, size);
-        if (fwd >= FORWARDING_METHODS.length) {
-            throw new MalformedMessageException("unknown forwarding method " + fwd);
-        }
-        ForwardingMethod method = FORWARDING_METHODS[fwd];
+        Endpoint endpoint = null;
         try {
-            RealServer.Builder b = RealServer.builder(new Endpoint(address, port))
-                    .weight((int) weight)
-                    .forwarding(method)
-                    .thresholds(upper == 0 && lower == 0 ? Thresholds.NONE : new Thresholds(upper, lower));
-            if (method == ForwardingMethod.TUNNEL) {
-                b.tunnel(tunnel(tunType, tunPort, tunFlags));
+            AddressFamily family = af < 0 ? serviceFamily : destFamily(af);
+            int size = family == AddressFamily.INET ? 4 : 16;
+            if (addrLength < size) {
+                throw new MalformedMessageException("dest ADDR of " + addrLength + " bytes for " + family);
             }
-            return new RealServerStatus(b.build(), active, inactive, persistent,
-                    stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("kernel reported a real server the model cannot hold: " + e.getMessage());
+            // [addrAt, addrAt + addrLength) was bounds-checked by the cursor when it read the attribute.
+            InetAddress address = scratch.addresses().address(a.buffer(), addrAt, size);
+            endpoint = new Endpoint(address, port);
+            RealServer server = realServerOf(endpoint, fwd, weight, upper, lower, tunType, tunPort, tunFlags);
+            Stats stats = stats64 != null ? stats64 : stats32 != null ? decodeStats(stats32) : Stats.ZERO;
+            return new Decoded<>(new RealServerStatus(server, active, inactive, persistent, stats), null);
+        } catch (Unrepresentable u) {
+            return new Decoded<>(null, new ForeignEntry(ForeignEntry.Kind.REAL_SERVER,
+                    java.util.Optional.of(service == null ? UNKNOWN_SERVICE : service), java.util.Optional.ofNullable(endpoint),
+                    copy(a.buffer(), rawAt, rawLength), u.attribute, u.value, u.getMessage(), java.util.List.of()));
         }
     }
 
-    private static Tunnel tunnel(int type, int port, int flagBits) throws MalformedMessageException {
+    private static AddressFamily destFamily(int af) throws Unrepresentable {
+        try {
+            return AddressFamily.fromValue(af);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_DEST_ATTR_ADDR_FAMILY", af, e.getMessage());
+        }
+    }
+
+    private static RealServer realServerOf(Endpoint endpoint, int fwd, long weight, long upper, long lower, int tunType,
+            int tunPort, int tunFlags) throws Unrepresentable {
+        if (fwd >= FORWARDING_METHODS.length) {
+            throw new Unrepresentable("IPVS_DEST_ATTR_FWD_METHOD", fwd, "forwarding method " + fwd
+                    + " (conn_flags & IP_VS_CONN_F_FWD_MASK) is none of masq 0, local 1, tunnel 2, route 3");
+        }
+        ForwardingMethod method = FORWARDING_METHODS[fwd];
+        RealServer.Builder b = RealServer.builder(endpoint).forwarding(method);
+        if (weight > Integer.MAX_VALUE) {
+            throw new Unrepresentable("IPVS_DEST_ATTR_WEIGHT", weight, "weight must be 0..2147483647");
+        }
+        b.weight((int) weight);
+        try {
+            b.thresholds(upper == 0 && lower == 0 ? Thresholds.NONE : new Thresholds(upper, lower));
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable(upper > Integer.MAX_VALUE ? "IPVS_DEST_ATTR_U_THRESH" : "IPVS_DEST_ATTR_L_THRESH",
+                    upper > Integer.MAX_VALUE ? upper : lower, e.getMessage());
+        }
+        if (method == ForwardingMethod.TUNNEL) {
+            b.tunnel(tunnel(tunType, tunPort, tunFlags));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_DEST_ATTR_FWD_METHOD", fwd, e.getMessage());
+        }
+    }
+
+    private static Tunnel tunnel(int type, int port, int flagBits) throws Unrepresentable {
         TunnelType tunnelType;
         try {
             tunnelType = TunnelType.fromValue(type);
         } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException("unknown tunnel type " + type);
+            throw new Unrepresentable("IPVS_DEST_ATTR_TUN_TYPE", type, e.getMessage());
         }
-        TunnelFlag[] flags = TunnelFlag.fromBits(flagBits).toArray(new TunnelFlag[0]);
-        return switch (tunnelType) {
-            case IPIP -> Tunnel.ipip();
-            case GUE -> Tunnel.gue(port, flags);
-            case GRE -> Tunnel.gre(flags);
-        };
+        TunnelFlag[] flags;
+        try {
+            flags = TunnelFlag.fromBits(flagBits).toArray(new TunnelFlag[0]);
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable("IPVS_DEST_ATTR_TUN_FLAGS", "0x" + Integer.toHexString(flagBits), e.getMessage());
+        }
+        try {
+            return switch (tunnelType) {
+                case IPIP -> Tunnel.ipip();
+                case GUE -> Tunnel.gue(port, flags);
+                case GRE -> Tunnel.gre(flags);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new Unrepresentable(tunnelType == TunnelType.GUE && (port < 1) ? "IPVS_DEST_ATTR_TUN_PORT"
+                    : "IPVS_DEST_ATTR_TUN_FLAGS", "type " + tunnelType + " port " + port + " flags 0x"
+                    + Integer.toHexString(flagBits), e.getMessage());
+        }
     }
 
     static Stats decodeStats(AttributeCursor a) throws MalformedMessageException {

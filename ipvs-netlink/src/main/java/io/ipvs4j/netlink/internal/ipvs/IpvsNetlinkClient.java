@@ -6,6 +6,8 @@ import io.ipvs4j.Batch;
 import io.ipvs4j.BatchOptions;
 import io.ipvs4j.BatchResult;
 import io.ipvs4j.Errno;
+import io.ipvs4j.ForeignEntry;
+import io.ipvs4j.IpvsTable;
 import io.ipvs4j.ServiceSnapshot;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.IpvsErrors;
@@ -234,20 +236,40 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public List<ServiceStatus> services() throws IpvsException {
         List<ServiceStatus> out = new ArrayList<>();
-        execute(Operation.LIST_SERVICES, () -> "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())),
-                out::clear);
+        listServices(out, new ArrayList<>());
         return out;
     }
 
+    /** One service dump: representable services into {@code out}, the others into {@code foreign}. */
+    private void listServices(List<ServiceStatus> out, List<ForeignEntry> foreign) throws IpvsException {
+        execute(Operation.LIST_SERVICES, () -> "all services", CMD_GET_SERVICE, Nl.NLM_F_DUMP, w -> { },
+                (type, flags, buffer, payload, end) -> {
+                    IpvsCodec.Decoded<ServiceStatus> d = IpvsCodec.decodeServiceEntry(buffer, payload, end, connection.scratch());
+                    if (d.foreign() != null) {
+                        foreign.add(d.foreign());
+                    } else {
+                        out.add(d.value());
+                    }
+                }, () -> {
+                    out.clear();
+                    foreign.clear();
+                });
+    }
+
+    /** Empty if there is no such service, or if it is foreign (see {@link Ipvs#service}). */
     @Override
     public Optional<ServiceStatus> service(ServiceKey key) throws IpvsException {
+        return serviceEntry(key).map(IpvsCodec.Decoded::value);
+    }
+
+    /** The kernel's service {@code key}, representable or foreign; empty if there is none. */
+    private Optional<IpvsCodec.Decoded<ServiceStatus>> serviceEntry(ServiceKey key) throws IpvsException {
         Objects.requireNonNull(key, "key");
-        List<ServiceStatus> out = new ArrayList<>(1);
+        List<IpvsCodec.Decoded<ServiceStatus>> out = new ArrayList<>(1);
         try {
             execute(Operation.GET_SERVICE, () -> IpvsErrors.subject(key), CMD_GET_SERVICE, Nl.NLM_F_ACK,
                     w -> IpvsCodec.serviceIdentity(w, key),
-                    (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeService(buffer, payload, end, connection.scratch())));
+                    (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeServiceEntry(buffer, payload, end, connection.scratch())));
         } catch (ServiceNotFoundException e) {
             return Optional.empty();
         }
@@ -295,10 +317,15 @@ public final class IpvsNetlinkClient implements Ipvs {
         }
         // SET_SERVICE needs the full entry; only the flag bits in the mask change, so concurrent
         // writers of other bits are not overwritten.
-        VirtualService current = service(key)
+        IpvsCodec.Decoded<ServiceStatus> entry = serviceEntry(key)
                 .orElseThrow(() -> (ServiceNotFoundException) IpvsErrors.fromErrno(Operation.UPDATE_SERVICE,
-                        IpvsErrors.subject(key), Errno.ESRCH, null))
-                .service();
+                        IpvsErrors.subject(key), Errno.ESRCH, null));
+        if (entry.foreign() != null) {
+            // SET_SERVICE needs the full entry, which the model cannot write back unchanged.
+            throw new IllegalArgumentException("cannot change single flags of " + entry.foreign()
+                    + "; replace it with updateService");
+        }
+        VirtualService current = entry.value().service();
         // The kernel stores any bits (SH_PORT on rr, ONE_PACKET on TCP: uapi doc §12), so the
         // resulting service is validated here, before sending, as the Javadoc promises.
         java.util.EnumSet<ServiceFlag> result = java.util.EnumSet.noneOf(ServiceFlag.class);
@@ -332,16 +359,21 @@ public final class IpvsNetlinkClient implements Ipvs {
     @Override
     public List<RealServerStatus> realServers(ServiceKey key) throws IpvsException {
         Objects.requireNonNull(key, "key");
-        List<RealServerStatus> out = new ArrayList<>();
-        execute(Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
-                w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> out.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), connection.scratch())),
-                out::clear);
+        DestListing listing;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("IPVS client is closed");
+            }
+            listing = dumpRealServers(connection, true, key);
+        } finally {
+            lock.unlock();
+        }
         // The kernel answers an empty dump both for "no real servers" and "no such service".
-        if (out.isEmpty() && service(key).isEmpty()) {
+        if (listing.isEmpty() && serviceEntry(key).isEmpty()) {
             throw IpvsErrors.fromErrno(Operation.LIST_REAL_SERVERS, IpvsErrors.subject(key), Errno.ESRCH, null);
         }
-        return out;
+        return listing.servers();
     }
 
     @Override
@@ -468,26 +500,37 @@ public final class IpvsNetlinkClient implements Ipvs {
         }
     }
 
-    /**
-     * One service dump, then one real-server dump per service, decoded straight from the
-     * receive buffer; unlike {@link #realServers}, no extra existence check per service. The
-     * kernel answers one dump at a time per socket, and each costs three system calls, so the
-     * real-server dumps are spread over {@link NetlinkOptions#listingParallelism()} sockets
-     * of their own, one thread each.
-     */
+    /** {@code table().services()}: see {@link #table()}. */
     @Override
     public List<ServiceSnapshot> snapshot() throws IpvsException {
-        List<ServiceStatus> services = services();
-        int workers = opener == null ? 1 : Math.min(listingParallelism, services.size() / 32 + 1);
-        List<List<RealServerStatus>> servers = new ArrayList<>(java.util.Collections.nCopies(services.size(), null));
+        return table().services();
+    }
+
+    /**
+     * One service dump, then one real-server dump per service (representable or foreign with a
+     * readable key), decoded straight from the receive buffer; unlike {@link #realServers}, no
+     * extra existence check per service. The kernel answers one dump at a time per socket, and
+     * each costs three system calls, so the real-server dumps are spread over
+     * {@link NetlinkOptions#listingParallelism()} sockets of their own, one thread each.
+     */
+    @Override
+    public IpvsTable table() throws IpvsException {
+        List<ServiceStatus> representable = new ArrayList<>();
+        List<ForeignEntry> foreignServices = new ArrayList<>();
+        listServices(representable, foreignServices);
+        List<ServiceKey> keys = new ArrayList<>(representable.size() + foreignServices.size());
+        representable.forEach(s -> keys.add(s.key()));
+        foreignServices.forEach(f -> f.serviceKey().ifPresent(keys::add));
+        int workers = opener == null ? 1 : Math.min(listingParallelism, keys.size() / 32 + 1);
+        List<DestListing> servers = new ArrayList<>(java.util.Collections.nCopies(keys.size(), null));
         if (workers <= 1) {
             lock.lock();
             try {
                 if (closed) {
                     throw new IllegalStateException("IPVS client is closed");
                 }
-                for (int i = 0; i < services.size(); i++) {
-                    servers.set(i, dumpRealServers(connection, true, services.get(i).service().key()));
+                for (int i = 0; i < keys.size(); i++) {
+                    servers.set(i, dumpRealServers(connection, true, keys.get(i)));
                 }
             } finally {
                 lock.unlock();
@@ -495,26 +538,52 @@ public final class IpvsNetlinkClient implements Ipvs {
         } else {
             listingLock.lock();
             try {
-                dumpInParallel(services, servers, workers);
+                dumpInParallel(keys, servers, workers);
             } finally {
                 listingLock.unlock();
             }
         }
-        List<ServiceSnapshot> out = new ArrayList<>(services.size());
-        for (int i = 0; i < services.size(); i++) {
-            out.add(new ServiceSnapshot(services.get(i), servers.get(i)));
+        List<ServiceSnapshot> snapshots = new ArrayList<>(representable.size());
+        for (int i = 0; i < representable.size(); i++) {
+            snapshots.add(new ServiceSnapshot(representable.get(i), servers.get(i).servers()));
         }
-        return out;
+        // Foreign services first (with their representable real servers), then foreign real servers.
+        List<ForeignEntry> foreign = new ArrayList<>();
+        int next = representable.size();
+        for (ForeignEntry f : foreignServices) {
+            foreign.add(f.serviceKey().isPresent() ? f.withRealServers(servers.get(next++).servers()) : f);
+        }
+        for (DestListing listing : servers) {
+            foreign.addAll(listing.foreign());
+        }
+        return new IpvsTable(snapshots, foreign);
     }
 
-    private List<RealServerStatus> dumpRealServers(NetlinkConnection on, boolean mayResolve, ServiceKey key)
+    /** One real-server dump: the representable real servers and the foreign ones. */
+    private record DestListing(List<RealServerStatus> servers, List<ForeignEntry> foreign) {
+        boolean isEmpty() {
+            return servers.isEmpty() && foreign.isEmpty();
+        }
+    }
+
+    private DestListing dumpRealServers(NetlinkConnection on, boolean mayResolve, ServiceKey key)
             throws IpvsException {
         List<RealServerStatus> list = new ArrayList<>();
+        List<ForeignEntry> foreign = new ArrayList<>(0);
         executeOn(on, mayResolve, Operation.LIST_REAL_SERVERS, () -> IpvsErrors.subject(key), CMD_GET_DEST, Nl.NLM_F_DUMP,
                 w -> IpvsCodec.serviceIdentity(w, key),
-                (type, flags, buffer, payload, end) -> list.add(IpvsCodec.decodeDest(buffer, payload, end, key.family(), on.scratch())),
-                list::clear);
-        return list;
+                (type, flags, buffer, payload, end) -> {
+                    IpvsCodec.Decoded<RealServerStatus> d = IpvsCodec.decodeDestEntry(buffer, payload, end, key, on.scratch());
+                    if (d.foreign() != null) {
+                        foreign.add(d.foreign());
+                    } else {
+                        list.add(d.value());
+                    }
+                }, () -> {
+                    list.clear();
+                    foreign.clear();
+                });
+        return new DestListing(list, foreign);
     }
 
     /**
@@ -522,7 +591,8 @@ public final class IpvsNetlinkClient implements Ipvs {
      * {@link #closed}: a snapshot that sees the client open here finishes before close() closes
      * the listing sockets, and one that sees it closed opens none, so none is ever left open.
      */
-    private void dumpInParallel(List<ServiceStatus> services, List<List<RealServerStatus>> servers, int workers)
+
+    private void dumpInParallel(List<ServiceKey> services, List<DestListing> servers, int workers)
             throws IpvsException {
         while (listingConnections.size() < workers) {
             if (closed) {
@@ -542,7 +612,7 @@ public final class IpvsNetlinkClient implements Ipvs {
             threads[w] = new Thread(() -> {
                 try {
                     for (int i = worker; i < services.size(); i += workers) {
-                        servers.set(i, dumpRealServers(on, false, services.get(i).service().key()));
+                        servers.set(i, dumpRealServers(on, false, services.get(i)));
                     }
                 } catch (IpvsException | RuntimeException e) {
                     synchronized (failure) {
