@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Ready-made host recipes for LVS direct routing (DR): the director holds the VIP as an
  * interface alias, each real server holds it on {@code lo} and must never answer ARP for it.
- * Every recipe returns the {@link Change}s it made, in order, and {@link #undo} reverts exactly
+ * Every recipe returns the {@link HostChange}s it made, in order, and {@link #undo} reverts exactly
  * those; a recipe that fails half-way reverts what it had done before rethrowing.
  *
  * <pre>{@code
