@@ -30,7 +30,7 @@ public class ModuleNotFoundException extends NotFoundException {
                 + "; load it with modprobe " + String.join(" / modprobe ", modules);
     }
 
-    /** The candidate module names, e.g. {@code [ip_vs_rr]}; empty if unknown. */
+    /** {@return the candidate module names, e.g. {@code [ip_vs_rr]}; empty if unknown} */
     public List<String> moduleNames() {
         return moduleNames;
     }

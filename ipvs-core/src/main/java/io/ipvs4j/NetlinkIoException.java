@@ -21,7 +21,7 @@ public class NetlinkIoException extends IpvsException {
         this(null, "", call, errno);
     }
 
-    /** The failed system call, e.g. {@code "recvmsg"}. */
+    /** {@return the failed system call, e.g. {@code "recvmsg"}} */
     public String call() {
         return call;
     }

@@ -23,7 +23,7 @@ import java.util.List;
  */
 public interface InterfaceAddresses extends AutoCloseable {
 
-    /** All interfaces, in index order ({@code ip -o link show}). */
+    /** {@return all interfaces, in index order ({@code ip -o link show})} */
     List<Link> links() throws IpvsException;
 
     /**
@@ -33,7 +33,7 @@ public interface InterfaceAddresses extends AutoCloseable {
      */
     Link link(String name) throws IpvsException;
 
-    /** Every address of every interface, IPv4 and IPv6 ({@code ip -o addr show}). */
+    /** {@return every address of every interface, IPv4 and IPv6 ({@code ip -o addr show})} */
     List<InterfaceAddress> addresses() throws IpvsException;
 
     /**

@@ -29,7 +29,7 @@ import java.util.Optional;
 public final class HostNetwork {
     private HostNetwork() {}
 
-    /** An rtnetlink address client in the calling thread's network namespace. */
+    /** {@return an rtnetlink address client in the calling thread's network namespace} */
     public static InterfaceAddresses addresses() throws IpvsException {
         return RtnetlinkClient.open(NetlinkOptions.DEFAULT);
     }
@@ -43,7 +43,7 @@ public final class HostNetwork {
         return RtnetlinkClient.open(options);
     }
 
-    /** Sysctls of the calling thread's network namespace ({@code /proc/sys}). */
+    /** {@return sysctls of the calling thread's network namespace ({@code /proc/sys})} */
     public static HostSysctls sysctls() {
         return new ProcSysctls(ProcSysctls.PROC_SYS, Optional.empty());
     }

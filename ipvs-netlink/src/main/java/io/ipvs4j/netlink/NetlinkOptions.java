@@ -50,27 +50,27 @@ public final class NetlinkOptions {
         return io.ipvs4j.netlink.internal.sys.NetNs.ofProcess(pid);
     }
 
-    /** Network namespace whose tables are managed; default: the calling thread's. */
+    /** {@return network namespace whose tables are managed; default: the calling thread's} */
     public Optional<Path> namespace() {
         return Optional.ofNullable(namespace);
     }
 
-    /** Kernel socket receive buffer (SO_RCVBUFFORCE when privileged); default 4 MiB. */
+    /** {@return kernel socket receive buffer (SO_RCVBUFFORCE when privileged); default 4 MiB} */
     public int receiveBufferBytes() {
         return receiveBufferBytes;
     }
 
-    /** Kernel socket send buffer; default 1 MiB. */
+    /** {@return kernel socket send buffer; default 1 MiB} */
     public int sendBufferBytes() {
         return sendBufferBytes;
     }
 
-    /** Size of each of the client's own direct message buffers (one send, one receive); default 256 KiB. */
+    /** {@return size of each of the client's own direct message buffers (one send, one receive); default 256 KiB} */
     public int messageBufferBytes() {
         return messageBufferBytes;
     }
 
-    /** How long to wait for any reply before failing; default 10 s. */
+    /** {@return how long to wait for any reply before failing; default 10 s} */
     public Duration receiveTimeout() {
         return receiveTimeout;
     }
