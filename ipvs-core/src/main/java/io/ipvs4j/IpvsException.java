@@ -26,10 +26,15 @@ import java.util.Optional;
 public abstract class IpvsException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** What was being done; {@code null} below the client layer. */
     private final Operation operation;
+    /** The key or endpoint text; empty if none. */
     private final String subject;
+    /** What went wrong, in words. */
     private final String reason;
+    /** The positive errno; 0 if none. */
     private final int errno;
+    /** The kernel's extended-ACK text, or {@code null}. */
     private final String kernelMessage;
 
     /**

@@ -8,6 +8,7 @@ package io.ipvs4j;
 public class NetlinkIoException extends IpvsException {
     private static final long serialVersionUID = 1L;
 
+    /** The failed system call, e.g. {@code "sendmsg"}. */
     private final String call;
 
     /**
