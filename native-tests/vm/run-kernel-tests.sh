@@ -17,6 +17,8 @@
 # 3. The JUnit Platform console launcher scans native-tests/target/test-classes (every class
 #    name, tag "kernel") and writes XML reports to native-tests/target/vm-reports/. Every
 #    IPVS4J_* environment variable is passed into the VM (e.g. IPVS4J_SELFTEST_FAIL=1).
+# 3b. IPVS4J_KERNEL_EXTRA="script ..." (test.sh: consumer-tests' vm-check scripts) run in the
+#    same boot after the launcher, with bash; their failure fails the run.
 # 4. Prints one summary line; exit status 0 only if the launcher succeeded, the reports show
 #    no failure or error, and more than zero kernel tests were executed.
 set -uo pipefail
@@ -40,6 +42,10 @@ JAVA=$(readlink -f "${JAVA:-$(command -v java)}") || { say "FAILED: no java"; ex
 CP="$T/test-classes"
 [ -d "$T/classes" ] && CP="$CP:$T/classes"
 CP="$CP:$(cat "$T/kernel-tests.classpath")"
+# JDK 24+: native access for jffi's JNI stub and sun.misc.Unsafe (jffi), as the README says
+FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+jvm_flags=()
+[ "${FEATURE:-17}" -ge 24 ] && jvm_flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 
 # every class name by default (the launcher's default wants *Test/*Tests); patterns are OR-ed,
 # so a caller's --include-classname replaces this one
@@ -55,12 +61,16 @@ inner=$T/kernel-tests.run.sh
   echo 'echo "kernel tests on $(uname -r), IPVS: $(head -1 /proc/net/ip_vs 2>/dev/null || echo missing)"'
   # C1 + serial GC: the suite is short-lived, and everything is ~10x slower under TCG
   echo 'start=$(date +%s%N)'
-  printf '%q ' "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" \
+  printf '%q ' "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "${jvm_flags[@]}" -cp "$CP" \
     org.junit.platform.console.ConsoleLauncher execute \
     --scan-class-path "$T/test-classes" "${names[@]}" --include-tag kernel \
     --reports-dir "$REPORTS" --disable-banner --disable-ansi-colors --details=tree "$@"
   echo
-  echo 'rc=$?; echo "kernel test JVM: exit status $rc after $(( ($(date +%s%N) - start) / 1000000 )) ms"; exit $rc'
+  echo 'rc=$?; echo "kernel test JVM: exit status $rc after $(( ($(date +%s%N) - start) / 1000000 )) ms"'
+  for extra in ${IPVS4J_KERNEL_EXTRA:-}; do
+    printf 'echo "extra step: %s"; bash %q || { echo "extra step FAILED: %s"; [ $rc != 0 ] || rc=1; }\n' "$extra" "$extra" "$extra"
+  done
+  echo 'exit $rc'
 } > "$inner"
 
 mode=vm

@@ -26,10 +26,15 @@ import java.util.Optional;
 public abstract class IpvsException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** What was being done; {@code null} below the client layer. */
     private final Operation operation;
+    /** The key or endpoint text; empty if none. */
     private final String subject;
+    /** What went wrong, in words. */
     private final String reason;
+    /** The positive errno; 0 if none. */
     private final int errno;
+    /** The kernel's extended-ACK text, or {@code null}. */
     private final String kernelMessage;
 
     /**
@@ -71,32 +76,32 @@ public abstract class IpvsException extends IOException {
         return sb.toString();
     }
 
-    /** What was being done; {@code null} only for a {@link NetlinkProtocolException} raised without context. */
+    /** {@return what was being done; {@code null} only for a {@link NetlinkProtocolException} raised without context} */
     public Operation operation() {
         return operation;
     }
 
-    /** The key or endpoint the operation was about, as text; empty if none. */
+    /** {@return the key or endpoint the operation was about, as text; empty if none} */
     public String subject() {
         return subject;
     }
 
-    /** What went wrong, in words, without operation, subject or errno. */
+    /** {@return what went wrong, in words, without operation, subject or errno} */
     public String reason() {
         return reason;
     }
 
-    /** The errno the kernel or a system call returned, positive; 0 if none. */
+    /** {@return the errno the kernel or a system call returned, positive; 0 if none} */
     public int errno() {
         return errno;
     }
 
-    /** The symbolic errno, e.g. {@code "ESRCH"}; empty string if {@link #errno()} is 0. */
+    /** {@return the symbolic errno, e.g. {@code "ESRCH"}; empty string if {@link #errno()} is 0} */
     public String errnoName() {
         return errno == 0 ? "" : Errno.name(errno);
     }
 
-    /** The kernel's extended-ACK message, if it sent one. */
+    /** {@return the kernel's extended-ACK message, if it sent one} */
     public Optional<String> kernelMessage() {
         return Optional.ofNullable(kernelMessage);
     }

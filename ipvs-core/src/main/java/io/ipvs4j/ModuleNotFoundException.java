@@ -10,11 +10,18 @@ import java.util.List;
 public class ModuleNotFoundException extends NotFoundException {
     private static final long serialVersionUID = 1L;
 
+    /** The candidate module names; empty if unknown. */
     private final List<String> moduleNames;
 
     /**
+     * Creates the exception; its reason names the candidate modules.
+     *
+     * @param operation what was being done
+     * @param subject the key or endpoint text, e.g. {@code "TCP 192.0.2.100:80"}; may be empty
      * @param moduleNames the modules the service needs (e.g. {@code ip_vs_rr}, {@code ip_vs_pe_sip});
      *     the kernel does not say which one is missing; empty if unknown
+     * @param errno the positive errno, or 0 if none
+     * @param kernelMessage the kernel's extended-ACK text, or {@code null}
      */
     public ModuleNotFoundException(Operation operation, String subject, List<String> moduleNames, int errno,
                                    String kernelMessage) {
@@ -30,7 +37,7 @@ public class ModuleNotFoundException extends NotFoundException {
                 + "; load it with modprobe " + String.join(" / modprobe ", modules);
     }
 
-    /** The candidate module names, e.g. {@code [ip_vs_rr]}; empty if unknown. */
+    /** {@return the candidate module names, e.g. {@code [ip_vs_rr]}; empty if unknown} */
     public List<String> moduleNames() {
         return moduleNames;
     }

@@ -8,20 +8,33 @@ package io.ipvs4j;
 public class NetlinkIoException extends IpvsException {
     private static final long serialVersionUID = 1L;
 
+    /** The failed system call, e.g. {@code "sendmsg"}. */
     private final String call;
 
-    /** {@code call} (e.g. {@code "sendmsg"}) failed with {@code errno} during {@code operation} on {@code subject}. */
+    /**
+     * {@code call} (e.g. {@code "sendmsg"}) failed with {@code errno} during {@code operation} on {@code subject}.
+     *
+     * @param operation what was being done
+     * @param subject the key or endpoint text, e.g. {@code "TCP 192.0.2.100:80"}; may be empty
+     * @param call the failed system call, e.g. {@code "sendmsg"}
+     * @param errno the positive errno, or 0 if none
+     */
     public NetlinkIoException(Operation operation, String subject, String call, int errno) {
         super(operation, subject, call + ": " + Errno.description(Math.abs(errno)), errno, null, null);
         this.call = call;
     }
 
-    /** {@code call} failed with {@code errno}, outside any operation (e.g. opening the socket). */
+    /**
+     * {@code call} failed with {@code errno}, outside any operation (e.g. opening the socket).
+     *
+     * @param call the failed system call, e.g. {@code "sendmsg"}
+     * @param errno the positive errno, or 0 if none
+     */
     public NetlinkIoException(String call, int errno) {
         this(null, "", call, errno);
     }
 
-    /** The failed system call, e.g. {@code "recvmsg"}. */
+    /** {@return the failed system call, e.g. {@code "recvmsg"}} */
     public String call() {
         return call;
     }

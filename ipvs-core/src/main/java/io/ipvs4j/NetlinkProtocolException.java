@@ -9,17 +9,33 @@ package io.ipvs4j;
 public class NetlinkProtocolException extends IpvsException {
     private static final long serialVersionUID = 1L;
 
-    /** A protocol failure described by {@code message}, without operation context. */
+    /**
+     * A protocol failure described by {@code message}, without operation context.
+     *
+     * @param message what is wrong, in words
+     */
     public NetlinkProtocolException(String message) {
         this(null, "", message, null);
     }
 
-    /** A protocol failure described by {@code message}, caused by {@code cause}. */
+    /**
+     * A protocol failure described by {@code message}, caused by {@code cause}.
+     *
+     * @param message what is wrong, in words
+     * @param cause the underlying exception, or {@code null}
+     */
     public NetlinkProtocolException(String message, Throwable cause) {
         this(null, "", message, cause);
     }
 
-    /** A protocol failure of {@code operation} on {@code subject}. */
+    /**
+     * A protocol failure of {@code operation} on {@code subject}.
+     *
+     * @param operation what was being done
+     * @param subject the key or endpoint text, e.g. {@code "TCP 192.0.2.100:80"}; may be empty
+     * @param message what is wrong, in words
+     * @param cause the underlying exception, or {@code null}
+     */
     public NetlinkProtocolException(Operation operation, String subject, String message, Throwable cause) {
         super(operation, subject, message, 0, null, cause);
     }

@@ -62,7 +62,7 @@ public enum Operation {
         this.verb = verb;
     }
 
-    /** The verb phrase, e.g. {@code "add real server"}. */
+    /** {@return the verb phrase, e.g. {@code "add real server"}} */
     public String verb() {
         return verb;
     }

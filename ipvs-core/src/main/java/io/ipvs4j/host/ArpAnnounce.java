@@ -29,7 +29,7 @@ public enum ArpAnnounce {
         this.value = value;
     }
 
-    /** The sysctl value. */
+    /** {@return the sysctl value} */
     public int value() {
         return value;
     }

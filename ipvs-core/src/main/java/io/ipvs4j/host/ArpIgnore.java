@@ -38,7 +38,7 @@ public enum ArpIgnore {
         this.value = value;
     }
 
-    /** The sysctl value. */
+    /** {@return the sysctl value} */
     public int value() {
         return value;
     }

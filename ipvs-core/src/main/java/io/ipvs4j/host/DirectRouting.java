@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Ready-made host recipes for LVS direct routing (DR): the director holds the VIP as an
  * interface alias, each real server holds it on {@code lo} and must never answer ARP for it.
- * Every recipe returns the {@link Change}s it made, in order, and {@link #undo} reverts exactly
+ * Every recipe returns the {@link HostChange}s it made, in order, and {@link #undo} reverts exactly
  * those; a recipe that fails half-way reverts what it had done before rethrowing.
  *
  * <pre>{@code
@@ -38,19 +38,34 @@ public final class DirectRouting {
     private final InterfaceAddresses addresses;
     private final HostSysctls sysctls;
 
-    /** Recipes using {@code addresses} and {@code sysctls}, which must be of the same network namespace. */
+    /**
+     * Recipes using {@code addresses} and {@code sysctls}, which must be of the same network namespace.
+     *
+     * @param addresses the rtnetlink address client (e.g. {@code HostNetwork.addresses()})
+     * @param sysctls the sysctls (e.g. {@code HostNetwork.sysctls()})
+     */
     public DirectRouting(InterfaceAddresses addresses, HostSysctls sysctls) {
         this.addresses = Objects.requireNonNull(addresses, "addresses");
         this.sysctls = Objects.requireNonNull(sysctls, "sysctls");
     }
 
-    /** Director-only recipes ({@link #bringUpVip}, {@link #bringDownVip}); the real-server recipe then throws. */
+    /**
+     * Director-only recipes ({@link #bringUpVip}, {@link #bringDownVip}); the real-server recipe then throws.
+     *
+     * @param addresses the rtnetlink address client (e.g. {@code HostNetwork.addresses()})
+     */
     public DirectRouting(InterfaceAddresses addresses) {
         this.addresses = Objects.requireNonNull(addresses, "addresses");
         this.sysctls = null;
     }
 
-    /** {@link #prepareRealServer(InetAddress, Optional)} without a label. */
+    /**
+     * {@link #prepareRealServer(InetAddress, Optional)} without a label.
+     *
+     * @param vip the virtual IP address
+     * @return what was changed; empty if the host was already prepared
+     * @throws IpvsException if reading or changing the host fails; what the recipe had changed before is reverted first
+     */
     public List<HostChange> prepareRealServer(InetAddress vip) throws IpvsException {
         return prepareRealServer(vip, Optional.empty());
     }
@@ -72,6 +87,7 @@ public final class DirectRouting {
      * @param vip the virtual IP address
      * @param label an IPv4 label for the address on {@code lo}, e.g. {@code lo:0}
      * @return what was changed; empty if the host was already prepared
+     * @throws IpvsException if reading or changing the host fails; what the recipe had changed before is reverted first
      */
     public List<HostChange> prepareRealServer(InetAddress vip, Optional<String> label) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
@@ -110,6 +126,12 @@ public final class DirectRouting {
     /**
      * {@link #bringUpVip(InterfaceAddress)} for {@code vipCidr} (e.g. {@code "192.0.2.100/24"})
      * on {@code interfaceName} with {@code label} (e.g. {@code "eth0:1"}; {@code null} for none).
+     *
+     * @param interfaceName the director's interface, e.g. {@code eth0}
+     * @param vipCidr the VIP and prefix length, e.g. {@code "192.0.2.100/24"}
+     * @param label the alias label, or {@code null}
+     * @return {@link HostChange.AddressAdded}, or nothing if the address was already there
+     * @throws IpvsException if the address cannot be added (e.g. no such interface)
      */
     public List<HostChange> bringUpVip(String interfaceName, String vipCidr, String label) throws IpvsException {
         InterfaceAddress vip = InterfaceAddress.of(interfaceName, vipCidr);
@@ -121,7 +143,9 @@ public final class DirectRouting {
      * {@code ip addr add 192.0.2.100/24 dev eth0 label eth0:1}
      * ({@code ifconfig eth0:1 192.0.2.100 netmask 255.255.255.0}).
      *
+     * @param vip the VIP as an interface address
      * @return {@link HostChange.AddressAdded}, or nothing if the address was already there
+     * @throws IpvsException if the address cannot be added (e.g. no such interface)
      */
     public List<HostChange> bringUpVip(InterfaceAddress vip) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
@@ -132,7 +156,9 @@ public final class DirectRouting {
      * Takes the VIP down on the director if it is there: {@code ip addr del 192.0.2.100/24 dev eth0}
      * ({@code ifconfig eth0:1 down}).
      *
+     * @param vip the VIP as an interface address
      * @return {@link HostChange.AddressRemoved}, or nothing if the address was not there
+     * @throws IpvsException if the address cannot be removed
      */
     public List<HostChange> bringDownVip(InterfaceAddress vip) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
@@ -145,7 +171,9 @@ public final class DirectRouting {
      * holds the value the recipe wrote (someone else's later change is kept) and the interface
      * still exists.
      *
+     * @param changes what a recipe returned
      * @return what the undo itself changed, in order
+     * @throws IpvsException if reading or changing the host fails
      */
     public List<HostChange> undo(List<HostChange> changes) throws IpvsException {
         Objects.requireNonNull(changes, "changes");

@@ -13,7 +13,7 @@ package io.ipvs4j.host;
  * }</pre>
  */
 public sealed interface HostChange {
-    /** The shell command with the same effect, for logs: {@code ip addr add ...}, {@code sysctl -w ...}. */
+    /** {@return the shell command with the same effect, for logs: {@code ip addr add ...}, {@code sysctl -w ...}} */
     String command();
 
     /** An address was added ({@code ip addr add}). */

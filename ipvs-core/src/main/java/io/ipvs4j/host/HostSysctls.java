@@ -34,35 +34,82 @@ public interface HostSysctls {
     /** {@code net.ipv4.conf.default}: the value new interfaces start with. */
     String DEFAULT = "default";
 
-    /** {@code sysctl -n net.ipv4.conf.IFACE.arp_ignore}. */
+    /**
+     * {@code sysctl -n net.ipv4.conf.IFACE.arp_ignore}.
+     *
+     * @param interfaceName an interface, {@link #ALL} or {@link #DEFAULT}
+     * @return the current value
+     * @throws IpvsException if the file cannot be read or written (e.g. {@link io.ipvs4j.PermissionDeniedException}
+     *     without CAP_NET_ADMIN, {@link io.ipvs4j.NotFoundException} for an unknown interface)
+     */
     ArpIgnore arpIgnore(String interfaceName) throws IpvsException;
 
-    /** {@code sysctl -w net.ipv4.conf.IFACE.arp_ignore=N}. */
+    /**
+     * {@code sysctl -w net.ipv4.conf.IFACE.arp_ignore=N}.
+     *
+     * @param interfaceName an interface, {@link #ALL} or {@link #DEFAULT}
+     * @param value the new value
+     * @throws IpvsException if the file cannot be read or written (e.g. {@link io.ipvs4j.PermissionDeniedException}
+     *     without CAP_NET_ADMIN, {@link io.ipvs4j.NotFoundException} for an unknown interface)
+     */
     void setArpIgnore(String interfaceName, ArpIgnore value) throws IpvsException;
 
-    /** {@code sysctl -n net.ipv4.conf.IFACE.arp_announce}. */
+    /**
+     * {@code sysctl -n net.ipv4.conf.IFACE.arp_announce}.
+     *
+     * @param interfaceName an interface, {@link #ALL} or {@link #DEFAULT}
+     * @return the current value
+     * @throws IpvsException if the file cannot be read or written (e.g. {@link io.ipvs4j.PermissionDeniedException}
+     *     without CAP_NET_ADMIN, {@link io.ipvs4j.NotFoundException} for an unknown interface)
+     */
     ArpAnnounce arpAnnounce(String interfaceName) throws IpvsException;
 
-    /** {@code sysctl -w net.ipv4.conf.IFACE.arp_announce=N}. */
+    /**
+     * {@code sysctl -w net.ipv4.conf.IFACE.arp_announce=N}.
+     *
+     * @param interfaceName an interface, {@link #ALL} or {@link #DEFAULT}
+     * @param value the new value
+     * @throws IpvsException if the file cannot be read or written (e.g. {@link io.ipvs4j.PermissionDeniedException}
+     *     without CAP_NET_ADMIN, {@link io.ipvs4j.NotFoundException} for an unknown interface)
+     */
     void setArpAnnounce(String interfaceName, ArpAnnounce value) throws IpvsException;
 
     /**
      * {@code sysctl -n net.ipv4.vs.NAME}.
      *
+     * @param <T> the sysctl's value type
+     * @param key which sysctl
+     * @return its current value
+     * @throws IpvsException if it cannot be read
      * @throws io.ipvs4j.NotFoundException if this kernel or namespace has no such entry
      *     (ip_vs not loaded, or too old a kernel)
      */
     <T> T get(IpvsSysctl<T> key) throws IpvsException;
 
-    /** {@code sysctl -w net.ipv4.vs.NAME=VALUE}. */
+    /**
+     * {@code sysctl -w net.ipv4.vs.NAME=VALUE}.
+     *
+     * @param <T> the sysctl's value type
+     * @param key which sysctl
+     * @param value the new value, checked against the key's range first
+     * @throws IpvsException if it cannot be written (e.g. {@link io.ipvs4j.PermissionDeniedException})
+     */
     <T> void set(IpvsSysctl<T> key, T value) throws IpvsException;
 
-    /** True if {@code /proc/sys/net/ipv4/vs/NAME} exists here. */
+    /**
+     * {@return true if {@code /proc/sys/net/ipv4/vs/NAME} exists here}
+     *
+     * @param key which sysctl
+     * @throws IpvsException if the namespace cannot be joined
+     */
     boolean isPresent(IpvsSysctl<?> key) throws IpvsException;
 
     /**
      * The known IPVS sysctls present here, in {@link IpvsSysctl#all()} order; empty if
      * {@code ip_vs} is not loaded ({@code ls /proc/sys/net/ipv4/vs}).
+     *
+     * @return the present sysctls
+     * @throws IpvsException if the namespace cannot be joined or the directory cannot be read
      */
     List<IpvsSysctl<?>> available() throws IpvsException;
 }

@@ -110,7 +110,7 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
         return new InterfaceAddress(interfaceName, address, prefixLength, Optional.of(label), scope);
     }
 
-    /** This address without a label. */
+    /** {@return this address without a label} */
     public InterfaceAddress withoutLabel() {
         return new InterfaceAddress(interfaceName, address, prefixLength, Optional.empty(), scope);
     }
@@ -120,12 +120,12 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
         return new InterfaceAddress(interfaceName, address, prefixLength, label, scope);
     }
 
-    /** True for an IPv4 address. */
+    /** {@return true for an IPv4 address} */
     public boolean isIpv4() {
         return address instanceof Inet4Address;
     }
 
-    /** {@code 192.0.2.100/24}. */
+    /** {@return {@code 192.0.2.100/24}} */
     public String cidr() {
         return InetAddresses.toText(address) + "/" + prefixLength;
     }
@@ -139,7 +139,7 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
                 && prefixLength == other.prefixLength;
     }
 
-    /** In {@code ip addr} syntax: {@code 192.0.2.100/24 dev eth0 label eth0:1 scope global}. */
+    /** {@return in {@code ip addr} syntax: {@code 192.0.2.100/24 dev eth0 label eth0:1 scope global}} */
     @Override
     public String toString() {
         return cidr() + " dev " + interfaceName + label.map(l -> " label " + l).orElse("") + " scope " + scope.ipName();

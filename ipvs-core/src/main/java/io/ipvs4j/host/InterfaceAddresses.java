@@ -23,23 +23,37 @@ import java.util.List;
  */
 public interface InterfaceAddresses extends AutoCloseable {
 
-    /** All interfaces, in index order ({@code ip -o link show}). */
+    /**
+     * {@return all interfaces, in index order ({@code ip -o link show})}
+     *
+     * @throws IpvsException if the netlink dump fails
+     */
     List<Link> links() throws IpvsException;
 
     /**
      * The interface named {@code name} ({@code ip link show dev NAME}).
      *
+     * @param name the interface name, e.g. {@code eth0}
+     * @return the interface
      * @throws io.ipvs4j.NotFoundException if there is none
+     * @throws IpvsException if the netlink request fails
      */
     Link link(String name) throws IpvsException;
 
-    /** Every address of every interface, IPv4 and IPv6 ({@code ip -o addr show}). */
+    /**
+     * {@return every address of every interface, IPv4 and IPv6 ({@code ip -o addr show})}
+     *
+     * @throws IpvsException if the netlink dump fails
+     */
     List<InterfaceAddress> addresses() throws IpvsException;
 
     /**
      * The addresses of {@code interfaceName} ({@code ip -o addr show dev NAME}).
      *
+     * @param interfaceName the interface name, e.g. {@code eth0}
+     * @return its addresses, IPv4 and IPv6
      * @throws io.ipvs4j.NotFoundException if there is no such interface
+     * @throws IpvsException if the netlink dump fails
      */
     List<InterfaceAddress> addresses(String interfaceName) throws IpvsException;
 
@@ -48,6 +62,7 @@ public interface InterfaceAddresses extends AutoCloseable {
      * addresses are added with {@code nodad}: usable at once, without duplicate address
      * detection.
      *
+     * @param address the address, prefix length, interface and optional label
      * @throws io.ipvs4j.AlreadyExistsException if the interface already has this address and
      *     prefix length (EEXIST)
      * @throws io.ipvs4j.NotFoundException if there is no such interface
@@ -58,6 +73,7 @@ public interface InterfaceAddresses extends AutoCloseable {
      * Removes {@code address} ({@code ip addr del 192.0.2.100/24 dev eth0}). The kernel matches
      * the address and prefix length, and the label if one is given.
      *
+     * @param address the address to remove
      * @throws io.ipvs4j.NotFoundException if the interface does not have it (EADDRNOTAVAIL) or
      *     does not exist
      */
@@ -67,6 +83,7 @@ public interface InterfaceAddresses extends AutoCloseable {
      * Adds {@code address} unless it is already there. Idempotent: an existing address is
      * success.
      *
+     * @param address the address to add
      * @return true if the address was added, false if it was already present
      * @throws io.ipvs4j.NotFoundException if there is no such interface
      */
@@ -76,7 +93,9 @@ public interface InterfaceAddresses extends AutoCloseable {
      * Removes {@code address} if it is there. Idempotent: a missing address, or a missing
      * interface (which cannot hold it), is success.
      *
+     * @param address the address to remove
      * @return true if the address was removed, false if it was not present
+     * @throws IpvsException if the netlink request fails for another reason
      */
     boolean ensureAbsent(InterfaceAddress address) throws IpvsException;
 

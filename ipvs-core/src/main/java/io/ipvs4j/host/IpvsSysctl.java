@@ -152,7 +152,7 @@ public final class IpvsSysctl<T> {
         }
     }
 
-    /** Every key this class knows, present in the running kernel or not. */
+    /** {@return every key this class knows, present in the running kernel or not} */
     public static List<IpvsSysctl<?>> all() {
         return Collections.unmodifiableList(ALL);
     }
@@ -163,17 +163,17 @@ public final class IpvsSysctl<T> {
         return ALL.stream().filter(k -> k.name.equals(name)).findFirst();
     }
 
-    /** The file name under {@code /proc/sys/net/ipv4/vs/}, e.g. {@code conntrack}. */
+    /** {@return the file name under {@code /proc/sys/net/ipv4/vs/}, e.g. {@code conntrack}} */
     public String name() {
         return name;
     }
 
-    /** The {@code sysctl} key: {@code net.ipv4.vs.conntrack}. */
+    /** {@return the {@code sysctl} key: {@code net.ipv4.vs.conntrack}} */
     public String key() {
         return "net.ipv4.vs." + name;
     }
 
-    /** The Java type of the value. */
+    /** {@return the Java type of the value} */
     public Class<T> type() {
         return type;
     }

@@ -24,12 +24,12 @@ public enum Scope {
         this.ipName = ipName;
     }
 
-    /** The kernel's value. */
+    /** {@return the kernel's value} */
     public int value() {
         return value;
     }
 
-    /** The name {@code ip} uses: {@code global}, {@code site}, {@code link}, {@code host}, {@code nowhere}. */
+    /** {@return the name {@code ip} uses: {@code global}, {@code site}, {@code link}, {@code host}, {@code nowhere}} */
     public String ipName() {
         return ipName;
     }

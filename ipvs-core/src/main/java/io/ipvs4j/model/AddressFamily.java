@@ -29,17 +29,17 @@ public enum AddressFamily {
         this.addressBits = addressBits;
     }
 
-    /** The kernel's {@code AF_*} number. */
+    /** {@return the kernel's {@code AF_*} number} */
     public int value() {
         return value;
     }
 
-    /** The length of an address of this family in bits: 32 or 128 (the "host" prefix length). */
+    /** {@return the length of an address of this family in bits: 32 or 128 (the "host" prefix length)} */
     public int addressBits() {
         return addressBits;
     }
 
-    /** The label ipvsadm prints for fwmark services: {@code IPv4} or {@code IPv6}. */
+    /** {@return the label ipvsadm prints for fwmark services: {@code IPv4} or {@code IPv6}} */
     public String label() {
         return label;
     }

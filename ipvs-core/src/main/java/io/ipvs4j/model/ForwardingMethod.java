@@ -24,7 +24,7 @@ public enum ForwardingMethod {
         this.value = value;
     }
 
-    /** The kernel value. */
+    /** {@return the kernel value} */
     public int value() {
         return value;
     }

@@ -18,7 +18,7 @@ public record IpvsInfo(int versionCode, int connectionTableSize) {
     /** {@code IP_VS_VERSION_CODE 0x010201} (ip_vs.h); unchanged for many years. */
     public static final int CURRENT_VERSION_CODE = 0x010201;
 
-    /** The version as {@code major.minor.patch}, e.g. {@code "1.2.1"} from 0x010201. */
+    /** {@return the version as {@code major.minor.patch}, e.g. {@code "1.2.1"} from 0x010201} */
     public String version() {
         return ((versionCode >>> 16) & 0xff) + "." + ((versionCode >>> 8) & 0xff) + "." + (versionCode & 0xff);
     }

@@ -22,7 +22,7 @@ public enum Protocol {
         this.value = value;
     }
 
-    /** The IANA protocol number. */
+    /** {@return the IANA protocol number} */
     public int value() {
         return value;
     }

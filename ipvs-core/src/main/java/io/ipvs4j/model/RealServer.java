@@ -50,7 +50,7 @@ public final class RealServer {
         return builder(endpoint).build();
     }
 
-    /** A builder holding this server's settings. */
+    /** {@return a builder holding this server's settings} */
     public Builder toBuilder() {
         Builder b = new Builder(endpoint).weight(weight).forwarding(forwarding).thresholds(thresholds);
         b.tunnel = tunnel;
@@ -86,27 +86,27 @@ public final class RealServer {
         checkCompatible(Objects.requireNonNull(service, "service").key(), server);
     }
 
-    /** The address and port: this server's identity within its service. */
+    /** {@return the address and port: this server's identity within its service} */
     public Endpoint endpoint() {
         return endpoint;
     }
 
-    /** 0..2147483647; 0 quiesces the server (no new connections, existing ones continue). */
+    /** {@return 0..2147483647; 0 quiesces the server (no new connections, existing ones continue)} */
     public int weight() {
         return weight;
     }
 
-    /** The forwarding method. */
+    /** {@return the forwarding method} */
     public ForwardingMethod forwarding() {
         return forwarding;
     }
 
-    /** The connection thresholds. */
+    /** {@return the connection thresholds} */
     public Thresholds thresholds() {
         return thresholds;
     }
 
-    /** The encapsulation; present exactly when {@link #forwarding()} is {@code TUNNEL}. */
+    /** {@return the encapsulation; present exactly when {@link #forwarding()} is {@code TUNNEL}} */
     public Optional<Tunnel> tunnel() {
         return Optional.ofNullable(tunnel);
     }
@@ -126,7 +126,7 @@ public final class RealServer {
         return Objects.hash(endpoint, weight, forwarding, thresholds, tunnel);
     }
 
-    /** E.g. {@code 198.51.100.3:80 DIRECT_ROUTE weight 1}. */
+    /** {@return the text, e.g. {@code 198.51.100.3:80 DIRECT_ROUTE weight 1}} */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder().append(endpoint).append(' ').append(forwarding);

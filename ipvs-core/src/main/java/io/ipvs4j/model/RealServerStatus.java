@@ -25,7 +25,7 @@ public record RealServerStatus(RealServer realServer, long activeConnections, lo
         Objects.requireNonNull(stats, "stats");
     }
 
-    /** Shorthand for {@code realServer().endpoint()}. */
+    /** {@return shorthand for {@code realServer().endpoint()}} */
     public Endpoint endpoint() {
         return realServer.endpoint();
     }

@@ -70,12 +70,12 @@ public record Scheduler(String name) {
         return new Scheduler(name);
     }
 
-    /** The schedulers shipped with the kernel, in Kconfig order. A kernel may lack some. */
+    /** {@return the schedulers shipped with the kernel, in Kconfig order. A kernel may lack some} */
     public static List<Scheduler> builtIn() {
         return BUILT_IN;
     }
 
-    /** The kernel module that provides this scheduler: {@code ip_vs_<name>}. */
+    /** {@return the kernel module that provides this scheduler: {@code ip_vs_<name>}} */
     public String moduleName() {
         return "ip_vs_" + name;
     }

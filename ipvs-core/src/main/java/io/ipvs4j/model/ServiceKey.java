@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
 
-    /** The address family of the service ({@code IPVS_SVC_ATTR_AF}). */
+    /** {@return the address family of the service ({@code IPVS_SVC_ATTR_AF})} */
     AddressFamily family();
 
     /** A TCP service; {@code ipvsadm -t address:port}. */
@@ -75,12 +75,12 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
             return AddressFamily.of(address);
         }
 
-        /** The address and port as an {@link Endpoint}. */
+        /** {@return the address and port as an {@link Endpoint}} */
         public Endpoint endpoint() {
             return new Endpoint(address, port);
         }
 
-        /** As ipvsadm lists it: {@code TCP 192.0.2.100:80}, {@code UDP [2001:db8::1]:53}. */
+        /** {@return the text as ipvsadm lists it: {@code TCP 192.0.2.100:80}, {@code UDP [2001:db8::1]:53}} */
         @Override
         public String toString() {
             return protocol + " " + InetAddresses.toText(address, port);
@@ -102,12 +102,12 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
             Objects.requireNonNull(family, "family");
         }
 
-        /** The mark as the unsigned value the kernel sees, 1..4294967295. */
+        /** {@return the mark as the unsigned value the kernel sees, 1..4294967295} */
         public long markUnsigned() {
             return Integer.toUnsignedLong(mark);
         }
 
-        /** As ipvsadm lists it: {@code FWM 1 IPv4}. */
+        /** {@return the text as ipvsadm lists it: {@code FWM 1 IPv4}} */
         @Override
         public String toString() {
             return "FWM " + markUnsigned() + " " + family.label();

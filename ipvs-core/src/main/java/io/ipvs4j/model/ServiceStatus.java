@@ -22,7 +22,7 @@ public record ServiceStatus(VirtualService service, Stats stats) {
         Objects.requireNonNull(stats, "stats");
     }
 
-    /** Shorthand for {@code service().key()}. */
+    /** {@return shorthand for {@code service().key()}} */
     public ServiceKey key() {
         return service.key();
     }

@@ -53,7 +53,7 @@ public final class SyncDaemon {
         return new Builder(state, interfaceName, syncId);
     }
 
-    /** A builder holding this daemon's settings. */
+    /** {@return a builder holding this daemon's settings} */
     public Builder toBuilder() {
         Builder b = new Builder(state, interfaceName, syncId);
         b.maxLength = maxLength;
@@ -63,37 +63,37 @@ public final class SyncDaemon {
         return b;
     }
 
-    /** Master or backup. */
+    /** {@return master or backup} */
     public SyncState state() {
         return state;
     }
 
-    /** The multicast interface ({@code IPVS_DAEMON_ATTR_MCAST_IFN}). */
+    /** {@return the multicast interface ({@code IPVS_DAEMON_ATTR_MCAST_IFN})} */
     public String interfaceName() {
         return interfaceName;
     }
 
-    /** The sync id ({@code IPVS_DAEMON_ATTR_SYNC_ID}), 0..255. */
+    /** {@return the sync id ({@code IPVS_DAEMON_ATTR_SYNC_ID}), 0..255} */
     public int syncId() {
         return syncId;
     }
 
-    /** Largest sync message payload ({@code SYNC_MAXLEN}), if set. */
+    /** {@return largest sync message payload ({@code SYNC_MAXLEN}), if set} */
     public OptionalInt maxLength() {
         return maxLength == null ? OptionalInt.empty() : OptionalInt.of(maxLength);
     }
 
-    /** The multicast group ({@code MCAST_GROUP} or {@code MCAST_GROUP6}), if set. */
+    /** {@return the multicast group ({@code MCAST_GROUP} or {@code MCAST_GROUP6}), if set} */
     public Optional<InetAddress> multicastGroup() {
         return Optional.ofNullable(multicastGroup);
     }
 
-    /** The multicast base port ({@code MCAST_PORT}), if set. */
+    /** {@return the multicast base port ({@code MCAST_PORT}), if set} */
     public OptionalInt multicastPort() {
         return multicastPort == null ? OptionalInt.empty() : OptionalInt.of(multicastPort);
     }
 
-    /** The multicast TTL ({@code MCAST_TTL}), if set. */
+    /** {@return the multicast TTL ({@code MCAST_TTL}), if set} */
     public OptionalInt multicastTtl() {
         return multicastTtl == null ? OptionalInt.empty() : OptionalInt.of(multicastTtl);
     }
@@ -115,7 +115,7 @@ public final class SyncDaemon {
         return Objects.hash(state, interfaceName, syncId, maxLength, multicastGroup, multicastPort, multicastTtl);
     }
 
-    /** E.g. {@code MASTER eth0 syncid 1 group 239.1.1.1}. */
+    /** {@return the text, e.g. {@code MASTER eth0 syncid 1 group 239.1.1.1}} */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder().append(state).append(' ').append(interfaceName).append(" syncid ").append(syncId);
@@ -203,7 +203,7 @@ public final class SyncDaemon {
             return this;
         }
 
-        /** The daemon. */
+        /** {@return the daemon} */
         public SyncDaemon build() {
             return new SyncDaemon(this);
         }

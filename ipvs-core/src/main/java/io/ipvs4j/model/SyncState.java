@@ -17,7 +17,7 @@ public enum SyncState {
         this.value = value;
     }
 
-    /** The kernel value. */
+    /** {@return the kernel value} */
     public int value() {
         return value;
     }

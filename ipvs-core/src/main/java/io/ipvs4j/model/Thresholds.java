@@ -27,7 +27,7 @@ public record Thresholds(long upper, long lower) {
         }
     }
 
-    /** Whether there is an upper limit. */
+    /** {@return whether there is an upper limit} */
     public boolean isLimited() {
         return upper != 0;
     }

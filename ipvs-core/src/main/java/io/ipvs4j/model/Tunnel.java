@@ -56,7 +56,7 @@ public record Tunnel(TunnelType type, int port, Set<TunnelFlag> flags) {
         }
     }
 
-    /** Plain IP-in-IP. */
+    /** {@return plain IP-in-IP} */
     public static Tunnel ipip() {
         return IPIP;
     }
@@ -77,7 +77,7 @@ public record Tunnel(TunnelType type, int port, Set<TunnelFlag> flags) {
         return s;
     }
 
-    /** The flag bits as the kernel takes them. */
+    /** {@return the flag bits as the kernel takes them} */
     public int flagBits() {
         return TunnelFlag.toBits(flags);
     }

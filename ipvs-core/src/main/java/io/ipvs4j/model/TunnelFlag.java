@@ -20,7 +20,7 @@ public enum TunnelFlag {
         this.bit = bit;
     }
 
-    /** The kernel bit value. */
+    /** {@return the kernel bit value} */
     public int bit() {
         return bit;
     }

@@ -18,7 +18,7 @@ public enum TunnelType {
         this.value = value;
     }
 
-    /** The kernel value. */
+    /** {@return the kernel value} */
     public int value() {
         return value;
     }

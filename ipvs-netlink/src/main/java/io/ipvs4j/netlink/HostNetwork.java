@@ -29,7 +29,11 @@ import java.util.Optional;
 public final class HostNetwork {
     private HostNetwork() {}
 
-    /** An rtnetlink address client in the calling thread's network namespace. */
+    /**
+     * {@return an rtnetlink address client in the calling thread's network namespace}
+     *
+     * @throws IpvsException if the netlink socket cannot be opened (for example libc cannot be loaded)
+     */
     public static InterfaceAddresses addresses() throws IpvsException {
         return RtnetlinkClient.open(NetlinkOptions.DEFAULT);
     }
@@ -38,12 +42,16 @@ public final class HostNetwork {
      * An rtnetlink address client with {@code options}: with {@link NetlinkOptions#namespace()}
      * set, the socket is created in that namespace on a short-lived thread after {@code setns}
      * and stays bound to it.
+     *
+     * @param options the socket's settings and namespace
+     * @return the client; close it when done
+     * @throws IpvsException if the namespace cannot be joined or the socket cannot be opened
      */
     public static InterfaceAddresses addresses(NetlinkOptions options) throws IpvsException {
         return RtnetlinkClient.open(options);
     }
 
-    /** Sysctls of the calling thread's network namespace ({@code /proc/sys}). */
+    /** {@return sysctls of the calling thread's network namespace ({@code /proc/sys})} */
     public static HostSysctls sysctls() {
         return new ProcSysctls(ProcSysctls.PROC_SYS, Optional.empty());
     }
@@ -54,6 +62,9 @@ public final class HostNetwork {
      * {@code /proc/sys/net} shows the namespace of the thread that opens a file, so every access
      * runs on a short-lived thread that has joined the namespace; equivalent to
      * {@code ip netns exec NAME sysctl ...}.
+     *
+     * @param namespace a {@code /run/netns/NAME} or {@code /proc/PID/ns/net} path
+     * @return the sysctls of that namespace
      */
     public static HostSysctls sysctls(Path namespace) {
         return new ProcSysctls(ProcSysctls.PROC_SYS, Optional.of(Objects.requireNonNull(namespace, "namespace")));

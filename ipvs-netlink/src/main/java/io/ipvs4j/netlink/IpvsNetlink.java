@@ -24,14 +24,23 @@ public final class IpvsNetlink {
     /**
      * Opens a client on the calling thread's network namespace.
      *
+     * @return the client; close it when done
      * @throws io.ipvs4j.IpvsUnavailableException if the kernel has no "IPVS" generic-netlink
      *     family (module {@code ip_vs} not loaded) or libc cannot be loaded
+     * @throws IpvsException if the socket cannot be opened for another reason
      */
     public static Ipvs open() throws IpvsException {
         return IpvsNetlinkClient.open(NetlinkOptions.DEFAULT);
     }
 
-    /** Opens a client with the given options (for example in another network namespace). */
+    /**
+     * Opens a client with the given options (for example in another network namespace).
+     *
+     * @param options the socket's settings and namespace
+     * @return the client; close it when done
+     * @throws io.ipvs4j.IpvsUnavailableException if the kernel has no "IPVS" generic-netlink family
+     * @throws IpvsException if the namespace cannot be joined or the socket cannot be opened
+     */
     public static Ipvs open(NetlinkOptions options) throws IpvsException {
         return IpvsNetlinkClient.open(options);
     }

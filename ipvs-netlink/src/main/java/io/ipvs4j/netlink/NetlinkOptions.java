@@ -36,41 +36,52 @@ public final class NetlinkOptions {
         this.receiveTimeout = b.receiveTimeout;
     }
 
+    /** {@return a builder with the defaults of {@link #DEFAULT}} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The path of a namespace created with {@code ip netns add NAME}: {@code /run/netns/NAME}. */
+    /**
+     * The path of a namespace created with {@code ip netns add NAME}: {@code /run/netns/NAME}.
+     *
+     * @param name the namespace's name, as {@code ip netns list} shows it
+     * @return {@code /run/netns/NAME}
+     */
     public static Path namedNamespace(String name) {
         return io.ipvs4j.netlink.internal.sys.NetNs.named(name);
     }
 
-    /** The network namespace of a process: {@code /proc/PID/ns/net}. */
+    /**
+     * The network namespace of a process: {@code /proc/PID/ns/net}.
+     *
+     * @param pid the process id
+     * @return {@code /proc/PID/ns/net}
+     */
     public static Path processNamespace(long pid) {
         return io.ipvs4j.netlink.internal.sys.NetNs.ofProcess(pid);
     }
 
-    /** Network namespace whose tables are managed; default: the calling thread's. */
+    /** {@return network namespace whose tables are managed; default: the calling thread's} */
     public Optional<Path> namespace() {
         return Optional.ofNullable(namespace);
     }
 
-    /** Kernel socket receive buffer (SO_RCVBUFFORCE when privileged); default 4 MiB. */
+    /** {@return kernel socket receive buffer (SO_RCVBUFFORCE when privileged); default 4 MiB} */
     public int receiveBufferBytes() {
         return receiveBufferBytes;
     }
 
-    /** Kernel socket send buffer; default 1 MiB. */
+    /** {@return kernel socket send buffer; default 1 MiB} */
     public int sendBufferBytes() {
         return sendBufferBytes;
     }
 
-    /** Size of each of the client's own direct message buffers (one send, one receive); default 256 KiB. */
+    /** {@return size of each of the client's own direct message buffers (one send, one receive); default 256 KiB} */
     public int messageBufferBytes() {
         return messageBufferBytes;
     }
 
-    /** How long to wait for any reply before failing; default 10 s. */
+    /** {@return how long to wait for any reply before failing; default 10 s} */
     public Duration receiveTimeout() {
         return receiveTimeout;
     }
@@ -79,11 +90,14 @@ public final class NetlinkOptions {
      * How many extra sockets (one thread each) {@code Ipvs.snapshot()} spreads its per-service
      * real-server dumps over; 1 lists on the client's own socket. Default 2 (1 on a
      * single-CPU machine, where threads would only take turns).
+     *
+     * @return the number of listing sockets, 1..16
      */
     public int listingParallelism() {
         return listingParallelism;
     }
 
+    /** {@return a builder that starts from these options} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.listingParallelism = listingParallelism;
@@ -106,31 +120,67 @@ public final class NetlinkOptions {
 
         private Builder() {}
 
+        /**
+         * Sets {@link NetlinkOptions#listingParallelism()}.
+         *
+         * @param sockets 1..16
+         * @return this builder
+         */
         public Builder listingParallelism(int sockets) {
             this.listingParallelism = range("listingParallelism", sockets, 1, 16);
             return this;
         }
 
+        /**
+         * Sets the network namespace to manage (see {@link NetlinkOptions#namedNamespace(String)}).
+         *
+         * @param namespace a {@code /run/netns/NAME} or {@code /proc/PID/ns/net} path
+         * @return this builder
+         */
         public Builder namespace(Path namespace) {
             this.namespace = Objects.requireNonNull(namespace, "namespace");
             return this;
         }
 
+        /**
+         * Sets the kernel socket receive buffer.
+         *
+         * @param bytes 64 KiB..1 GiB
+         * @return this builder
+         */
         public Builder receiveBufferBytes(int bytes) {
             this.receiveBufferBytes = range("receiveBufferBytes", bytes, 64 << 10, 1 << 30);
             return this;
         }
 
+        /**
+         * Sets the kernel socket send buffer.
+         *
+         * @param bytes 64 KiB..1 GiB
+         * @return this builder
+         */
         public Builder sendBufferBytes(int bytes) {
             this.sendBufferBytes = range("sendBufferBytes", bytes, 64 << 10, 1 << 30);
             return this;
         }
 
+        /**
+         * Sets the size of each of the client's direct message buffers.
+         *
+         * @param bytes 64 KiB..64 MiB
+         * @return this builder
+         */
         public Builder messageBufferBytes(int bytes) {
             this.messageBufferBytes = range("messageBufferBytes", bytes, 64 << 10, 64 << 20);
             return this;
         }
 
+        /**
+         * Sets how long to wait for any reply before failing.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder receiveTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "receiveTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -140,6 +190,7 @@ public final class NetlinkOptions {
             return this;
         }
 
+        /** {@return the options} */
         public NetlinkOptions build() {
             return new NetlinkOptions(this);
         }
