@@ -27,8 +27,11 @@ public record Persistence(Duration timeout, int netmaskBits) {
     public static final long MAX_TIMEOUT_SECONDS = 2_678_400L;
     /** Prefix length meaning "full host address" for whatever family the service has. */
     public static final int HOST = -1;
-    /** ipvsadm's timeout for a bare {@code -p}: 300 seconds. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(300);
+    /**
+     * ipvsadm's timeout for a bare {@code -p}: 360 seconds ({@code IPVS_SVC_PERSISTENT_TIMEOUT},
+     * {@code 6*60} in ipvsadm's {@code libipvs/libipvs.h}; the kernel has no default).
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(360);
 
     public Persistence {
         Checks.seconds("persistence timeout", timeout, 1, MAX_TIMEOUT_SECONDS);
