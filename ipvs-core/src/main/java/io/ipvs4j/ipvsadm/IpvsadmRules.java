@@ -159,9 +159,9 @@ public final class IpvsadmRules {
     }
 
     /**
-     * Like {@link #save(List)}, plus what {@code -Sn} leaves out so that restoring the text
-     * gives back the same table: {@code -x}/{@code -y} thresholds when set, and {@code flag-3}
-     * on sh and mh services.
+     * Like {@link #save(List)}, plus what {@code -Sn} leaves out or misprints so that
+     * restoring the text gives back the same table: {@code -x}/{@code -y} thresholds when set,
+     * {@code flag-3} on sh and mh services, fwmarks above 2147483647 unsigned.
      */
     public static String saveComplete(List<ServiceSnapshot> table) {
         return save(table, true);
@@ -171,7 +171,7 @@ public final class IpvsadmRules {
         StringBuilder sb = new StringBuilder();
         for (ServiceSnapshot s : sortedAsIpvsadm(table)) {
             VirtualService v = s.service().service();
-            String svc = serviceOption(v.key());
+            String svc = serviceOption(v.key(), complete);
             sb.append("-A ").append(svc).append(" -s ").append(v.scheduler().name());
             Persistence p = v.persistence().orElse(null);
             if (p != null) {
@@ -221,9 +221,15 @@ public final class IpvsadmRules {
 
     /** {@code -t 192.0.2.1:80}, {@code --sctp-service [2001:db8::1]:80}, {@code -f 1 -6} as {@code -Sn} writes it. */
     public static String serviceOption(ServiceKey key) {
+        return serviceOption(key, false);
+    }
+
+    private static String serviceOption(ServiceKey key, boolean complete) {
         if (key instanceof ServiceKey.FwMark f) {
-            // ipvsadm prints the u32 mark with %d: 4294967295 is -1
-            return "-f " + f.mark() + (f.family() == AddressFamily.INET6 ? " -6" : "");
+            // ipvsadm prints the u32 mark with %d (4294967295 is -1), which its -R refuses;
+            // the complete form writes it unsigned
+            return "-f " + (complete ? Long.toString(f.markUnsigned()) : Integer.toString(f.mark()))
+                    + (f.family() == AddressFamily.INET6 ? " -6" : "");
         }
         ServiceKey.Inet inet = (ServiceKey.Inet) key;
         String opt = switch (inet.protocol()) {

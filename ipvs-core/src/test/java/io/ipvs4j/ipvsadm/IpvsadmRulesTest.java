@@ -168,6 +168,7 @@ class IpvsadmRulesTest {
                 """, IpvsadmRules.save(table));
         String complete = IpvsadmRules.saveComplete(table);
         assertTrue(complete.contains("-A -t 192.0.2.1:80 -s mh -b flag-3\n"), complete);
+        assertTrue(complete.startsWith("-A -f 4294967295 -s rr\n"), complete);
         assertTrue(complete.contains("-a -t 192.0.2.8:0 -r 198.51.100.2:0 -m -w 0 -x 10 -y 5\n"), complete);
     }
 
