@@ -24,9 +24,9 @@ final class IpvsadmNames {
                 continue; // strtok skips empty fields
             }
             ServiceFlag f = switch (name) {
-                case "flag-1" -> ServiceFlag.SCHED_FLAG_1;
-                case "flag-2" -> ServiceFlag.SCHED_FLAG_2;
-                case "flag-3" -> ServiceFlag.SCHED_FLAG_3;
+                case "flag-1" -> ServiceFlag.FLAG_1;
+                case "flag-2" -> ServiceFlag.FLAG_2;
+                case "flag-3" -> ServiceFlag.FLAG_3;
                 case "sh-fallback" -> ServiceFlag.SH_FALLBACK;
                 case "sh-port" -> ServiceFlag.SH_PORT;
                 case "mh-fallback" -> ServiceFlag.MH_FALLBACK;

@@ -8,18 +8,18 @@ import java.util.Set;
  * Service flags ({@code IP_VS_SVC_F_*}, the {@code flags} of {@code struct ip_vs_flags}).
  *
  * <p>The kernel stores three generic scheduler flags for every scheduler,
- * {@code IP_VS_SVC_F_SCHED1/2/3} (0x8, 0x10, 0x20): {@link #SCHED_FLAG_1}, {@link #SCHED_FLAG_2},
- * {@link #SCHED_FLAG_3} (ipvsadm {@code -b flag-1,flag-2,flag-3}). The {@code sh} and {@code mh}
+ * {@code IP_VS_SVC_F_SCHED1/2/3} (0x8, 0x10, 0x20): {@link #FLAG_1}, {@link #FLAG_2},
+ * {@link #FLAG_3} (ipvsadm {@code -b flag-1,flag-2,flag-3}). The {@code sh} and {@code mh}
  * schedulers give the first two a meaning, and these constants are names for the same bits:
  * {@link #SH_FALLBACK} and {@link #MH_FALLBACK} are {@code SCHED1}, {@link #SH_PORT} and
  * {@link #MH_PORT} are {@code SCHED2}. A {@link VirtualService} always reports a bit under the
  * name for its scheduler ({@link #fromBits(int, Scheduler)}): {@code SH_*} on {@code sh},
- * {@code MH_*} on {@code mh}, {@code SCHED_FLAG_*} otherwise, so equal bits give equal services.
+ * {@code MH_*} on {@code mh}, {@code FLAG_*} otherwise, so equal bits give equal services.
  *
  * <pre>{@code
  * int bits = ServiceFlag.toBits(EnumSet.of(ServiceFlag.SH_FALLBACK, ServiceFlag.SH_PORT)); // 0x18
  * ServiceFlag.fromBits(0x18 | 0x2, Scheduler.MH); // [MH_FALLBACK, MH_PORT]
- * ServiceFlag.fromBits(0x28, Scheduler.RR);       // [SCHED_FLAG_1, SCHED_FLAG_3]
+ * ServiceFlag.fromBits(0x28, Scheduler.RR);       // [FLAG_1, FLAG_3]
  * }</pre>
  */
 public enum ServiceFlag {
@@ -41,11 +41,11 @@ public enum ServiceFlag {
     /** {@code IP_VS_SVC_F_SCHED_MH_PORT} = {@code SCHED2 0x0010} (ip_vs_mh.c, not in uapi); ipvsadm {@code -b mh-port}. */
     MH_PORT(0x10),
     /** {@code IP_VS_SVC_F_SCHED1 0x0008} (ip_vs.h) on any scheduler; ipvsadm {@code -b flag-1}. */
-    SCHED_FLAG_1(0x8),
+    FLAG_1(0x8),
     /** {@code IP_VS_SVC_F_SCHED2 0x0010} (ip_vs.h) on any scheduler; ipvsadm {@code -b flag-2}. */
-    SCHED_FLAG_2(0x10),
+    FLAG_2(0x10),
     /** {@code IP_VS_SVC_F_SCHED3 0x0020} (ip_vs.h) on any scheduler; ipvsadm {@code -b flag-3}. */
-    SCHED_FLAG_3(0x20);
+    FLAG_3(0x20);
 
     /** The three scheduler bits {@code IP_VS_SVC_F_SCHED1|2|3}. */
     public static final int SCHED_BITS = 0x38;
@@ -74,7 +74,7 @@ public enum ServiceFlag {
      * The user-facing flags in {@code bits} as the kernel reports them for a service using
      * {@code scheduler}. {@code HASHED} is dropped (the kernel always reports it); bits
      * 0x8/0x10 decode to {@code SH_*} for {@code sh}, {@code MH_*} for {@code mh} and
-     * {@code SCHED_FLAG_1/2} otherwise; 0x20 is always {@code SCHED_FLAG_3}. Other bits are dropped.
+     * {@code FLAG_1/2} otherwise; 0x20 is always {@code FLAG_3}. Other bits are dropped.
      */
     public static Set<ServiceFlag> fromBits(int bits, Scheduler scheduler) {
         boolean mh = Scheduler.MH.equals(scheduler);
@@ -87,13 +87,13 @@ public enum ServiceFlag {
             out.add(ONE_PACKET);
         }
         if ((bits & 0x8) != 0) {
-            out.add(mh ? MH_FALLBACK : sh ? SH_FALLBACK : SCHED_FLAG_1);
+            out.add(mh ? MH_FALLBACK : sh ? SH_FALLBACK : FLAG_1);
         }
         if ((bits & 0x10) != 0) {
-            out.add(mh ? MH_PORT : sh ? SH_PORT : SCHED_FLAG_2);
+            out.add(mh ? MH_PORT : sh ? SH_PORT : FLAG_2);
         }
         if ((bits & 0x20) != 0) {
-            out.add(SCHED_FLAG_3);
+            out.add(FLAG_3);
         }
         return out.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(out);
     }

@@ -25,9 +25,9 @@ import java.util.Set;
  * <li>{@link ServiceFlag#PERSISTENT} is present exactly when {@link #persistence()} is; adding
  *     persistence adds the flag, asking for the flag without persistence is an error.</li>
  * <li>{@code SH_*} flags only with scheduler {@code sh}, {@code MH_*} only with {@code mh}
- *     (ipvsadm: "incompatible scheduler flag"); {@code SCHED_FLAG_1/2/3} with any scheduler.
+ *     (ipvsadm: "incompatible scheduler flag"); {@code FLAG_1/2/3} with any scheduler.
  *     The flags are then reported under the scheduler's names for the bits
- *     ({@link ServiceFlag#fromBits(int, Scheduler)}): {@code SCHED_FLAG_2} on {@code sh} is
+ *     ({@link ServiceFlag#fromBits(int, Scheduler)}): {@code FLAG_2} on {@code sh} is
  *     {@code SH_PORT}.</li>
  * <li>{@link ServiceFlag#ONE_PACKET} only on UDP and fwmark services.</li>
  * <li>A persistence engine needs persistence.</li>

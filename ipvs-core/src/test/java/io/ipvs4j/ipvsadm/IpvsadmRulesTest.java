@@ -55,7 +55,7 @@ class IpvsadmRulesTest {
     @Test
     void longShortAndClusteredSpellings() {
         VirtualService expected = VirtualService.builder(WEB).scheduler(Scheduler.RR)
-                .persistence(Persistence.of(Duration.ofSeconds(10), 16)).flag(ServiceFlag.SCHED_FLAG_1).build();
+                .persistence(Persistence.of(Duration.ofSeconds(10), 16)).flag(ServiceFlag.FLAG_1).build();
         assertEquals(expected, IpvsadmCommand.parse("-A", "-t", "192.0.2.1:80", "-s", "rr", "-p", "10", "-M",
                 "255.255.0.0", "-b", "flag-1").service());
         assertEquals(expected, IpvsadmCommand.parse("--add-service", "--tcp-service", "192.0.2.1:80", "--scheduler=rr",
@@ -71,7 +71,7 @@ class IpvsadmRulesTest {
 
     @Test
     void schedulerFlagsOnAnySchedulerAndShMhNames() {
-        assertEquals(Set.of(ServiceFlag.SCHED_FLAG_2, ServiceFlag.SCHED_FLAG_3),
+        assertEquals(Set.of(ServiceFlag.FLAG_2, ServiceFlag.FLAG_3),
                 IpvsadmCommand.parse("-A", "-t", "192.0.2.1:80", "-s", "wlc", "-b", "flag-2,flag-3").service().flags());
         assertEquals(Set.of(ServiceFlag.SH_FALLBACK), IpvsadmCommand.parse("-A", "-t", "192.0.2.1:80", "-s", "sh",
                 "-b", "flag-1").service().flags());
@@ -148,7 +148,7 @@ class IpvsadmRulesTest {
                 snap(VirtualService.builder(ServiceKey.udp("192.0.2.9", 53)).scheduler(Scheduler.RR)
                         .persistence(Persistence.of(Duration.ofSeconds(30))).persistenceEngine("sip")
                         .flag(ServiceFlag.ONE_PACKET).build()),
-                snap(VirtualService.builder(WEB).scheduler(Scheduler.MH).flag(ServiceFlag.SCHED_FLAG_3).build()),
+                snap(VirtualService.builder(WEB).scheduler(Scheduler.MH).flag(ServiceFlag.FLAG_3).build()),
                 new ServiceSnapshot(new io.ipvs4j.model.ServiceStatus(VirtualService.builder(ServiceKey.tcp("192.0.2.8", 0))
                         .scheduler(Scheduler.RR).persistence(Persistence.of(Duration.ofSeconds(20), 24)).build(),
                         io.ipvs4j.model.Stats.ZERO), List.of(

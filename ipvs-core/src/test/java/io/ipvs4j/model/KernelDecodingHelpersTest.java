@@ -29,10 +29,10 @@ class KernelDecodingHelpersTest {
         ServiceKey tcp = ServiceKey.tcp("192.0.2.1", 80);
         // ONE_PACKET on TCP (another tool's doing) is dropped; flag-1 on rr is kept.
         Set<ServiceFlag> f = ServiceFlag.fromKernelBits(0x2 | 0x4 | 0x8, tcp, Scheduler.RR);
-        assertEquals(Set.of(ServiceFlag.SCHED_FLAG_1), f);
-        assertEquals(Set.of(ServiceFlag.SCHED_FLAG_2, ServiceFlag.SCHED_FLAG_3),
+        assertEquals(Set.of(ServiceFlag.FLAG_1), f);
+        assertEquals(Set.of(ServiceFlag.FLAG_2, ServiceFlag.FLAG_3),
                 ServiceFlag.fromKernelBits(0x30, tcp, Scheduler.WLC));
-        assertEquals(Set.of(ServiceFlag.SH_FALLBACK, ServiceFlag.SCHED_FLAG_3),
+        assertEquals(Set.of(ServiceFlag.SH_FALLBACK, ServiceFlag.FLAG_3),
                 ServiceFlag.fromKernelBits(0x28, tcp, Scheduler.SH));
         assertEquals(0x39, ServiceFlag.modelBits(tcp));
         assertEquals(0x3d, ServiceFlag.modelBits(ServiceKey.udp("192.0.2.1", 53)));

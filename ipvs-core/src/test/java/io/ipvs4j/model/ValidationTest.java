@@ -206,17 +206,17 @@ class ValidationTest {
     @Test
     void genericSchedulerFlagsOnAnySchedulerReportedUnderTheSchedulersNames() {
         for (Scheduler s : List.of(Scheduler.RR, Scheduler.WLC, Scheduler.LC, Scheduler.of("mysched"))) {
-            VirtualService v = VirtualService.builder(TCP80).scheduler(s).flag(ServiceFlag.SCHED_FLAG_1)
-                    .flag(ServiceFlag.SCHED_FLAG_2).flag(ServiceFlag.SCHED_FLAG_3).build();
-            assertEquals(Set.of(ServiceFlag.SCHED_FLAG_1, ServiceFlag.SCHED_FLAG_2, ServiceFlag.SCHED_FLAG_3), v.flags());
+            VirtualService v = VirtualService.builder(TCP80).scheduler(s).flag(ServiceFlag.FLAG_1)
+                    .flag(ServiceFlag.FLAG_2).flag(ServiceFlag.FLAG_3).build();
+            assertEquals(Set.of(ServiceFlag.FLAG_1, ServiceFlag.FLAG_2, ServiceFlag.FLAG_3), v.flags());
             assertEquals(0x38, v.flagBits());
         }
-        VirtualService sh = VirtualService.builder(TCP80).scheduler(Scheduler.SH).flag(ServiceFlag.SCHED_FLAG_2).build();
+        VirtualService sh = VirtualService.builder(TCP80).scheduler(Scheduler.SH).flag(ServiceFlag.FLAG_2).build();
         assertEquals(Set.of(ServiceFlag.SH_PORT), sh.flags(), "flag-2 on sh is sh-port: the same bit");
         assertEquals(VirtualService.builder(TCP80).scheduler(Scheduler.SH).flag(ServiceFlag.SH_PORT).build(), sh);
-        VirtualService mh = VirtualService.builder(TCP80).scheduler(Scheduler.MH).flag(ServiceFlag.SCHED_FLAG_1)
-                .flag(ServiceFlag.SCHED_FLAG_3).build();
-        assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.SCHED_FLAG_3), mh.flags());
+        VirtualService mh = VirtualService.builder(TCP80).scheduler(Scheduler.MH).flag(ServiceFlag.FLAG_1)
+                .flag(ServiceFlag.FLAG_3).build();
+        assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.FLAG_3), mh.flags());
     }
 
     @Test

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 class AdmLauncherKernelTest extends NamespaceFixture {
+    /** The build's launcher; {@code IPVS4J_BUILD_SUFFIX} as in run-kernel-tests.sh's {@code SUFFIX}. */
     static Path launcher() {
+        String target = "target" + java.util.Objects.requireNonNullElse(System.getenv("IPVS4J_BUILD_SUFFIX"), "");
         for (Path base = Path.of("").toAbsolutePath(); base != null; base = base.getParent()) {
-            Path p = base.resolve("ipvs-adm/target/ipvs4j-adm/bin/ipvs4j-adm");
+            Path p = base.resolve("ipvs-adm/" + target + "/ipvs4j-adm/bin/ipvs4j-adm");
             if (Files.isExecutable(p)) {
                 return p;
             }
@@ -32,7 +34,8 @@ class AdmLauncherKernelTest extends NamespaceFixture {
         String[] argv = new String[args.length + 1];
         argv[0] = launcher().toString();
         System.arraycopy(args, 0, argv, 1, args.length);
-        return director.exec(argv);
+        // a JVM start in the emulated VM can take a minute when the host is busy
+        return director.exec(java.time.Duration.ofMinutes(5), argv);
     }
 
     @Test
@@ -59,7 +62,7 @@ class AdmLauncherKernelTest extends NamespaceFixture {
         ipvsadm.clear();
         Path f = Files.createTempFile("adm", ".rules");
         Files.writeString(f, saved);
-        Commands.Result restore = director.sh(launcher() + " -R < " + f);
+        Commands.Result restore = director.exec(java.time.Duration.ofMinutes(5), "sh", "-c", launcher() + " -R < " + f);
         Files.delete(f);
         assertEquals(0, restore.exitCode(), restore.toString());
         assertEquals(saved, ipvsadm.save());

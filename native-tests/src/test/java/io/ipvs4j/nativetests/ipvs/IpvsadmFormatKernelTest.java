@@ -92,15 +92,15 @@ class IpvsadmFormatKernelTest extends NamespaceFixture {
                 """);
         // the library keeps them: a listing holds the bits, an update leaves what it does not change
         VirtualService rr = ipvs.service(ServiceKey.tcp("192.0.2.1", 80)).orElseThrow().service();
-        assertEquals(Set.of(ServiceFlag.SCHED_FLAG_1), rr.flags());
+        assertEquals(Set.of(ServiceFlag.FLAG_1), rr.flags());
         VirtualService lc = ipvs.service(ServiceKey.tcp("192.0.2.3", 80)).orElseThrow().service();
-        assertEquals(Set.of(ServiceFlag.SCHED_FLAG_3), lc.flags());
+        assertEquals(Set.of(ServiceFlag.FLAG_3), lc.flags());
         ipvs.updateService(lc.toBuilder().scheduler(Scheduler.WLC).build());
         assertEquals("-A -t 192.0.2.3:80 -s wlc -b flag-3", line(ipvsadm.save(), "192.0.2.3:80"));
-        ipvs.updateServiceFlags(rr.key(), Set.of(ServiceFlag.SCHED_FLAG_3), Set.of(ServiceFlag.SCHED_FLAG_1));
+        ipvs.updateServiceFlags(rr.key(), Set.of(ServiceFlag.FLAG_3), Set.of(ServiceFlag.FLAG_1));
         assertEquals("-A -t 192.0.2.1:80 -s rr -b flag-3", line(ipvsadm.save(), "192.0.2.1:80"));
         VirtualService mh = ipvs.service(ServiceKey.tcp("192.0.2.8", 80)).orElseThrow().service();
-        assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.SCHED_FLAG_3), mh.flags(), "flag-3 kept on mh");
+        assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.FLAG_3), mh.flags(), "flag-3 kept on mh");
     }
 
     @Test
