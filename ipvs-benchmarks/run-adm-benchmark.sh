@@ -72,7 +72,11 @@ one_rule() {  # tool [env...]: -A of a new service per run
 fresh; small=$ns
 printf -- '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1 -m\n-a -t 192.0.2.1:80 -r 198.51.100.2 -m\n-A -u 192.0.2.2:53 -s wlc -p\n-a -u 192.0.2.2:53 -r 198.51.100.3 -m\n-A -f 1 -s sh -b sh-port\n' \
   | ip netns exec $small ipvsadm -R
-cmp -s <(ip netns exec $small ipvsadm -Ln) <(ip netns exec $small "$adm" -Ln) || { echo "-Ln differs"; exit 1; }
+ip netns exec $small ipvsadm -Ln > /tmp/ln-ipvsadm.txt
+ip netns exec $small "$adm" -Ln > /tmp/ln-adm.txt 2> /tmp/ln-adm.err || true
+if ! cmp -s /tmp/ln-ipvsadm.txt /tmp/ln-adm.txt; then
+  echo "-Ln differs:"; diff /tmp/ln-ipvsadm.txt /tmp/ln-adm.txt || true; cat /tmp/ln-adm.err; exit 1
+fi
 
 echo "== start-up, shipped archive ($(ls -l $dist/lib/ipvs4j-adm.jsa | awk '{print $5}') bytes)"
 one_rule ipvsadm X=1
