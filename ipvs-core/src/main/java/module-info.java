@@ -9,6 +9,7 @@
 module io.ipvs4j.core {
     exports io.ipvs4j;
     exports io.ipvs4j.model;
+    exports io.ipvs4j.ipvsadm;
     exports io.ipvs4j.host;
     exports io.ipvs4j.testing;
 }

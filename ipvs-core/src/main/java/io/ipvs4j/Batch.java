@@ -5,8 +5,10 @@ import io.ipvs4j.model.RealServer;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.VirtualService;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An ordered list of changes sent to the kernel together by {@link Ipvs#apply(Batch)}. The
@@ -23,14 +25,27 @@ import java.util.Objects;
  * ipvs.apply(batch).throwIfFailed();
  * }</pre>
  *
+ * <p>A change can carry a tag of the caller's, e.g. the line of a rule file it came from,
+ * to match its outcome to its source:
+ *
+ * <pre>{@code
+ * Batch batch = Batch.builder().add(new Change.AddService(svc), "rules.txt:3").build();
+ * for (BatchResult.Outcome o : ipvs.apply(batch).failures()) {
+ *     System.err.println(batch.tag(o).orElse("?") + ": " + o.error().orElseThrow().getMessage());
+ * }
+ * }</pre>
+ *
  * <p>Equivalent to feeding the same rules to {@code ipvsadm -R}, without a system call and an
  * ACK wait per rule. Immutable and thread-safe once built.
  */
 public final class Batch {
     private final List<Change> changes;
+    /** Tags by change index; {@code null} when no change has one (the common case). */
+    private final Object[] tags;
 
-    private Batch(List<Change> changes) {
+    private Batch(List<Change> changes, Object[] tags) {
         this.changes = List.copyOf(changes);
+        this.tags = tags;
     }
 
     public static Builder builder() {
@@ -39,7 +54,28 @@ public final class Batch {
 
     /** A batch of the given changes, in order. */
     public static Batch of(List<? extends Change> changes) {
-        return new Batch(new ArrayList<>(changes));
+        return new Batch(new ArrayList<>(changes), null);
+    }
+
+    /** The tag given with the change at {@code index}, if any. */
+    public Optional<Object> tag(int index) {
+        Objects.checkIndex(index, changes.size());
+        return tags == null ? Optional.empty() : Optional.ofNullable(tags[index]);
+    }
+
+    /**
+     * The tag of the change whose outcome is {@code outcome} (a result of applying this batch).
+     *
+     * @throws IllegalArgumentException if the outcome's change is not this batch's change at its index
+     */
+    public Optional<Object> tag(BatchResult.Outcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        if (outcome.index() < 0 || outcome.index() >= changes.size()
+                || !changes.get(outcome.index()).equals(outcome.change())) {
+            throw new IllegalArgumentException("outcome " + outcome.index() + " (" + outcome.change()
+                    + ") is not a result of this batch");
+        }
+        return tag(outcome.index());
     }
 
     public List<Change> changes() {
@@ -62,11 +98,29 @@ public final class Batch {
     /** Collects changes in order; the model values are validated when they are built. */
     public static final class Builder {
         private final List<Change> changes = new ArrayList<>();
+        private Object[] tags;
 
         private Builder() {}
 
         public Builder add(Change change) {
             changes.add(Objects.requireNonNull(change, "change"));
+            return this;
+        }
+
+        /**
+         * Adds a change with a tag of the caller's (e.g. a line number) that
+         * {@link Batch#tag(BatchResult.Outcome)} gives back with its outcome.
+         */
+        public Builder add(Change change, Object tag) {
+            add(change);
+            if (tag != null) {
+                if (tags == null) {
+                    tags = new Object[Math.max(16, changes.size() * 2)];
+                } else if (tags.length < changes.size()) {
+                    tags = Arrays.copyOf(tags, Math.max(changes.size(), tags.length * 2));
+                }
+                tags[changes.size() - 1] = tag;
+            }
             return this;
         }
 
@@ -99,7 +153,7 @@ public final class Batch {
         }
 
         public Batch build() {
-            return new Batch(changes);
+            return new Batch(changes, tags == null ? null : Arrays.copyOf(tags, changes.size()));
         }
     }
 }

@@ -71,7 +71,8 @@ public interface Ipvs extends AutoCloseable {
 
     /**
      * Replaces the settings of an existing service (scheduler, flags, persistence, persistence
-     * engine: whatever {@code service} does not set is cleared).
+     * engine: whatever {@code service} does not set is cleared). Flag bits the model does not
+     * hold ({@link io.ipvs4j.model.ServiceFlag#modelBits}) are left as they are.
      *
      * <pre>{@code ipvs.updateService(current.toBuilder().scheduler(Scheduler.WLC).build()); }</pre>
      * <p>ipvsadm: {@code ipvsadm -E -t 192.0.2.100:80 -s wlc}

@@ -50,6 +50,27 @@ public final class IpvsErrors {
         return map(operation, subject(service.key()), errno, kernelMessage, modules);
     }
 
+    /**
+     * The error of {@code change} failing with {@code errno}, worded as the single call that
+     * makes the same change reports it: a batch's "scheduler module missing" names the module
+     * just as {@link Ipvs#addService} does. Batch implementations use this for every failed
+     * change.
+     *
+     * <pre>{@code
+     * IpvsErrors.fromErrno(new Change.AddService(svc), Errno.ENOENT, null); // ModuleNotFoundException [ip_vs_rr]
+     * }</pre>
+     */
+    public static IpvsException fromErrno(Change change, int errno, String kernelMessage) {
+        Objects.requireNonNull(change, "change");
+        if (change instanceof Change.AddService c) {
+            return fromErrno(change.operation(), c.service(), errno, kernelMessage);
+        }
+        if (change instanceof Change.UpdateService c) {
+            return fromErrno(change.operation(), c.service(), errno, kernelMessage);
+        }
+        return fromErrno(change.operation(), change.subject(), errno, kernelMessage);
+    }
+
     /** The subject text for a service operation: {@code TCP 192.0.2.100:80}. */
     public static String subject(ServiceKey key) {
         return key.toString();

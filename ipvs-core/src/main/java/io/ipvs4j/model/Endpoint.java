@@ -9,6 +9,8 @@ import java.net.InetAddress;
  * <pre>{@code
  * Endpoint.of("198.51.100.3", 80);   // 198.51.100.3:80
  * Endpoint.of("2001:db8::3", 80);    // [2001:db8::3]:80
+ * Endpoint.parse("198.51.100.3:80"); // the same as the first
+ * Endpoint.parse("[2001:db8::3]:80");
  * }</pre>
  *
  * @param address a numeric address (no host name is kept)
@@ -26,6 +28,49 @@ public record Endpoint(InetAddress address, int port) {
      */
     public static Endpoint of(String address, int port) {
         return new Endpoint(InetAddresses.parse(address), port);
+    }
+
+    /**
+     * The endpoint written as {@link #toString()} writes it: {@code 198.51.100.3:80} or
+     * {@code [2001:db8::3]:80} (ipvsadm's {@code address:port}). The port is required and
+     * decimal; the address numeric (never resolved).
+     *
+     * @throws IllegalArgumentException naming the text, if it is not of that form, the port
+     *     is not 0..65535, or an IPv6 address is not in brackets
+     */
+    public static Endpoint parse(String text) {
+        java.util.Objects.requireNonNull(text, "endpoint");
+        String address;
+        String port;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("endpoint must be [IPv6 address]:port, was \"" + text + "\"");
+            }
+            address = text.substring(1, close);
+            port = text.substring(close + 2);
+        } else {
+            int colon = text.lastIndexOf(':');
+            if (colon < 0 || text.indexOf(':') != colon) {
+                throw new IllegalArgumentException("endpoint must be address:port (IPv6 in brackets:"
+                        + " [2001:db8::1]:80), was \"" + text + "\"");
+            }
+            address = text.substring(0, colon);
+            port = text.substring(colon + 1);
+        }
+        return new Endpoint(InetAddresses.parse(address), parsePort(port, text));
+    }
+
+    private static int parsePort(String port, String text) {
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("endpoint port must be a decimal number 0..65535, was \"" + port
+                    + "\" in \"" + text + "\"");
+        }
+        int p = Integer.parseInt(port);
+        if (p > 65535) {
+            throw new IllegalArgumentException("endpoint port must be 0..65535, was " + p + " in \"" + text + "\"");
+        }
+        return p;
     }
 
     /** The address family of {@link #address()}. */

@@ -27,8 +27,11 @@ public record Persistence(Duration timeout, int netmaskBits) {
     public static final long MAX_TIMEOUT_SECONDS = 2_678_400L;
     /** Prefix length meaning "full host address" for whatever family the service has. */
     public static final int HOST = -1;
-    /** ipvsadm's timeout for a bare {@code -p}: 300 seconds. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(300);
+    /**
+     * ipvsadm's timeout for a bare {@code -p}: 360 seconds ({@code IPVS_SVC_PERSISTENT_TIMEOUT},
+     * {@code 6*60} in ipvsadm's {@code libipvs/libipvs.h}; the kernel has no default).
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(360);
 
     public Persistence {
         Checks.seconds("persistence timeout", timeout, 1, MAX_TIMEOUT_SECONDS);
@@ -79,5 +82,51 @@ public record Persistence(Duration timeout, int netmaskBits) {
     /** The timeout in seconds, as the kernel takes it. */
     public long timeoutSeconds() {
         return timeout.getSeconds();
+    }
+
+    /**
+     * A persistence netmask as text, as a prefix length for {@code family}: a dotted IPv4
+     * mask ({@code 255.255.255.0}, ipvsadm's {@code -M} for IPv4), or a prefix length
+     * ({@code 24} or {@code /24}; ipvsadm's {@code -M} for IPv6).
+     *
+     * <pre>{@code
+     * Persistence.parseNetmask("255.255.255.0", AddressFamily.INET); // 24
+     * Persistence.parseNetmask("/64", AddressFamily.INET6);          // 64
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the text if it is neither, the dotted mask is
+     *     not contiguous, a dotted mask is given for IPv6, or the prefix does not fit the family
+     *     (IPv4 0..32, IPv6 1..128)
+     */
+    public static int parseNetmask(String text, AddressFamily family) {
+        java.util.Objects.requireNonNull(text, "netmask");
+        java.util.Objects.requireNonNull(family, "family");
+        String s = text.startsWith("/") ? text.substring(1) : text;
+        if (s.indexOf('.') >= 0) {
+            if (family != AddressFamily.INET) {
+                throw new IllegalArgumentException("netmask for IPv6 must be a prefix length 1..128, was \"" + text + "\"");
+            }
+            java.net.InetAddress a;
+            try {
+                a = InetAddresses.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("netmask must be a dotted IPv4 mask or a prefix length, was \""
+                        + text + "\"", e);
+            }
+            byte[] b = a.getAddress();
+            if (b.length != 4) {
+                throw new IllegalArgumentException("netmask must be a dotted IPv4 mask, was \"" + text + "\"");
+            }
+            int mask = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+            return prefixLength(mask);
+        }
+        int min = family == AddressFamily.INET6 ? 1 : 0;
+        if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Integer.parseInt(s) < min || Integer.parseInt(s) > family.addressBits()) {
+            throw new IllegalArgumentException("netmask must be a prefix length " + min + ".." + family.addressBits()
+                    + " for " + family.label() + (family == AddressFamily.INET ? " or a dotted mask" : "")
+                    + ", was \"" + text + "\"");
+        }
+        return Integer.parseInt(s);
     }
 }

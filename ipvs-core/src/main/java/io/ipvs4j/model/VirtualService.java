@@ -24,7 +24,11 @@ import java.util.Set;
  * <li>{@link ServiceFlag#HASHED} may not be requested (it is the kernel's own bit).</li>
  * <li>{@link ServiceFlag#PERSISTENT} is present exactly when {@link #persistence()} is; adding
  *     persistence adds the flag, asking for the flag without persistence is an error.</li>
- * <li>{@code SH_*} flags only with scheduler {@code sh}, {@code MH_*} only with {@code mh}.</li>
+ * <li>{@code SH_*} flags only with scheduler {@code sh}, {@code MH_*} only with {@code mh}
+ *     (ipvsadm: "incompatible scheduler flag"); {@code FLAG_1/2/3} with any scheduler.
+ *     The flags are then reported under the scheduler's names for the bits
+ *     ({@link ServiceFlag#fromBits(int, Scheduler)}): {@code FLAG_2} on {@code sh} is
+ *     {@code SH_PORT}.</li>
  * <li>{@link ServiceFlag#ONE_PACKET} only on UDP and fwmark services.</li>
  * <li>A persistence engine needs persistence.</li>
  * <li>Port 0 ("all ports") needs persistence, as ipvsadm requires.</li>
@@ -89,7 +93,7 @@ public final class VirtualService {
         this.persistence = p;
         this.persistenceEngine = b.persistenceEngine;
         // f is this object's own copy, so a read-only view of it is immutable (and cheaper than Set.copyOf).
-        this.flags = f.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(f);
+        this.flags = f.isEmpty() ? Set.of() : ServiceFlag.fromBits(ServiceFlag.toBits(f), scheduler);
     }
 
     /**

@@ -308,14 +308,12 @@ public class InMemoryIpvs implements Ipvs {
         // The kernel works on bits: flags = (old & ~mask) | (new & mask).
         int mask = ServiceFlag.toBits(set) | ServiceFlag.toBits(clear);
         int bits = (old.flagBits() & ~mask) | (ServiceFlag.toBits(set) & mask);
+        // e.g. SH_PORT on an mh service: same bit, but not what the caller meant; the
+        // builder names the flag and the scheduler.
+        EnumSet<ServiceFlag> requested = EnumSet.copyOf(old.flags().isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : old.flags());
+        requested.addAll(set);
+        old.toBuilder().flags(requested).build();
         Set<ServiceFlag> result = ServiceFlag.fromBits(bits, old.scheduler());
-        for (ServiceFlag f : set) {
-            if (!result.contains(f)) {
-                // e.g. SH_PORT on an mh service: same bit, but not what the caller meant.
-                throw new IllegalArgumentException("flag " + f + " does not apply to scheduler " + old.scheduler()
-                        + " of " + key);
-            }
-        }
         e.service = old.toBuilder().flags(result).build();
     }
 

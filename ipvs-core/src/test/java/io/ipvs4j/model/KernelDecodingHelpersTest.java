@@ -25,11 +25,17 @@ class KernelDecodingHelpersTest {
     }
 
     @Test
-    void kernelBitsThatTheModelRejectsAreDropped() {
+    void kernelBitsThatTheModelRejectsAreDroppedAndSchedulerFlagsKept() {
         ServiceKey tcp = ServiceKey.tcp("192.0.2.1", 80);
-        // ipvsadm -A -t ... -s rr -O -b flag-1: the kernel stores all of it.
+        // ONE_PACKET on TCP (another tool's doing) is dropped; flag-1 on rr is kept.
         Set<ServiceFlag> f = ServiceFlag.fromKernelBits(0x2 | 0x4 | 0x8, tcp, Scheduler.RR);
-        assertEquals(Set.of(), f);
+        assertEquals(Set.of(ServiceFlag.FLAG_1), f);
+        assertEquals(Set.of(ServiceFlag.FLAG_2, ServiceFlag.FLAG_3),
+                ServiceFlag.fromKernelBits(0x30, tcp, Scheduler.WLC));
+        assertEquals(Set.of(ServiceFlag.SH_FALLBACK, ServiceFlag.FLAG_3),
+                ServiceFlag.fromKernelBits(0x28, tcp, Scheduler.SH));
+        assertEquals(0x39, ServiceFlag.modelBits(tcp));
+        assertEquals(0x3d, ServiceFlag.modelBits(ServiceKey.udp("192.0.2.1", 53)));
         assertDoesNotThrow(() -> VirtualService.builder(tcp).scheduler(Scheduler.RR).flags(f).build());
         assertEquals(Set.of(ServiceFlag.ONE_PACKET, ServiceFlag.MH_PORT),
                 ServiceFlag.fromKernelBits(0x4 | 0x10 | 0x2, ServiceKey.udp("192.0.2.1", 53), Scheduler.MH));

@@ -112,7 +112,8 @@ class RoundTripTest {
         assertEquals(Set.of(ServiceFlag.SH_FALLBACK, ServiceFlag.SH_PORT), ServiceFlag.fromBits(0x18, Scheduler.SH));
         assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.MH_PORT), ServiceFlag.fromBits(0x18, Scheduler.MH));
         assertEquals(Set.of(ServiceFlag.PERSISTENT), ServiceFlag.fromBits(0x3, Scheduler.RR), "HASHED dropped");
-        assertEquals(Set.of(), ServiceFlag.fromBits(0x20 | 0x2, Scheduler.SH), "SCHED3 and HASHED dropped");
+        assertEquals(Set.of(ServiceFlag.FLAG_3), ServiceFlag.fromBits(0x20 | 0x2, Scheduler.SH), "SCHED3 kept, HASHED dropped");
+        assertEquals(Set.of(ServiceFlag.FLAG_1, ServiceFlag.FLAG_2), ServiceFlag.fromBits(0x18, Scheduler.RR));
         assertEquals(Set.of(ServiceFlag.ONE_PACKET), ServiceFlag.fromBits(0x4, Scheduler.of("mh")));
     }
 

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -200,5 +201,26 @@ class ValidationTest {
         rejects("multicastPort must be 1..65535, was 65536", () -> b.multicastPort(65536));
         rejects("maxLength must be 1..65535, was 0", () -> b.maxLength(0));
         assertDoesNotThrow(() -> b.multicastGroup(InetAddresses.parse("ff02::1:2")));
+    }
+
+    @Test
+    void genericSchedulerFlagsOnAnySchedulerReportedUnderTheSchedulersNames() {
+        for (Scheduler s : List.of(Scheduler.RR, Scheduler.WLC, Scheduler.LC, Scheduler.of("mysched"))) {
+            VirtualService v = VirtualService.builder(TCP80).scheduler(s).flag(ServiceFlag.FLAG_1)
+                    .flag(ServiceFlag.FLAG_2).flag(ServiceFlag.FLAG_3).build();
+            assertEquals(Set.of(ServiceFlag.FLAG_1, ServiceFlag.FLAG_2, ServiceFlag.FLAG_3), v.flags());
+            assertEquals(0x38, v.flagBits());
+        }
+        VirtualService sh = VirtualService.builder(TCP80).scheduler(Scheduler.SH).flag(ServiceFlag.FLAG_2).build();
+        assertEquals(Set.of(ServiceFlag.SH_PORT), sh.flags(), "flag-2 on sh is sh-port: the same bit");
+        assertEquals(VirtualService.builder(TCP80).scheduler(Scheduler.SH).flag(ServiceFlag.SH_PORT).build(), sh);
+        VirtualService mh = VirtualService.builder(TCP80).scheduler(Scheduler.MH).flag(ServiceFlag.FLAG_1)
+                .flag(ServiceFlag.FLAG_3).build();
+        assertEquals(Set.of(ServiceFlag.MH_FALLBACK, ServiceFlag.FLAG_3), mh.flags());
+    }
+
+    @Test
+    void bareDashPIsIpvsadmsSixMinutes() {
+        assertEquals(java.time.Duration.ofSeconds(360), Persistence.DEFAULT_TIMEOUT);
     }
 }

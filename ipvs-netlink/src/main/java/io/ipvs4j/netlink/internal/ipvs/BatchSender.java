@@ -267,8 +267,7 @@ final class BatchSender {
                 status[i] = APPLIED;
             } else {
                 status[i] = FAILED;
-                Change c = changes.get(i);
-                errors[i] = IpvsErrors.fromErrno(c.operation(), c.subject(), reply.errno(), reply.message());
+                errors[i] = IpvsErrors.fromErrno(changes.get(i), reply.errno(), reply.message());
             }
         }
         if (index == sendCount - 1) {

@@ -200,7 +200,7 @@ public final class IpvsCodec {
         if (change instanceof io.ipvs4j.Change.AddService c) {
             serviceFull(w, c.service(), c.service().flagBits(), -1);
         } else if (change instanceof io.ipvs4j.Change.UpdateService c) {
-            serviceFull(w, c.service(), c.service().flagBits(), -1);
+            serviceFull(w, c.service(), c.service().flagBits(), ServiceFlag.modelBits(c.service().key()));
         } else if (change instanceof io.ipvs4j.Change.RemoveService c) {
             serviceIdentity(w, c.key());
         } else if (change instanceof io.ipvs4j.Change.AddRealServer c) {

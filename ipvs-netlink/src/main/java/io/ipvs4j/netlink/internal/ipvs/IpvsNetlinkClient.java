@@ -292,7 +292,8 @@ public final class IpvsNetlinkClient implements Ipvs {
         Objects.requireNonNull(service, "service");
         try {
             execute(Operation.UPDATE_SERVICE, () -> IpvsErrors.subject(service.key()), CMD_SET_SERVICE, Nl.NLM_F_ACK,
-                    w -> IpvsCodec.serviceFull(w, service, service.flagBits(), -1), NO_REPLY);
+                    w -> IpvsCodec.serviceFull(w, service, service.flagBits(),
+                            io.ipvs4j.model.ServiceFlag.modelBits(service.key())), NO_REPLY);
         } catch (ModuleNotFoundException e) {
             throw withModuleNames(Operation.UPDATE_SERVICE, service, e);
         }
