@@ -33,7 +33,7 @@ command -v gnuplot >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install 
 cp="$tgt/classes:$(cat ipvs-benchmarks/target/classpath.txt)"
 java="java $opts -cp $cp"
 prof=$tgt/jfr-$stamp
-psize=${BENCH_PROFILE_SERVICES:-4000}
+psize=${BENCH_PROFILE_SERVICES:-1000}
 cat > "$tgt/bench-in-vm.sh" <<INNER
 set -e
 start=\$(date +%s%N); java -cp '$cp' io.ipvs4j.benchmarks.KernelBenchmark --startup; end=\$(date +%s%N)
@@ -42,8 +42,8 @@ uname -r; ipvsadm --version; nproc; java -version 2>&1 | head -1
 $java -Dbench.realServers=$per io.ipvs4j.benchmarks.KernelBenchmark --ref $tgt/ipvs-ref --out $tgt/kernel.tsv --cold-cmd '$java' $scales
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   echo "== JFR: warm add, warm listing ($psize x $per), cold start (1000 x $per)"
-  $java io.ipvs4j.benchmarks.KernelBenchmark --profile add $psize $per 5 $prof-add
-  $java -Dbench.ref=$tgt/ipvs-ref io.ipvs4j.benchmarks.KernelBenchmark --profile list $psize $per 10 $prof-list
+  $java io.ipvs4j.benchmarks.KernelBenchmark --profile add $psize $per 3 $prof-add
+  $java -Dbench.ref=$tgt/ipvs-ref io.ipvs4j.benchmarks.KernelBenchmark --profile list $psize $per 5 $prof-list
   ns=ipvs4j-cold-prof; ip netns add \$ns
   java $opts -XX:+FlightRecorder -XX:StartFlightRecording=filename=$prof-cold-0.jfr,settings=profile,dumponexit=true -cp '$cp' \
       -Dbench.namespace=\$ns io.ipvs4j.benchmarks.KernelBenchmark --cold 1000 $per
