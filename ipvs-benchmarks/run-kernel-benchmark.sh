@@ -44,7 +44,7 @@ if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   echo "== JFR: warm add, warm listing ($psize x $per), cold start (1000 x $per)"
   $java io.ipvs4j.benchmarks.KernelBenchmark --profile add $psize $per 3 $prof-add
   $java -Dbench.ref=$tgt/ipvs-ref io.ipvs4j.benchmarks.KernelBenchmark --profile list $psize $per 5 $prof-list
-  ns=ipvs4j-cold-prof; ip netns add \$ns
+  ns=ipvs4j-cold-prof; ip netns add \$ns; ip -n \$ns link set lo up
   java $opts -XX:+FlightRecorder -XX:StartFlightRecording=filename=$prof-cold-0.jfr,settings=profile,dumponexit=true -cp '$cp' \
       -Dbench.namespace=\$ns io.ipvs4j.benchmarks.KernelBenchmark --cold 1000 $per
   ip netns del \$ns
@@ -74,17 +74,19 @@ python3 ipvs-benchmarks/bench-summary.py "$res/kernel-$stamp.tsv" | tee "$res/su
 gnuplot <<PLOT || echo "gnuplot failed"
 set terminal pngcairo size 900,560 font ",10" noenhanced
 set output "$res/scale-$stamp.png"
+set datafile separator "\t"
 set title "IPVS table of N services x $per DR real servers, fresh namespace per add, 1 vCPU (qemu TCG), $stamp"
 set logscale x; set xlabel "services"; set ylabel "median time per operation / listed row (us)"
 set key top left; set grid; set xtics (1000, 4000, 16000, 50000)
-f(n) = "$tgt/curve-" . n . ".dat"
-plot f("C_ipvs_ref_batch_add_fresh_namespace_") using 1:(\$4*1000/\$2) with linespoints lw 2 title "C reference: batch add", \
-     f("ipvs4j_batch_add_ACK_last_of_each_send_fresh_namespace_") using 1:(\$4*1000/\$2) with linespoints lw 2 title "ipvs4j: batch add (warm)", \
-     f("cold_first_batch_add_in_a_fresh_JVM_apply_only_") using 1:(\$4*1000/\$2) with linespoints title "ipvs4j: first add in a fresh JVM", \
-     f("C_ipvs_ref_list_services_dump_a_dests_dump_per_service_") using 1:(\$4*1000/\$2) with linespoints lw 2 title "C reference: list", \
-     f("ipvs4j_snapshot_") using 1:(\$4*1000/\$2) with linespoints lw 2 title "ipvs4j: snapshot() (warm)", \
-     f("ipvs4j_dump_and_diff_apply_1_changed_Reconciler_apply_") using 1:(\$4*1000/\$2) with linespoints title "ipvs4j: dump-and-diff apply, 1% changed", \
-     f("ipvs4j_incremental_apply_of_the_same_change_applyIncremental_") using 1:(\$4*1000/\$2) with linespoints title "ipvs4j: incremental apply, 1% changed"
+d = "$res/kernel-$stamp.tsv"
+sel(n) = strcol(3) eq n ? \$4 * 1000 / \$2 : NaN
+plot d using 1:(sel("C ipvs-ref batch add (fresh namespace)")) with linespoints lw 2 title "C reference: batch add", \
+     d using 1:(sel("ipvs4j batch add, ACK last of each send (fresh namespace)")) with linespoints lw 2 title "ipvs4j: batch add (warm)", \
+     d using 1:(sel("cold: first batch add in a fresh JVM (apply only)")) with linespoints title "ipvs4j: first add in a fresh JVM", \
+     d using 1:(sel("C ipvs-ref list (services dump + a dests dump per service)")) with linespoints lw 2 title "C reference: list", \
+     d using 1:(sel("ipvs4j snapshot()")) with linespoints lw 2 title "ipvs4j: snapshot() (warm)", \
+     d using 1:(sel("ipvs4j dump-and-diff apply, 1% changed (Reconciler.apply)")) with linespoints title "ipvs4j: dump-and-diff apply, 1% changed", \
+     d using 1:(sel("ipvs4j incremental apply of the same change (applyIncremental)")) with linespoints title "ipvs4j: incremental apply, 1% changed"
 PLOT
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   for k in add list cold; do
