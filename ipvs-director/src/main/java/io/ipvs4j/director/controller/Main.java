@@ -26,9 +26,14 @@ import org.slf4j.LoggerFactory;
  * The controller as a command, a drop-in for keepalived's load-balancing half:
  *
  * <pre>
- * java -cp ... io.ipvs4j.director.controller.Main -f /etc/keepalived/keepalived.conf \
+ * ipvs4j-director -f /etc/keepalived/keepalived.conf \
  *      [--namespace NS] [--control-socket /run/ipvs4j.sock] [--remove-on-exit] [--resync SECONDS]
+ * ipvs4j-director -t -f /etc/keepalived/keepalived.conf [--strict]
  * </pre>
+ *
+ * <p>({@code ipvs4j-director} is the distribution's launcher for this class.) {@code -t}
+ * checks the file without IPVS and prints what would be programmed and every warning
+ * ({@link ConfigCheck}; exit status 0, 1, 3 or 4 as documented there).
  *
  * <p>Reads the {@code virtual_server} and {@code static_ipaddress} parts of the file (other
  * parts are reported as warnings), brings up the VIPs, health-checks the real servers and keeps
@@ -39,13 +44,15 @@ import org.slf4j.LoggerFactory;
  * from the namespace the JVM runs in, so for checks inside NS start the JVM with
  * {@code ip netns exec NS java ...} instead. Exit status: the signal's (143 for SIGTERM) after a signal, 1 if it could not
  * start, 2 for bad arguments.
+ * {@code --strict} makes unsupported keywords errors instead of warnings.
  */
 public final class Main {
     private Main() {
     }
 
-    private static final String USAGE = "usage: Main -f keepalived.conf [--namespace NS] [--control-socket PATH]"
-            + " [--remove-on-exit] [--resync SECONDS]";
+    private static final String USAGE = "usage: ipvs4j-director -f keepalived.conf [--namespace NS]"
+            + " [--control-socket PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
+            + "       ipvs4j-director -t -f keepalived.conf [--strict]   (check the file, program nothing)";
 
     /** Runs the controller until SIGTERM/SIGINT. */
     public static void main(String[] args) {
@@ -54,6 +61,8 @@ public final class Main {
         String namespace = null;
         Path socketPath = null;
         boolean removeOnExit = false;
+        boolean configTest = false;
+        KeepalivedParser.Mode mode = KeepalivedParser.Mode.LENIENT;
         Duration resync = Duration.ofSeconds(60);
         try {
             for (int i = 0; i < args.length; i++) {
@@ -62,6 +71,8 @@ public final class Main {
                     case "--namespace" -> namespace = value(args, ++i);
                     case "--control-socket" -> socketPath = Path.of(value(args, ++i));
                     case "--remove-on-exit" -> removeOnExit = true;
+                    case "-t", "--config-test" -> configTest = true;
+                    case "--strict" -> mode = KeepalivedParser.Mode.STRICT;
                     case "--resync" -> resync = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i)) * 1000));
                     case "-h", "--help" -> {
                         System.out.println(USAGE);
@@ -79,7 +90,11 @@ public final class Main {
             System.exit(2);
             return;
         }
-        System.exit(run(file, namespace, socketPath, removeOnExit, resync));
+        if (configTest) {
+            System.exit(ConfigCheck.run(file, mode, System.out, System.err));
+            return;
+        }
+        System.exit(run(file, mode, namespace, socketPath, removeOnExit, resync));
     }
 
     private static String value(String[] args, int i) {
@@ -105,15 +120,15 @@ public final class Main {
     }
 
     /** Reads the file each time: the controller's start and every {@code reload}. */
-    static LvsController.ConfigSource fileSource(Path file, Logger log) {
+    static LvsController.ConfigSource fileSource(Path file, KeepalivedParser.Mode mode, Logger log) {
         return () -> {
-            KeepalivedConfig config = KeepalivedParser.parse(file);
+            KeepalivedConfig config = KeepalivedParser.parse(file, mode);
             config.warnings().forEach(w -> log.warn("{}: {}", file, w));
             return KeepalivedConverter.toDesiredState(config);
         };
     }
 
-    private static int run(Path file, String namespace, Path socketPath, boolean removeOnExit, Duration resync) {
+    private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, boolean removeOnExit, Duration resync) {
         Logger log = LoggerFactory.getLogger(Main.class);
         if (!Files.isReadable(file)) {
             log.error("cannot read {}", file);
@@ -134,7 +149,7 @@ public final class Main {
         CompletableFuture<ControlSocket> pendingSocket = null;
         try {
             addresses = HostNetwork.addresses(options);
-            controller = LvsController.builder(ipvs, fileSource(file, log))
+            controller = LvsController.builder(ipvs, fileSource(file, mode, log))
                     .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync).build();
             DesiredState config = controller.config();
             log.info("{}: {} virtual services, {} VIPs", file, config.services().size(), config.staticAddresses().size());
