@@ -17,6 +17,8 @@ import io.ipvs4j.model.RealServerStatus;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.ServiceStatus;
 import io.ipvs4j.model.VirtualService;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,8 +71,16 @@ import org.slf4j.LoggerFactory;
  * controller picks up the state it left without flushing anything; check transitions are
  * debounced and applied incrementally (without reading the kernel), with a full diff against
  * the kernel every {@link Builder#resyncInterval(Duration) resync interval} to repair changes
- * made behind its back. Only the services of its configuration are ever removed (the
- * reconciler's {@code owned} predicate), so other rules in the same table are left alone.
+ * made behind its back. After a failed apply and after an operator's change (weight, drain,
+ * enable) the next apply reads the kernel again instead of trusting its cached view. Only
+ * the services of its configuration are ever removed (the reconciler's {@code owned}
+ * predicate), so other rules in the same table are left alone.
+ *
+ * <p>Ownership across restarts: with a {@link Builder#stateFile(Path) state file}, the
+ * controller records the services (with their real servers) and VIPs it programs
+ * ({@link OwnershipState}). At {@link #start()} it also owns what the previous run recorded,
+ * so services and VIPs that a changed configuration no longer names are removed, while
+ * anything it never created is left alone.
  * Every change of state (check transitions, quorum, changes sent to the kernel, VIPs) is
  * logged through slf4j.
  *
@@ -170,6 +180,9 @@ public final class LvsController implements AutoCloseable {
     private final Object lock = new Object();
     /** Services this controller may remove: every service of any configuration it has loaded. */
     private final Set<ServiceKey> owned = ConcurrentHashMap.newKeySet();
+    private final Path stateFile;
+    /** What the previous run recorded in the state file (empty without one). */
+    private final OwnershipState previousRun;
     private final Reconciler reconciler;
     private final ScheduledExecutorService writer;
     private final AtomicBoolean reconcilePending = new AtomicBoolean();
@@ -189,6 +202,9 @@ public final class LvsController implements AutoCloseable {
         this.removeOnExit = b.removeOnExit;
         this.debounce = b.debounce;
         this.resyncInterval = b.resyncInterval;
+        this.stateFile = b.stateFile;
+        this.previousRun = stateFile == null ? OwnershipState.EMPTY : OwnershipState.load(stateFile);
+        owned.addAll(previousRun.services().keySet());
         this.config = b.config != null ? b.config : Objects.requireNonNull(source.load(), "ConfigSource returned null");
         checkAddressesAvailable(config);
         this.reconciler = new Reconciler(ipvs, Reconciler.Options.DEFAULT
@@ -251,11 +267,18 @@ public final class LvsController implements AutoCloseable {
                 throw new IllegalStateException(closed ? "controller is closed" : "controller already started");
             }
             started = true;
+            // recorded before anything is programmed: a crash in between still knows what it owns
+            recordOwnership(previousRun.union(ownershipOf(config)));
             bringUpAddresses(config.staticAddresses());
             startChecks();
         }
         Reconciler.Result r = onWriter(() -> applyNow(true));
-        if (!r.isSuccess()) {
+        if (r.isSuccess()) {
+            synchronized (lock) {
+                takeDownPreviousAddresses(previousRun.vips(), config);
+                recordOwnership(ownershipOf(config));
+            }
+        } else {
             IpvsException first = r.batch().failures().get(0).error().orElse(null);
             close();
             if (first != null) {
@@ -268,6 +291,52 @@ public final class LvsController implements AutoCloseable {
                 config.services().size(), rs, resyncInterval);
         writer.scheduleWithFixedDelay(this::periodicResync, resyncInterval.toNanos(), resyncInterval.toNanos(),
                 TimeUnit.NANOSECONDS);
+    }
+
+    /** What {@code state} makes this controller own: its services, their real servers, its VIPs. */
+    private static OwnershipState ownershipOf(DesiredState state) {
+        Map<ServiceKey, List<Endpoint>> services = new LinkedHashMap<>();
+        for (DesiredState.Service s : state.services()) {
+            List<Endpoint> rs = new ArrayList<>();
+            s.realServers().forEach(b -> rs.add(b.server().endpoint()));
+            s.sorryServer().ifPresent(b -> rs.add(b.server().endpoint()));
+            services.put(s.service().key(), rs);
+        }
+        List<InterfaceAddress> vips = new ArrayList<>();
+        state.staticAddresses().forEach(a -> vips.add(toInterfaceAddress(a)));
+        return new OwnershipState(services, vips);
+    }
+
+    /** Writes the state file, if there is one; a failure is logged (the table is still right). */
+    private void recordOwnership(OwnershipState state) {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            state.save(stateFile);
+        } catch (IOException e) {
+            log.error("cannot write the state file {}: {} (ownership of a restart may be incomplete)",
+                    stateFile, e.toString());
+        }
+    }
+
+    /** Takes down the VIPs a previous run recorded that {@code now} no longer configures. Caller holds the lock. */
+    private void takeDownPreviousAddresses(List<InterfaceAddress> recorded, DesiredState now) {
+        if (addresses == null) {
+            return;
+        }
+        List<InterfaceAddress> wanted = ownershipOf(now).vips();
+        for (InterfaceAddress a : recorded) {
+            if (wanted.stream().noneMatch(w -> w.sameAssignment(a))) {
+                try {
+                    if (addresses.ensureAbsent(a)) {
+                        log.info("VIP {} removed (recorded by the previous run, no longer configured)", a);
+                    }
+                } catch (IpvsException | RuntimeException e) {
+                    log.error("could not remove VIP {} of the previous run: {}", a, e.toString());
+                }
+            }
+        }
     }
 
     /** Adds the configured VIPs that are missing. Caller holds the lock. */
@@ -432,6 +501,10 @@ public final class LvsController implements AutoCloseable {
         }
         Reconciler.Result r = full ? reconciler.apply(desired) : reconciler.applyIncremental(desired);
         logResult(r);
+        if (!r.isSuccess()) {
+            // the kernel may hold part of the changes: the next apply must read it, not trust the cache
+            reconciler.invalidate();
+        }
         return r;
     }
 
@@ -528,7 +601,8 @@ public final class LvsController implements AutoCloseable {
             log.info("operator: weight of {} set to {}", new BackendKey(service, endpoint), weight);
             updateQuorum(service);
         }
-        return onWriter(() -> applyNow(false));
+        // an operator acts on what the kernel holds now (someone may have changed it): read it
+        return onWriter(() -> applyNow(true));
     }
 
     /**
@@ -541,7 +615,8 @@ public final class LvsController implements AutoCloseable {
             log.info("operator: draining {}", new BackendKey(service, endpoint));
             updateQuorum(service);
         }
-        return onWriter(() -> applyNow(false));
+        // an operator acts on what the kernel holds now (someone may have changed it): read it
+        return onWriter(() -> applyNow(true));
     }
 
     /** Ends a drain (and a weight override): the real server gets its configured weight again. */
@@ -553,7 +628,8 @@ public final class LvsController implements AutoCloseable {
             log.info("operator: enabling {}", new BackendKey(service, endpoint));
             updateQuorum(service);
         }
-        return onWriter(() -> applyNow(false));
+        // an operator acts on what the kernel holds now (someone may have changed it): read it
+        return onWriter(() -> applyNow(true));
     }
 
     /**
@@ -586,6 +662,7 @@ public final class LvsController implements AutoCloseable {
                     dropped.add(a);
                 }
             }
+            recordOwnership(ownershipOf(old).union(ownershipOf(next)));
             takeDownAddresses(dropped);
             Map<BackendKey, CheckState> previous = new LinkedHashMap<>();
             backends.forEach((k, b) -> previous.put(k, b.check));
@@ -600,7 +677,11 @@ public final class LvsController implements AutoCloseable {
             log.info("configuration reloaded: {} services (was {})", next.services().size(), old.services().size());
         }
         // a full apply: services dropped from the configuration are still "owned" and go away
-        return onWriter(() -> applyNow(true));
+        Reconciler.Result r = onWriter(() -> applyNow(true));
+        if (r.isSuccess()) {
+            recordOwnership(ownershipOf(next));
+        }
+        return r;
     }
 
     /** The configuration currently in force. */
@@ -694,6 +775,7 @@ public final class LvsController implements AutoCloseable {
                     takeDownAddresses(config.staticAddresses());
                 }
             }
+            recordOwnership(OwnershipState.EMPTY);
             log.info("controller stopped; its services and VIPs were removed");
         } else {
             log.info("controller stopped; its services and VIPs are left in place");
@@ -716,6 +798,7 @@ public final class LvsController implements AutoCloseable {
         private Duration debounce = Duration.ofMillis(100);
         private Duration resyncInterval = Duration.ofSeconds(60);
         private int fullResyncEvery = 50;
+        private Path stateFile;
 
         private Builder(Ipvs ipvs) {
             this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
@@ -743,6 +826,16 @@ public final class LvsController implements AutoCloseable {
         /** Remove its services and VIPs at {@link #close()}; default false (leave them, as keepalived does not flush on restart). */
         public Builder removeOnExit(boolean remove) {
             this.removeOnExit = remove;
+            return this;
+        }
+
+        /**
+         * Record what the controller programs in {@code file} (see {@link OwnershipState}), and
+         * at start also own, and so remove when no longer configured, what the previous run
+         * recorded there. Default: none (ownership is "what the current configuration names").
+         */
+        public Builder stateFile(Path file) {
+            this.stateFile = file;
             return this;
         }
 

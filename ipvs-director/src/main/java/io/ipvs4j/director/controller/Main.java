@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ipvs4j-director -f /etc/keepalived/keepalived.conf \
- *      [--namespace NS] [--control-socket /run/ipvs4j.sock] [--remove-on-exit] [--resync SECONDS]
+ *      [--namespace NS] [--control-socket /run/ipvs4j/control.sock] [--state-file /var/lib/ipvs4j/director.state]
+ *      [--remove-on-exit] [--resync SECONDS] [--strict]
  * ipvs4j-director -t -f /etc/keepalived/keepalived.conf [--strict]
  * </pre>
  *
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * from the namespace the JVM runs in, so for checks inside NS start the JVM with
  * {@code ip netns exec NS java ...} instead. Exit status: the signal's (143 for SIGTERM) after a signal, 1 if it could not
  * start, 2 for bad arguments.
+ * {@code --state-file FILE} records what the director programs, so that a restart with a
+ * changed configuration removes what the previous run owned and no longer wants
+ * ({@link OwnershipState}); without it, ownership is "what the current configuration names".
  * {@code --strict} makes unsupported keywords errors instead of warnings.
  */
 public final class Main {
@@ -51,7 +55,7 @@ public final class Main {
     }
 
     private static final String USAGE = "usage: ipvs4j-director -f keepalived.conf [--namespace NS]"
-            + " [--control-socket PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
+            + " [--control-socket PATH] [--state-file PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
             + "       ipvs4j-director -t -f keepalived.conf [--strict]   (check the file, program nothing)";
 
     /** Runs the controller until SIGTERM/SIGINT. */
@@ -60,6 +64,7 @@ public final class Main {
         Path file = null;
         String namespace = null;
         Path socketPath = null;
+        Path stateFile = null;
         boolean removeOnExit = false;
         boolean configTest = false;
         KeepalivedParser.Mode mode = KeepalivedParser.Mode.LENIENT;
@@ -71,6 +76,7 @@ public final class Main {
                     case "--namespace" -> namespace = value(args, ++i);
                     case "--control-socket" -> socketPath = Path.of(value(args, ++i));
                     case "--remove-on-exit" -> removeOnExit = true;
+                    case "--state-file" -> stateFile = Path.of(value(args, ++i));
                     case "-t", "--config-test" -> configTest = true;
                     case "--strict" -> mode = KeepalivedParser.Mode.STRICT;
                     case "--resync" -> resync = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i)) * 1000));
@@ -94,7 +100,7 @@ public final class Main {
             System.exit(ConfigCheck.run(file, mode, System.out, System.err));
             return;
         }
-        System.exit(run(file, mode, namespace, socketPath, removeOnExit, resync));
+        System.exit(run(file, mode, namespace, socketPath, stateFile, removeOnExit, resync));
     }
 
     private static String value(String[] args, int i) {
@@ -128,7 +134,8 @@ public final class Main {
         };
     }
 
-    private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, boolean removeOnExit, Duration resync) {
+    private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, Path stateFile,
+            boolean removeOnExit, Duration resync) {
         Logger log = LoggerFactory.getLogger(Main.class);
         if (!Files.isReadable(file)) {
             log.error("cannot read {}", file);
@@ -150,7 +157,8 @@ public final class Main {
         try {
             addresses = HostNetwork.addresses(options);
             controller = LvsController.builder(ipvs, fileSource(file, mode, log))
-                    .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync).build();
+                    .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync)
+                    .stateFile(stateFile).build();
             DesiredState config = controller.config();
             log.info("{}: {} virtual services, {} VIPs", file, config.services().size(), config.staticAddresses().size());
             // the socket's native setup (jnr-unixsocket) takes seconds on a slow machine: do it

@@ -206,6 +206,31 @@ class LvsControllerTest {
         }
     }
 
+    @Test
+    void operatorChangesActOnTheKernelsTableNotOnACachedView() throws Exception {
+        InMemoryIpvs ipvs = new InMemoryIpvs();
+        try (TestBackends rs = new TestBackends();
+             LvsController c = LvsController.builder(ipvs, rs.desired("")).resyncInterval(java.time.Duration.ofHours(1))
+                     .fullResyncEvery(1000).build()) {
+            c.start();
+            Endpoint a = Endpoint.of("127.0.0.1", rs.a.port());
+            Endpoint b = Endpoint.of("127.0.0.1", rs.b.port());
+
+            ipvs.removeRealServer(WEB, b);   // behind the controller's back
+            c.setWeight(WEB, a, 7);
+            assertEquals(Map.of(rs.a.endpoint(), 7, rs.b.endpoint(), 3), TestBackends.weights(ipvs, WEB),
+                    "the weight applied and b, removed behind its back, restored");
+
+            ipvs.removeRealServer(WEB, b);
+            c.drain(WEB, a);
+            assertEquals(Map.of(rs.a.endpoint(), 0, rs.b.endpoint(), 3), TestBackends.weights(ipvs, WEB));
+
+            ipvs.removeRealServer(WEB, b);
+            c.enable(WEB, a);
+            assertEquals(Map.of(rs.a.endpoint(), 2, rs.b.endpoint(), 3), TestBackends.weights(ipvs, WEB));
+        }
+    }
+
     /** InterfaceAddresses over a list, for VIP tests without a network namespace. */
     static final class FakeAddresses implements InterfaceAddresses {
         final String iface;
