@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
@@ -64,10 +65,18 @@ import org.slf4j.LoggerFactory;
  * that address and port), or {@code fwmark:N}; RS is {@code ADDRESS:PORT}. Errors are one line
  * starting with {@code ERROR}.
  *
- * <p>Access: the socket file is created with mode 0660 by default (owner and group may
- * connect). Only a peer with the uid of the socket's owner (or root) may change anything; the
+ * <p>Access: by default the socket is created inside a directory only its owner can enter
+ * (mode 0700: created so when missing, refused when it is open to others), so nobody else
+ * can connect at all. With {@link Limits#privateDirectory()} off, the socket file's mode
+ * (0660 by default: owner and group) decides who may connect. Only a peer with the uid of the socket's owner (or root) may change anything; the
  * peer's uid is taken from the kernel ({@code SO_PEERCRED}), not from anything the peer sends.
  * Others get the read-only commands ({@code show}, {@code help}).
+ *
+ * <p>Limits ({@link Limits}): at most {@link Limits#maxConnections()} connections at a time
+ * (one more is told {@code ERROR too many connections} and closed), and a connection that
+ * sends nothing for {@link Limits#idleTimeout()} is closed. A socket file left by a dead
+ * process is replaced only when connecting to it is refused ({@code ECONNREFUSED}); any other
+ * answer leaves it alone.
  */
 public final class ControlSocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlSocket.class);
@@ -81,14 +90,64 @@ public final class ControlSocket implements AutoCloseable {
     private final int ownerUid;
     private final ExecutorService threads;
     private final Thread acceptor;
-    private final Set<UnixSocketChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The open connections, each with the time (System.nanoTime) it last sent something. */
+    private final java.util.Map<UnixSocketChannel, java.util.concurrent.atomic.AtomicLong> open =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Limits limits;
+    private final java.util.concurrent.ScheduledExecutorService idleWatch;
     private volatile boolean closed;
 
-    private ControlSocket(LvsController controller, Path path, UnixServerSocketChannel server, int ownerUid) {
+    /**
+     * How much the control socket serves.
+     *
+     * <pre>{@code
+     * ControlSocket.start(controller, path, ControlSocket.DEFAULT_MODE,
+     *         ControlSocket.Limits.DEFAULT.withMaxConnections(4));
+     * }</pre>
+     *
+     * @param maxConnections connections served at once (at least 1)
+     * @param idleTimeout a connection that sends nothing for this long is closed (positive)
+     * @param privateDirectory require (or create) the socket's directory with mode 0700, owned
+     *     by the socket's owner
+     */
+    public record Limits(int maxConnections, java.time.Duration idleTimeout, boolean privateDirectory) {
+        /** 16 connections, 60 s idle, private directory. */
+        public static final Limits DEFAULT = new Limits(16, java.time.Duration.ofSeconds(60), true);
+
+        public Limits {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+            }
+        }
+
+        public Limits withMaxConnections(int n) {
+            return new Limits(n, idleTimeout, privateDirectory);
+        }
+
+        public Limits withIdleTimeout(java.time.Duration timeout) {
+            return new Limits(maxConnections, timeout, privateDirectory);
+        }
+
+        public Limits withPrivateDirectory(boolean required) {
+            return new Limits(maxConnections, idleTimeout, required);
+        }
+    }
+
+    private ControlSocket(LvsController controller, Path path, UnixServerSocketChannel server, int ownerUid,
+            Limits limits) {
         this.controller = controller;
         this.path = path;
         this.server = server;
         this.ownerUid = ownerUid;
+        this.limits = limits;
+        this.idleWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ipvs4j-control-idle");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ipvs4j-control-" + n.incrementAndGet());
@@ -99,9 +158,15 @@ public final class ControlSocket implements AutoCloseable {
         this.acceptor.setDaemon(true);
     }
 
-    /** {@link #start(LvsController, Path, Set)} with {@link #DEFAULT_MODE}. */
+    /** {@link #start(LvsController, Path, Set, Limits)} with {@link #DEFAULT_MODE} and {@link Limits#DEFAULT}. */
     public static ControlSocket start(LvsController controller, Path path) throws IOException {
-        return start(controller, path, DEFAULT_MODE);
+        return start(controller, path, DEFAULT_MODE, Limits.DEFAULT);
+    }
+
+    /** {@link #start(LvsController, Path, Set, Limits)} with {@link Limits#DEFAULT}. */
+    public static ControlSocket start(LvsController controller, Path path, Set<PosixFilePermission> mode)
+            throws IOException {
+        return start(controller, path, mode, Limits.DEFAULT);
     }
 
     /**
@@ -109,41 +174,110 @@ public final class ControlSocket implements AutoCloseable {
      * one is an error) and serves until {@link #close()}.
      *
      * @param mode the socket file's permissions: who may connect at all
-     * @throws IOException if the path is taken by a live socket or another file, or cannot be bound
+     * @param limits connections, idle timeout, private directory
+     * @throws IOException if the path is taken by a live socket or another file, or cannot be
+     *     bound, or its directory is open to others while {@link Limits#privateDirectory()}
      */
-    public static ControlSocket start(LvsController controller, Path path, Set<PosixFilePermission> mode)
-            throws IOException {
+    public static ControlSocket start(LvsController controller, Path path, Set<PosixFilePermission> mode,
+            Limits limits) throws IOException {
         Objects.requireNonNull(controller, "controller");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(limits, "limits");
         Path p = path.toAbsolutePath();
+        Path dir = p.getParent();
+        if (limits.privateDirectory()) {
+            preparePrivateDirectory(dir);
+        }
         if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             if (!"s".equals(fileType(p))) {
                 throw new IOException(p + " exists and is not a socket; refusing to replace it");
             }
-            try (UnixSocketChannel probe = UnixSocketChannel.open(new UnixSocketAddress(p.toFile()))) {
-                throw new IOException("another process is listening on " + p);
-            } catch (IOException refused) {
-                if (refused.getMessage() != null && refused.getMessage().startsWith("another process")) {
-                    throw refused;
-                }
-                Files.delete(p);   // nobody listens: left over by a process that died
-            }
+            removeIfStale(p);
         }
         UnixServerSocketChannel server = UnixServerSocketChannel.open();
         try {
             server.socket().bind(new UnixSocketAddress(p.toFile()));
             Files.setPosixFilePermissions(p, mode);
             int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            ControlSocket s = new ControlSocket(controller, p, server, uid);
+            if (limits.privateDirectory()) {
+                int dirUid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                if (dirUid != uid) {
+                    throw new IOException("the control socket's directory " + dir + " belongs to uid " + dirUid
+                            + ", not to this process (uid " + uid + "); refusing to serve in it");
+                }
+            }
+            ControlSocket s = new ControlSocket(controller, p, server, uid, limits);
             s.acceptor.start();
-            log.info("control socket listening on {} (mode {}, owner uid {})", p,
-                    PosixFilePermissions.toString(mode), uid);
+            long period = Math.max(10, Math.min(1000, limits.idleTimeout().toMillis() / 4));
+            s.idleWatch.scheduleWithFixedDelay(s::closeIdle, period, period, TimeUnit.MILLISECONDS);
+            log.info("control socket listening on {} (mode {}, owner uid {}, at most {} connections, idle timeout {})",
+                    p, PosixFilePermissions.toString(mode), uid, limits.maxConnections(), limits.idleTimeout());
             return s;
         } catch (IOException | RuntimeException e) {
             server.close();
             Files.deleteIfExists(p);
             throw e;
         }
+    }
+
+    /** Creates {@code dir} with mode 0700, or checks that the existing one is closed to others. */
+    private static void preparePrivateDirectory(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            return;
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("the control socket's directory " + dir + " is not a directory");
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> others = java.util.EnumSet.copyOf(perms);
+        others.removeAll(PosixFilePermissions.fromString("rwx------"));
+        if (!others.isEmpty()) {
+            throw new IOException("the control socket's directory " + dir + " has mode "
+                    + PosixFilePermissions.toString(perms) + ": it must be accessible by its owner only (chmod 700 "
+                    + dir + ", or give the socket a directory of its own)");
+        }
+    }
+
+    /**
+     * Removes {@code p} only if connecting to it is refused (ECONNREFUSED: nobody listens, a
+     * process that died left it); a listening socket or any other error leaves it.
+     */
+    private static void removeIfStale(Path p) throws IOException {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            probe.connect(java.net.UnixDomainSocketAddress.of(p));
+        } catch (java.net.ConnectException refused) {
+            log.info("removing the stale control socket {} (connection refused: nobody listens)", p);
+            Files.delete(p);
+            return;
+        } catch (IOException other) {
+            throw new IOException("cannot tell whether " + p + " is in use (" + other.getMessage()
+                    + "); not replacing it", other);
+        }
+        throw new IOException("another process is listening on " + p);
+    }
+
+    /** Closes the connections idle for longer than the limit. Runs on the idle-watch thread. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        long limit = limits.idleTimeout().toNanos();
+        open.forEach((ch, last) -> {
+            if (now - last.get() > limit) {
+                log.info("control socket: closing a connection idle for more than {}", limits.idleTimeout());
+                hangUp(ch);
+            }
+        });
+    }
+
+    private static void hangUp(UnixSocketChannel ch) {
+        try {
+            ch.shutdownInput();   // unblocks a read(2) in progress, which close(2) would not
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+        closeQuietly(ch);
     }
 
     private static String fileType(Path p) throws IOException {
@@ -171,7 +305,18 @@ public final class ControlSocket implements AutoCloseable {
             if (ch == null) {
                 continue;
             }
-            open.add(ch);
+            if (open.size() >= limits.maxConnections()) {
+                log.warn("control socket: refusing a connection, {} are open (the limit)", open.size());
+                try {
+                    ch.write(java.nio.ByteBuffer.wrap(("ERROR too many connections (" + limits.maxConnections()
+                            + " open); try again later\n\n").getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException | RuntimeException ignored) {
+                    // it is being turned away anyway
+                }
+                closeQuietly(ch);
+                continue;
+            }
+            open.put(ch, new java.util.concurrent.atomic.AtomicLong(System.nanoTime()));
             try {
                 threads.execute(() -> serve(ch));
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -190,11 +335,15 @@ public final class ControlSocket implements AutoCloseable {
             peerUid = -1;
         }
         boolean mayChange = peerUid == ownerUid || peerUid == 0;
+        java.util.concurrent.atomic.AtomicLong lastActive = open.get(ch);
         try (InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
             while (!closed) {
                 String line = readLine(in);
                 if (line == null) {
                     return;
+                }
+                if (lastActive != null) {
+                    lastActive.set(System.nanoTime());
                 }
                 line = line.strip();
                 if (line.isEmpty()) {
@@ -207,6 +356,9 @@ public final class ControlSocket implements AutoCloseable {
                 out.write((reply.endsWith("\n") ? reply : reply + "\n").getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
                 out.flush();
+                if (lastActive != null) {
+                    lastActive.set(System.nanoTime());   // a slow command is not idleness
+                }
             }
         } catch (IOException | UncheckedIOException e) {
             log.debug("control connection ended: {}", e.toString());
@@ -458,13 +610,9 @@ public final class ControlSocket implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             log.debug("waking the control socket acceptor: {}", e.toString());
         }
-        for (UnixSocketChannel ch : open) {
-            try {
-                ch.shutdownInput();   // unblocks a read(2) in progress, which close(2) would not
-            } catch (IOException | RuntimeException ignored) {
-                // already gone
-            }
-            closeQuietly(ch);
+        idleWatch.shutdownNow();
+        for (UnixSocketChannel ch : open.keySet()) {
+            hangUp(ch);
         }
         try {
             server.close();

@@ -113,6 +113,68 @@ class ControlSocketTest {
         }
     }
 
+    /** A raw client connection (the JDK's Unix domain sockets) that the test can hold open. */
+    private static java.nio.channels.SocketChannel connect(Path sock) throws IOException {
+        java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+        return ch;
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    private static String readToEnd(java.nio.channels.SocketChannel ch) throws IOException {
+        return new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreTurnedAwayAndIdleOnesClosed() throws Exception {
+        InMemoryIpvs ipvs = new InMemoryIpvs();
+        try (TestBackends rs = new TestBackends();
+             LvsController c = LvsController.builder(ipvs, rs.desired("")).build()) {
+            Path sock = dir.resolve("ctl.sock");
+            ControlSocket.Limits limits = ControlSocket.Limits.DEFAULT.withMaxConnections(2)
+                    .withIdleTimeout(java.time.Duration.ofSeconds(2));
+            try (ControlSocket s = ControlSocket.start(c, sock, ControlSocket.DEFAULT_MODE, limits)) {
+                java.nio.channels.SocketChannel first = connect(sock);
+                java.nio.channels.SocketChannel second = connect(sock);
+                // the server counts a connection once it accepted it: a command round trip on each proves that
+                for (java.nio.channels.SocketChannel ch : List.of(first, second)) {
+                    ch.write(java.nio.ByteBuffer.wrap("help\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64);
+                    assertTrue(ch.read(b) > 0);
+                }
+                try (java.nio.channels.SocketChannel third = connect(sock)) {
+                    assertEquals("ERROR too many connections (2 open); try again later\n\n", readToEnd(third));
+                }
+                // both held connections send nothing: the idle timeout closes them (end of stream)
+                readToEnd(first);
+                readToEnd(second);
+                first.close();
+                second.close();
+                assertTrue(ControlClient.send(sock, "show services").startsWith("service TCP 192.0.2.100:80"),
+                        "served again once the idle connections are gone");
+            }
+        }
+    }
+
+    @Test
+    void theSocketLivesInADirectoryOnlyItsOwnerCanEnter() throws Exception {
+        InMemoryIpvs ipvs = new InMemoryIpvs();
+        try (TestBackends rs = new TestBackends();
+             LvsController c = LvsController.builder(ipvs, rs.desired("")).build()) {
+            Path sock = dir.resolve("run/ipvs4j/control.sock");
+            try (ControlSocket s = ControlSocket.start(c, sock)) {
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock.getParent())),
+                        "a missing directory is created for the owner only");
+            }
+            Path open = Files.createDirectory(dir.resolve("open"));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            IOException e = assertThrows(IOException.class, () -> ControlSocket.start(c, open.resolve("ctl.sock")));
+            assertTrue(e.getMessage().contains("rwxr-xr-x") && e.getMessage().contains("owner only"), e.getMessage());
+            assertFalse(Files.exists(open.resolve("ctl.sock")));
+        }
+    }
+
     /** Changes the calling thread's effective uid only (the raw system call, not glibc's process-wide wrapper). */
     public interface Syscalls {
         long syscall(long number, long a, long b, long c);
@@ -134,7 +196,8 @@ class ControlSocketTest {
             c.start();
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path sock = dir.resolve("ctl.sock");
-            try (ControlSocket s = ControlSocket.start(c, sock, PosixFilePermissions.fromString("rw-rw-rw-"))) {
+            try (ControlSocket s = ControlSocket.start(c, sock, PosixFilePermissions.fromString("rw-rw-rw-"),
+                    ControlSocket.Limits.DEFAULT.withPrivateDirectory(false))) {
                 String a = rs.a.endpoint();
                 ExecutorService nobody = Executors.newSingleThreadExecutor();
                 try {
