@@ -74,6 +74,8 @@ public final class ConfigCheck {
         for (ConfigWarning w : config.warnings()) {
             err.println(file + ": warning: " + w);
         }
+        config.netNamespace().ifPresent(ns -> out.println("# net_namespace " + ns
+                + ": programmed in the network namespace /run/netns/" + ns));
         for (String line : plan(desired)) {
             out.println(line);
         }

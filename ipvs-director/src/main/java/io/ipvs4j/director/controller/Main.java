@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -141,6 +142,21 @@ public final class Main {
             log.error("cannot read {}", file);
             return 1;
         }
+        if (namespace == null) {
+            // keepalived's global_defs net_namespace: the whole daemon runs in that namespace
+            try {
+                Optional<String> configured = KeepalivedParser.parse(file, mode).netNamespace();
+                if (configured.isPresent() && !runningIn(configured.get())) {
+                    namespace = configured.get();
+                    log.warn("{}: net_namespace {}: IPVS and the VIPs are programmed in /run/netns/{}, but the health"
+                            + " checks run from this JVM's namespace; start it with 'ip netns exec {} ipvs4j-director"
+                            + " ...' to check from inside, as keepalived does", file, namespace, namespace, namespace);
+                }
+            } catch (ConfigParseException | IOException e) {
+                log.error("{}: {}", file, e.getMessage());
+                return 1;
+            }
+        }
         NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
                 : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
         Ipvs ipvs;
@@ -204,6 +220,17 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Whether this process already runs in the network namespace /run/netns/{@code name}. */
+    private static boolean runningIn(String name) {
+        try {
+            String self = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();   // net:[INODE]
+            Object inode = Files.getAttribute(Path.of("/run/netns", name), "unix:ino");
+            return self.equals("net:[" + inode + "]");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static ControlSocket awaitQuietly(CompletableFuture<ControlSocket> pending) {

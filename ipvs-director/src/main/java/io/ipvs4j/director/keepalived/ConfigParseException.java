@@ -25,14 +25,25 @@ public final class ConfigParseException extends Exception {
      * @param message what is wrong
      */
     public ConfigParseException(int line, int column, String token, String message) {
-        super(position(line, column) + message);
+        this("", line, column, token, message);
+    }
+
+    /**
+     * @param source the included file the problem is in, or {@code ""} for the main file
+     * @param line 1-based line, or 0 when not tied to a position
+     * @param column 1-based column, or 0 when unknown
+     * @param token the offending token, or {@code null}
+     * @param message what is wrong
+     */
+    public ConfigParseException(String source, int line, int column, String token, String message) {
+        super((source.isEmpty() ? "" : source + ": ") + position(line, column) + message);
         this.line = line;
         this.column = column;
         this.token = token;
     }
 
     ConfigParseException(Token at, String message) {
-        this(at.line(), at.column(), at.text(), message);
+        this(at.source(), at.line(), at.column(), at.text(), message);
     }
 
     private static String position(int line, int column) {

@@ -30,10 +30,20 @@ import java.util.Set;
  * @param staticAddresses the entries of {@code static_ipaddress} blocks
  * @param groups the {@code virtual_server_group} blocks
  * @param virtualServers the {@code virtual_server} blocks, in file order
- * @param warnings everything that was read but ignored, in file order
+ * @param warnings everything that is not programmed as written (ignored, or replaced by
+ *     keepalived's fallback), in file order
+ * @param netNamespace {@code global_defs { net_namespace NAME }}: keepalived runs (and programs
+ *     IPVS) in the network namespace {@code /run/netns/NAME}
  */
 public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
-        List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings) {
+        List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings,
+        Optional<String> netNamespace) {
+
+    /** A configuration without {@code net_namespace}. */
+    public KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
+            List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings) {
+        this(routerId, staticAddresses, groups, virtualServers, warnings, Optional.empty());
+    }
 
     public KeepalivedConfig {
         Objects.requireNonNull(routerId, "routerId");
@@ -41,6 +51,7 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
         groups = List.copyOf(groups);
         virtualServers = List.copyOf(virtualServers);
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(netNamespace, "netNamespace");
     }
 
     /** The group called {@code name}, if defined. */

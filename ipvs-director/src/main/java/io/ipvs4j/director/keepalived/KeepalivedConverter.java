@@ -104,9 +104,13 @@ public final class KeepalivedConverter {
         try {
             VirtualService.Builder b = VirtualService.builder(key)
                     .scheduler(Scheduler.of(vs.scheduler().orElse(Scheduler.WLC.name())));
-            if (vs.persistenceTimeout().isPresent()) {
-                b.persistence(Persistence.of(vs.persistenceTimeout().get(),
-                        vs.persistenceGranularity().orElse(Persistence.HOST)));
+            Optional<java.time.Duration> persistence = vs.persistenceTimeout();
+            if (persistence.isEmpty() && address instanceof Inet inet && inet.port() == 0) {
+                // a group member without a port (the parser warned): keepalived makes it persistent
+                persistence = Optional.of(KeepalivedParser.KEEPALIVED_PERSISTENCE_FOR_PORTLESS);
+            }
+            if (persistence.isPresent()) {
+                b.persistence(Persistence.of(persistence.get(), vs.persistenceGranularity().orElse(Persistence.HOST)));
             }
             if (vs.onePacket()) {
                 b.flag(ServiceFlag.ONE_PACKET);

@@ -76,19 +76,43 @@ public final class KeepalivedParser {
     /** keepalived's {@code delay_loop} default. */
     public static final Duration DEFAULT_DELAY_LOOP = CheckPolicy.DEFAULT_INTERVAL;
     private static final long MAX_PERSISTENCE_SECONDS = 2_678_400L;
-    private static final int MAX_GROUP_RANGE = 256;
+    private static final int MAX_GROUP_RANGE = 4096;
 
     private static final Set<String> TOP = Set.of("global_defs", "static_ipaddress", "virtual_server_group",
             "virtual_server");
-    private static final Set<String> GLOBAL = Set.of("router_id");
+    private static final Set<String> GLOBAL = Set.of("router_id", "net_namespace");
+    /**
+     * global_defs keywords that change what the LVS side programs or how (keepalived 2.2's
+     * check and IPVS settings); all other global_defs settings (mail, VRRP, SNMP, process
+     * priorities, ...) do not concern load balancing and are accepted without a word.
+     */
+    private static final Set<String> GLOBAL_LVS = Set.of("lvs_timeouts", "lvs_sync_daemon", "lvs_flush",
+            "lvs_flush_on_stop", "lvs_flush_onstop", "lvs_notify_fifo", "lvs_notify_fifo_script", "net_namespace_ipvs",
+            "checker_log_all_failures", "lvs_id", "lvs_sync_daemon_interface");
+    /** keepalived 2.2's schedulers (check_parser.c, lvs_schedulers[]). */
+    private static final Set<String> KEEPALIVED_SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh",
+            "fo", "ovf", "lblcr", "sed", "nq", "twos");
+    /** keepalived's {@code IPVS_SVC_PERSISTENT_TIMEOUT} (libipvs.h: 6*60), set when a service has no port. */
+    static final Duration KEEPALIVED_PERSISTENCE_FOR_PORTLESS = Duration.ofSeconds(360);
+    /** keepalived's virtual server {@code connection_to} default (check_data.c: 5 s). */
+    static final Duration KEEPALIVED_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** keepalived's HTTP_GET/SSL_GET {@code default_delay_before_retry} (check_http.c: 3 s); other checkers 1 s. */
+    static final Duration KEEPALIVED_HTTP_DELAY_BEFORE_RETRY = Duration.ofSeconds(3);
+    /** Settings that do not change what is programmed (alerts, SNMP names): accepted silently. */
+    private static final Set<String> NO_EFFECT = Set.of("smtp_alert", "snmp_name");
+    /** Health checkers of keepalived 2.2 that ipvs4j does not run. */
+    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of("SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK",
+            "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
     private static final Set<String> VS = Set.of("delay_loop", "lb_algo", "lvs_sched", "lb_kind", "lvs_method",
             "persistence_timeout", "persistence_granularity", "protocol", "virtualhost", "alpha", "omega",
             "inhibit_on_failure", "quorum", "hysteresis", "ops", "sh-port", "sh-fallback", "mh-port", "mh-fallback",
-            "sorry_server", "sorry_server_inhibit", "real_server");
+            "sorry_server", "sorry_server_inhibit", "real_server", "retry", "delay_before_retry", "warmup",
+            "connect_timeout", "weight", "ip_family", "hashed", "smtp_alert", "snmp_name");
     private static final Set<String> RS = Set.of("weight", "inhibit_on_failure", "uthreshold", "lthreshold",
-            "lvs_method", "lb_kind", "delay_loop", "HTTP_GET", "TCP_CHECK");
+            "lvs_method", "delay_loop", "HTTP_GET", "TCP_CHECK", "retry", "delay_before_retry", "warmup",
+            "connect_timeout", "virtualhost", "smtp_alert", "snmp_name");
     private static final Set<String> CHECK_COMMON = Set.of("connect_timeout", "connect_ip", "connect_port", "bindto",
-            "retry", "nb_get_retry", "delay_before_retry", "delay_loop");
+            "retry", "nb_get_retry", "delay_before_retry", "delay_loop", "warmup");
     private static final Set<String> HTTP = union(CHECK_COMMON, Set.of("url", "virtualhost"));
     private static final Set<String> URL = Set.of("path", "status_code", "digest");
     private static final Set<String> STATIC_ADDR_VALUE_OPTS = Set.of("dev", "label", "brd", "broadcast", "scope",
@@ -109,9 +133,10 @@ public final class KeepalivedParser {
     private final List<ConfigWarning> warnings = new ArrayList<>();
     private int pos;
 
-    private KeepalivedParser(List<Token> tokens, Mode mode) {
+    private KeepalivedParser(List<Token> tokens, Mode mode, List<ConfigWarning> earlier) {
         this.tokens = tokens;
         this.strict = mode == Mode.STRICT;
+        this.warnings.addAll(earlier);
     }
 
     /** Parses {@code text} in {@link Mode#LENIENT}. */
@@ -125,23 +150,37 @@ public final class KeepalivedParser {
      * @throws ConfigParseException naming the line, column and token of the first problem
      */
     public static KeepalivedConfig parse(String text, Mode mode) throws ConfigParseException {
-        return new KeepalivedParser(Tokenizer.tokenize(text), mode).config();
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);   // a byte-order mark is no part of the first keyword
+        }
+        List<ConfigWarning> includeWarnings = new ArrayList<>();
+        List<Token> tokens = Includes.expand(Tokenizer.tokenize(text), Path.of("").toAbsolutePath(), mode,
+                includeWarnings, 0);
+        return new KeepalivedParser(tokens, mode, includeWarnings).config();
     }
 
-    /** Parses a UTF-8 file in {@link Mode#LENIENT}. */
+    /** Parses a file in {@link Mode#LENIENT}. */
     public static KeepalivedConfig parse(Path file) throws IOException, ConfigParseException {
         return parse(file, Mode.LENIENT);
     }
 
-    /** Parses a UTF-8 file. */
+    /**
+     * Parses a file, following its {@code include}s (globs, relative to the including file's
+     * directory). Any bytes are read: UTF-8 when the file is valid UTF-8, otherwise
+     * ISO-8859-1 (so a Latin-1 comment stays a comment); a UTF-8 byte-order mark is skipped.
+     */
     public static KeepalivedConfig parse(Path file, Mode mode) throws IOException, ConfigParseException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), mode);
+        List<ConfigWarning> includeWarnings = new ArrayList<>();
+        List<Token> tokens = Includes.expand(Tokenizer.tokenize(Includes.read(file)),
+                file.toAbsolutePath().getParent(), mode, includeWarnings, 0);
+        return new KeepalivedParser(tokens, mode, includeWarnings).config();
     }
 
     // ---- top level ----
 
     private KeepalivedConfig config() throws ConfigParseException {
         String[] routerId = {null};
+        String[] netNamespace = {null};
         List<StaticAddress> addresses = new ArrayList<>();
         List<VirtualServerGroup> groups = new ArrayList<>();
         List<VirtualServer> servers = new ArrayList<>();
@@ -155,11 +194,17 @@ public final class KeepalivedParser {
             }
             switch (t.text()) {
                 case "global_defs" -> block(t, "global_defs", GLOBAL, kw -> {
-                    if (kw.text().equals("router_id")) {
-                        routerId[0] = value(kw).text();
-                        return true;
+                    switch (kw.text()) {
+                        case "router_id" -> routerId[0] = value(kw).text();
+                        case "net_namespace" -> netNamespace[0] = value(kw).text();
+                        default -> {
+                            if (GLOBAL_LVS.contains(kw.text())) {
+                                return false;   // reported: it would change what is programmed
+                            }
+                            skipStatement(kw);   // mail, VRRP, SNMP, ...: nothing to do with LVS
+                        }
                     }
-                    return false;
+                    return true;
                 });
                 case "static_ipaddress" -> staticAddresses(t, addresses);
                 case "virtual_server_group" -> groups.add(group(t));
@@ -172,8 +217,43 @@ public final class KeepalivedParser {
                 throw new ConfigParseException(vs.line(), 0, g.name(),
                         "virtual_server group '" + g.name() + "' is not defined by any virtual_server_group");
             }
+            if (vs.address() instanceof Group g && vs.persistenceTimeout().isEmpty()) {
+                VirtualServerGroup group = groups.stream().filter(x -> x.name().equals(g.name())).findFirst().get();
+                if (group.members().stream().anyMatch(m -> m instanceof Inet inet && inet.port() == 0)) {
+                    warnings.add(new ConfigWarning(vs.line(), 0, "virtual_server", "virtual_server " + vs.address(),
+                            "group '" + g.name() + "' has members without a port, only valid for persistent services,"
+                                    + " so keepalived sets persistence_timeout "
+                                    + KEEPALIVED_PERSISTENCE_FOR_PORTLESS.toSeconds()));
+                    if (strict) {
+                        throw new ConfigParseException(vs.line(), 0, g.name(), "group '" + g.name()
+                                + "' has members without a port but the virtual_server has no persistence_timeout"
+                                + " (strict mode)");
+                    }
+                }
+            }
         }
-        return new KeepalivedConfig(Optional.ofNullable(routerId[0]), addresses, groups, servers, warnings);
+        // keepalived programs the first of two virtual_servers with the same address; adding the
+        // second fails in the kernel (EEXIST) and is logged: the second is dropped here, with that said
+        List<VirtualServer> unique = new ArrayList<>();
+        for (VirtualServer vs : servers) {
+            Optional<VirtualServer> earlier = vs.address() instanceof Group ? Optional.empty()
+                    : unique.stream().filter(u -> u.address().equals(vs.address())
+                            && (vs.address() instanceof FwMark || u.protocol() == vs.protocol())).findFirst();
+            if (earlier.isPresent()) {
+                if (strict) {
+                    throw new ConfigParseException(vs.line(), 0, null, "virtual_server " + vs.address()
+                            + " is defined again (first at line " + earlier.get().line() + ") (strict mode)");
+                }
+                warnings.add(new ConfigWarning(vs.line(), 0, "virtual_server", "", "virtual_server " + vs.address()
+                        + " is defined again (first at line " + earlier.get().line() + "): keepalived's second add"
+                        + " fails in the kernel (File exists), so this definition is not programmed"));
+                continue;
+            }
+            unique.add(vs);
+        }
+        servers = unique;
+        return new KeepalivedConfig(Optional.ofNullable(routerId[0]), addresses, groups, servers, warnings,
+                Optional.ofNullable(netNamespace[0]));
     }
 
     // ---- static_ipaddress ----
@@ -241,33 +321,110 @@ public final class KeepalivedParser {
                 throw new ConfigParseException(t, "unexpected '{' in " + ctx);
             }
             if (t.text().equals("fwmark")) {
-                members.add(new FwMark(number(value(t), 1, 0xFFFF_FFFFL, "fwmark")));
+                long mark = number(value(t), 1, 0xFFFF_FFFFL, "fwmark");
+                if (hasValueOnLine(t)) {
+                    Token family = next();
+                    if (!family.text().equals("inet") && !family.text().equals("inet6")) {
+                        fallback(family, ctx, "fwmark " + mark + " family '" + family.text()
+                                + "' is not inet or inet6: keepalived skips this member");
+                        continue;
+                    }
+                }
+                members.add(new FwMark(mark));
                 continue;
             }
-            Token portTok = value(t);
-            int port = (int) number(portTok, 0, 65535, "port");
-            String text = t.text();
-            int dash = text.indexOf('-');
-            if (dash < 0) {
-                members.add(new Inet(address(t, text), port));
-                continue;
+            // keepalived (check_data.c, alloc_vsg_entry): "IP [PORT]", "IP/PREFIX [PORT]",
+            // "IP-LAST [PORT]" (last IPv4 octet in decimal, last IPv6 group in hex) and
+            // "IP-IP [PORT]"; a missing port or port 0 means "no port" (persistent services)
+            int port = 0;
+            if (hasValueOnLine(t)) {
+                port = (int) number(next(), 0, 65535, "port");
             }
-            // "192.0.2.10-20": a range over the last octet, as keepalived writes it
-            InetAddress first = address(t, text.substring(0, dash));
-            if (!(first instanceof Inet4Address)) {
-                throw new ConfigParseException(t, "address ranges are supported for IPv4 only, was '" + text + "'");
-            }
-            byte[] b = first.getAddress();
-            int from = b[3] & 0xff;
-            int to = (int) number(t, text.substring(dash + 1), from, 255, "range end");
-            if (to - from + 1 > MAX_GROUP_RANGE) {
-                throw new ConfigParseException(t, "range '" + text + "' is too large");
-            }
-            for (int i = from; i <= to; i++) {
-                b[3] = (byte) i;
-                members.add(new Inet(InetAddresses.fromBytes(b.clone()), port));
+            try {
+                members.addAll(groupRange(t, t.text(), port));
+            } catch (IllegalArgumentException e) {
+                fallback(t, ctx, e.getMessage() + ": keepalived skips this member");
             }
         }
+    }
+
+    /** The members one {@code virtual_server_group} address entry stands for. */
+    private List<ServiceAddress> groupRange(Token t, String text, int port) throws ConfigParseException {
+        int slash = text.indexOf('/');
+        int dash = text.indexOf('-');
+        String base = slash >= 0 ? text.substring(0, slash) : dash >= 0 ? text.substring(0, dash) : text;
+        InetAddress first = address(t, base);
+        byte[] from = first.getAddress();
+        byte[] to;
+        if (slash >= 0) {
+            int bits = first instanceof Inet4Address ? 32 : 128;
+            String p = text.substring(slash + 1);
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) == 0 || Integer.parseInt(p) > bits) {
+                throw new IllegalArgumentException("invalid netmask in '" + text + "'");
+            }
+            int prefix = Integer.parseInt(p);
+            to = from.clone();
+            for (int bit = prefix; bit < bits; bit++) {
+                int mask = 0x80 >> (bit % 8);
+                if ((from[bit / 8] & mask) != 0) {
+                    throw new IllegalArgumentException("address mask bits not empty in '" + text + "'");
+                }
+                to[bit / 8] |= (byte) mask;
+            }
+        } else if (dash >= 0) {
+            String end = text.substring(dash + 1);
+            boolean v4 = first instanceof Inet4Address;
+            if ((v4 && end.contains(".")) || (!v4 && end.contains(":"))) {
+                InetAddress last = address(t, end);
+                if (last.getAddress().length != from.length) {
+                    throw new IllegalArgumentException("range address families do not match in '" + text + "'");
+                }
+                to = last.getAddress();
+            } else {
+                if (!end.matches(v4 ? "\\d{1,3}" : "[0-9a-fA-F]{1,4}")) {
+                    throw new IllegalArgumentException("range end '" + end + "' of '" + text + "' is not a "
+                            + (v4 ? "decimal octet" : "hexadecimal group"));
+                }
+                int e = Integer.parseInt(end, v4 ? 10 : 16);
+                if (v4 && e > 255) {
+                    throw new IllegalArgumentException("range end '" + end + "' of '" + text + "' is too large");
+                }
+                to = from.clone();
+                int start;
+                if (v4) {
+                    start = from[3] & 0xff;
+                    to[3] = (byte) e;
+                } else {
+                    start = (from[14] & 0xff) << 8 | (from[15] & 0xff);
+                    to[14] = (byte) (e >> 8);
+                    to[15] = (byte) e;
+                }
+                if (start >= e) {
+                    throw new IllegalArgumentException("range end is not greater than the start in '" + text + "'");
+                }
+            }
+        } else {
+            return List.of(new Inet(first, port));
+        }
+        java.math.BigInteger lo = new java.math.BigInteger(1, from);
+        java.math.BigInteger hi = new java.math.BigInteger(1, to);
+        if (lo.compareTo(hi) > 0) {
+            throw new IllegalArgumentException("range end is less than the start in '" + text + "'");
+        }
+        java.math.BigInteger count = hi.subtract(lo).add(java.math.BigInteger.ONE);
+        if (count.compareTo(java.math.BigInteger.valueOf(MAX_GROUP_RANGE)) > 0) {
+            throw new ConfigParseException(t, "virtual_server_group range '" + text + "' stands for " + count
+                    + " addresses; ipvs4j programs at most " + MAX_GROUP_RANGE + " per entry (one service each)");
+        }
+        List<ServiceAddress> out = new ArrayList<>();
+        for (java.math.BigInteger a = lo; a.compareTo(hi) <= 0; a = a.add(java.math.BigInteger.ONE)) {
+            byte[] raw = a.toByteArray();
+            byte[] b = new byte[from.length];
+            int n = Math.min(raw.length, b.length);
+            System.arraycopy(raw, raw.length - n, b, b.length - n, n);
+            out.add(new Inet(InetAddresses.fromBytes(b), port));
+        }
+        return out;
     }
 
     // ---- virtual_server ----
@@ -281,22 +438,32 @@ public final class KeepalivedParser {
             address = new Group(value(head).text());
         } else {
             InetAddress vip = address(first, first.text());
-            address = new Inet(vip, (int) number(value(head), 0, 65535, "port"));
+            // keepalived 2.0.7+ accepts a virtual server without a port (persistent services)
+            address = new Inet(vip, hasValueOnLine(head) ? (int) number(next(), 0, 65535, "port") : 0);
         }
         String ctx = "virtual_server " + address;
-        VsBuilder vs = new VsBuilder();
+        VsBuilder vs = new VsBuilder(head);
         block(head, ctx, VS, kw -> {
             switch (kw.text()) {
                 case "delay_loop" -> vs.delayLoop = seconds(kw, false);
                 case "lb_algo", "lvs_sched" -> {
                     Token v = value(kw);
-                    try {
+                    if (KEEPALIVED_SCHEDULERS.contains(v.text())) {
                         vs.scheduler = Scheduler.of(v.text()).name();
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigParseException(v, kw.text() + ": " + e.getMessage());
+                    } else {
+                        fallback(v, ctx, "invalid " + kw.text() + " '" + v.text() + "' (keepalived knows "
+                                + new TreeSet<>(KEEPALIVED_SCHEDULERS) + "): ignored, so the service is programmed"
+                                + " with keepalived's default scheduler wlc");
                     }
                 }
-                case "lb_kind", "lvs_method" -> vs.lbKind = lbKind(kw);
+                case "lb_kind", "lvs_method" -> lbKind(kw, ctx).ifPresent(k -> vs.lbKind = k);
+                case "retry" -> vs.retry = (int) number(value(kw), 0, Integer.MAX_VALUE, "retry");
+                case "delay_before_retry" -> vs.delayBeforeRetry = seconds(kw, true);
+                case "warmup" -> vs.warmup = seconds(kw, true);
+                case "connect_timeout" -> vs.connectTimeout = seconds(kw, false);
+                case "weight" -> vs.weight = (int) number(value(kw), 0, Integer.MAX_VALUE, "weight");
+                case "ip_family" -> value(kw);   // only decides fwmark services' family, taken from the real servers
+                case "hashed", "smtp_alert", "snmp_name" -> skipStatement(kw);
                 case "persistence_timeout" -> {
                     long s = number(value(kw), 0, MAX_PERSISTENCE_SECONDS, "persistence_timeout");
                     vs.persistence = s == 0 ? null : Duration.ofSeconds(s);
@@ -308,9 +475,10 @@ public final class KeepalivedParser {
                 case "protocol" -> {
                     Token v = value(kw);
                     try {
-                        vs.protocol = Protocol.valueOf(v.text().toUpperCase(Locale.ROOT));
+                        vs.protocol = Protocol.valueOf(v.text().toUpperCase(Locale.ROOT));   // strcasecmp in keepalived
                     } catch (IllegalArgumentException e) {
-                        throw new ConfigParseException(v, "protocol must be TCP, UDP or SCTP, was '" + v.text() + "'");
+                        fallback(v, ctx, "unknown protocol '" + v.text() + "' (TCP, UDP or SCTP): ignored as keepalived"
+                                + " does, so the service has no protocol and is programmed as UDP");
                     }
                 }
                 case "virtualhost" -> vs.virtualHost = value(kw).text();
@@ -325,7 +493,7 @@ public final class KeepalivedParser {
                     Token a = value(kw);
                     InetAddress addr = address(a, a.text());
                     int port = hasValueOnLine(kw) && !isKnown(peek(), VS) ? (int) number(next(), 0, 65535, "port") : 0;
-                    vs.sorry = new RsBuilder(addr, port, kw.line());
+                    vs.sorry = new RsBuilder(addr, port, kw);
                 }
                 case "sorry_server_inhibit" -> vs.sorryInhibit = true;
                 case "real_server" -> vs.realServers.add(realServer(kw));
@@ -339,13 +507,19 @@ public final class KeepalivedParser {
     }
 
     private final class VsBuilder {
+        final Token head;
         Duration delayLoop = DEFAULT_DELAY_LOOP;
         String scheduler;
-        LbKind lbKind = LbKind.NAT;
+        LbKind lbKind;
+        Integer retry;
+        Duration delayBeforeRetry;
+        Duration warmup;
+        Duration connectTimeout;
+        Integer weight;
         Duration persistence;
         Integer granularity;
         Token granularityAt;
-        Protocol protocol = Protocol.TCP;
+        Protocol protocol;
         String virtualHost;
         boolean alpha;
         boolean omega;
@@ -358,7 +532,38 @@ public final class KeepalivedParser {
         boolean sorryInhibit;
         List<RsBuilder> realServers = new ArrayList<>();
 
-        VirtualServer build(ServiceAddress address, int line) {
+        VsBuilder(Token head) {
+            this.head = head;
+        }
+
+        VirtualServer build(ServiceAddress address, int line) throws ConfigParseException {
+            String ctx = "virtual_server " + address;
+            // keepalived's validate_check_config (check_data.c), in its order
+            boolean byAddress = !(address instanceof FwMark);   // a group is checked per member in the converter
+            if (byAddress && protocol == null) {
+                fallback(head, ctx, "no protocol set: keepalived defaults to UDP (the kernel's default), so "
+                        + address + " is programmed as a UDP service; write 'protocol TCP' for TCP");
+                protocol = Protocol.UDP;
+            } else if (!byAddress && protocol != null) {
+                warn(head, ctx, "protocol " + protocol + " is ignored for a fwmark service (as keepalived does)");
+            }
+            if (protocol == null) {
+                protocol = Protocol.TCP;   // unused for fwmark services: the key carries no protocol
+            }
+            if (address instanceof Inet inet && inet.port() == 0 && persistence == null) {
+                fallback(head, ctx, "no port: only valid for persistent services, so keepalived sets"
+                        + " persistence_timeout " + KEEPALIVED_PERSISTENCE_FOR_PORTLESS.toSeconds());
+                persistence = KEEPALIVED_PERSISTENCE_FOR_PORTLESS;
+            }
+            if (scheduler == null) {
+                scheduler = Scheduler.WLC.name();
+            }
+            if (lbKind == null) {
+                if (!realServers.isEmpty() || sorry != null) {
+                    fallback(head, ctx, "no lb_kind/lvs_method set: keepalived's default NAT is used");
+                }
+                lbKind = LbKind.NAT;
+            }
             if (granularity != null && persistence == null) {
                 // the netmask only groups clients of a persistent service; without a timeout it does nothing
                 warn(granularityAt, "virtual_server " + address,
@@ -367,12 +572,18 @@ public final class KeepalivedParser {
             // virtual-server-wide settings may follow the real_server blocks, so they are
             // applied to the servers and checkers only now
             List<RealServer> rs = new ArrayList<>();
+            Set<String> seen = new java.util.HashSet<>();
             for (RsBuilder b : realServers) {
-                rs.add(b.build(inhibit, delayLoop, virtualHost));
+                if (!seen.add(InetAddresses.toText(b.address) + " " + b.port)) {
+                    fallback(b.head, ctx, "real server " + b.describe(address) + " is duplicated: keepalived removes"
+                            + " the second one (this one)");
+                    continue;
+                }
+                rs.add(b.build(this, inhibit, address));
             }
             Optional<RealServer> sorryServer = Optional.empty();
             if (sorry != null) {
-                sorryServer = Optional.of(sorry.build(sorryInhibit, delayLoop, virtualHost));
+                sorryServer = Optional.of(sorry.build(this, sorryInhibit, address));
             }
             return new VirtualServer(address, protocol, Optional.ofNullable(scheduler), lbKind,
                     Optional.ofNullable(persistence),
@@ -382,12 +593,31 @@ public final class KeepalivedParser {
         }
     }
 
-    private LbKind lbKind(Token kw) throws ConfigParseException {
+    /**
+     * {@code lb_kind}/{@code lvs_method}: keepalived compares with NAT, DR and TUN exactly
+     * (strcmp), and ignores anything else with an error, which leaves its default NAT.
+     */
+    private Optional<LbKind> lbKind(Token kw, String ctx) throws ConfigParseException {
         Token v = value(kw);
-        try {
-            return LbKind.valueOf(v.text().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigParseException(v, kw.text() + " must be NAT, DR or TUN, was '" + v.text() + "'");
+        if (v.text().equals("TUN") && hasValueOnLine(kw)) {
+            // "TUN type gue port N ..." (keepalived 2.1+): the tunnel options are not supported
+            StringBuilder rest = new StringBuilder();
+            while (hasValueOnLine(kw)) {
+                rest.append(' ').append(next().text());
+            }
+            fallback(v, ctx, "tunnel options '" + rest.toString().strip() + "' are not supported: plain IPIP is used");
+        }
+        switch (v.text()) {
+            case "NAT":
+                return Optional.of(LbKind.NAT);
+            case "DR":
+                return Optional.of(LbKind.DR);
+            case "TUN":
+                return Optional.of(LbKind.TUN);
+            default:
+                fallback(v, ctx, "unknown " + kw.text() + " '" + v.text() + "' (keepalived accepts exactly NAT, DR"
+                        + " or TUN): ignored, so keepalived's default NAT applies unless set elsewhere");
+                return Optional.empty();
         }
     }
 
@@ -424,7 +654,7 @@ public final class KeepalivedParser {
         Token a = value(head);
         InetAddress addr = address(a, a.text());
         int port = hasValueOnLine(head) ? (int) number(next(), 0, 65535, "port") : 0;
-        RsBuilder rs = new RsBuilder(addr, port, head.line());
+        RsBuilder rs = new RsBuilder(addr, port, head);
         String ctx = "real_server " + a.text() + (port == 0 ? "" : " " + port);
         block(head, ctx, RS, kw -> {
             switch (kw.text()) {
@@ -432,11 +662,23 @@ public final class KeepalivedParser {
                 case "inhibit_on_failure" -> rs.inhibit = true;
                 case "uthreshold" -> rs.upper = number(value(kw), 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lower = number(value(kw), 0, Integer.MAX_VALUE, "lthreshold");
-                case "lvs_method", "lb_kind" -> rs.lbKind = lbKind(kw);
+                case "lvs_method" -> lbKind(kw, ctx).ifPresent(k -> rs.lbKind = k);
                 case "delay_loop" -> rs.delayLoop = seconds(kw, false);
+                case "retry" -> rs.retry = (int) number(value(kw), 0, Integer.MAX_VALUE, "retry");
+                case "delay_before_retry" -> rs.delayBeforeRetry = seconds(kw, true);
+                case "warmup" -> rs.warmup = seconds(kw, true);
+                case "connect_timeout" -> rs.connectTimeout = seconds(kw, false);
+                case "virtualhost" -> rs.virtualHost = value(kw).text();
+                case "smtp_alert", "snmp_name" -> skipStatement(kw);
                 case "HTTP_GET" -> rs.checkers.add(checker(kw, true));
                 case "TCP_CHECK" -> rs.checkers.add(checker(kw, false));
                 default -> {
+                    if (UNSUPPORTED_CHECKERS.contains(kw.text())) {
+                        // reported once the real server is complete, with what it means for it
+                        rs.unsupportedCheckers.add(kw);
+                        skipStatement(kw);
+                        return true;
+                    }
                     return false;
                 }
             }
@@ -449,31 +691,58 @@ public final class KeepalivedParser {
         return rs;
     }
 
-    private static final class RsBuilder {
+    private final class RsBuilder {
         final InetAddress address;
         final int port;
-        final int line;
-        int weight = 1;
+        final Token head;
+        Integer weight;
         boolean inhibit;
         long upper;
         long lower;
         LbKind lbKind;
         Duration delayLoop;
+        Integer retry;
+        Duration delayBeforeRetry;
+        Duration warmup;
+        Duration connectTimeout;
+        String virtualHost;
         final List<CheckerBuilder> checkers = new ArrayList<>();
+        final List<Token> unsupportedCheckers = new ArrayList<>();
 
-        RsBuilder(InetAddress address, int port, int line) {
+        RsBuilder(InetAddress address, int port, Token head) {
             this.address = address;
             this.port = port;
-            this.line = line;
+            this.head = head;
         }
 
-        RealServer build(boolean vsInhibit, Duration vsDelayLoop, String vsVirtualHost) {
+        String describe(ServiceAddress vsAddress) {
+            int p = port != 0 ? port : vsAddress instanceof Inet inet ? inet.port() : 0;
+            return p == 0 ? InetAddresses.toText(address) : InetAddresses.toText(address, p);
+        }
+
+        /** Resolves keepalived's inheritance: checker, then real server, then virtual server, then the default. */
+        RealServer build(VsBuilder vs, boolean vsInhibit, ServiceAddress vsAddress) throws ConfigParseException {
+            String ctx = "real_server " + describe(vsAddress);
+            for (Token u : unsupportedCheckers) {
+                String consequence = checkers.isEmpty() && unsupportedCheckers.size() == 1
+                        ? "real server " + describe(vsAddress) + " would have no health check: it is always in the pool"
+                        : checkers.isEmpty()
+                        ? "real server " + describe(vsAddress) + " would have no health check: none of its checkers"
+                                + " is supported, so it is always in the pool"
+                        : "real server " + describe(vsAddress) + " is checked by its other checkers only";
+                String what = u.text() + " is not supported by ipvs4j: " + consequence;
+                if (strict) {
+                    throw new ConfigParseException(u, what + " (strict mode)");
+                }
+                warn(u, ctx, what);
+            }
             List<Checker> cs = new ArrayList<>();
             for (CheckerBuilder c : checkers) {
-                cs.add(c.build(delayLoop != null ? delayLoop : vsDelayLoop, vsVirtualHost));
+                cs.add(c.build(this, vs));
             }
-            return new RealServer(address, port, weight, inhibit || vsInhibit, upper, lower,
-                    Optional.ofNullable(lbKind), cs, line);
+            int w = weight != null ? weight : vs.weight != null ? vs.weight : 1;
+            return new RealServer(address, port, w, inhibit || vsInhibit, upper, lower,
+                    Optional.ofNullable(lbKind), cs, head.line());
         }
     }
 
@@ -496,6 +765,7 @@ public final class KeepalivedParser {
                 case "retry", "nb_get_retry" -> c.retries = (int) number(value(kw), 0, Integer.MAX_VALUE, kw.text());
                 case "delay_before_retry" -> c.delayBeforeRetry = seconds(kw, true);
                 case "delay_loop" -> c.delayLoop = seconds(kw, false);
+                case "warmup" -> c.warmup = seconds(kw, true);
                 case "url" -> {
                     if (!http) {
                         return false;
@@ -523,13 +793,14 @@ public final class KeepalivedParser {
     private static final class CheckerBuilder {
         final boolean http;
         final int line;
-        Duration connectTimeout = TcpConnectCheck.DEFAULT_CONNECT_TIMEOUT;
+        Duration connectTimeout;
         InetAddress connectIp;
         Integer connectPort;
         InetAddress bindTo;
-        int retries = CheckPolicy.DEFAULT_RETRIES;
-        Duration delayBeforeRetry = CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY;
+        Integer retries;
+        Duration delayBeforeRetry;
         Duration delayLoop;
+        Duration warmup;
         String virtualHost;
         final List<Url> urls = new ArrayList<>();
 
@@ -538,14 +809,36 @@ public final class KeepalivedParser {
             this.line = line;
         }
 
-        Checker build(Duration inheritedDelayLoop, String vsVirtualHost) {
-            CheckerOptions o = new CheckerOptions(connectTimeout, Optional.ofNullable(connectIp),
+        /**
+         * keepalived 2.2 (check_data.c, validate_check_config): a checker setting comes from the
+         * checker, else the real server, else the virtual server, else the checker's default
+         * (retry 1; delay_before_retry 3 s for HTTP_GET, 1 s for TCP_CHECK; connect_timeout 5 s;
+         * delay_loop 60 s).
+         */
+        Checker build(RsBuilder rs, VsBuilder vs) {
+            Duration loop = first(delayLoop, rs.delayLoop, vs.delayLoop);
+            Duration timeout = first(connectTimeout, rs.connectTimeout, vs.connectTimeout, KEEPALIVED_CONNECT_TIMEOUT);
+            int retry = first(retries, rs.retry, vs.retry, CheckPolicy.DEFAULT_RETRIES);
+            Duration dbr = first(delayBeforeRetry, rs.delayBeforeRetry, vs.delayBeforeRetry,
+                    http ? KEEPALIVED_HTTP_DELAY_BEFORE_RETRY : CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY);
+            CheckerOptions o = new CheckerOptions(timeout, Optional.ofNullable(connectIp),
                     connectPort == null ? OptionalInt.empty() : OptionalInt.of(connectPort), Optional.ofNullable(bindTo),
-                    retries, delayBeforeRetry, delayLoop != null ? delayLoop : inheritedDelayLoop);
+                    retry, dbr, loop);
             if (http) {
-                return new HttpGet(urls, Optional.ofNullable(virtualHost != null ? virtualHost : vsVirtualHost), o, line);
+                String host = first(virtualHost, rs.virtualHost, vs.virtualHost);
+                return new HttpGet(urls, Optional.ofNullable(host), o, line);
             }
             return new TcpCheck(o, line);
+        }
+
+        @SafeVarargs
+        private static <T> T first(T... candidates) {
+            for (T c : candidates) {
+                if (c != null) {
+                    return c;
+                }
+            }
+            return null;
         }
     }
 
@@ -660,7 +953,7 @@ public final class KeepalivedParser {
         if (strict) {
             throw new ConfigParseException(kw, what + (ctx.isEmpty() ? "" : " in " + ctx) + " (strict mode)");
         }
-        warn(kw, ctx, what);
+        warn(kw, ctx, what + " (ignored" + consequence(kw.text()) + ")");
         if (isBlock) {
             Token open = next();
             int depth = 1;
@@ -680,7 +973,53 @@ public final class KeepalivedParser {
     }
 
     private void warn(Token at, String ctx, String message) {
-        warnings.add(new ConfigWarning(at.line(), at.column(), at.text(), ctx, message));
+        warnings.add(new ConfigWarning(at.line(), at.column(), at.text(), ctx, message, at.source()));
+    }
+
+    /**
+     * Something keepalived itself would report as a configuration error and replace by its
+     * fallback (the message says which): a warning, or in {@link Mode#STRICT} an error, since
+     * what is programmed then differs from what is written.
+     */
+    private void fallback(Token at, String ctx, String message) throws ConfigParseException {
+        if (strict) {
+            throw new ConfigParseException(at, message + (ctx.isEmpty() ? "" : " [in " + ctx + "]") + " (strict mode)");
+        }
+        warn(at, ctx, message);
+    }
+
+    /** Skips the statement {@code kw} has started: the values on its line and a following block. */
+    private void skipStatement(Token kw) throws ConfigParseException {
+        while (hasValueOnLine(kw)) {
+            next();
+        }
+        if (pos < tokens.size() && peek().isOpen()) {
+            Token open = next();
+            int depth = 1;
+            while (depth > 0) {
+                if (pos >= tokens.size()) {
+                    throw new ConfigParseException(open, "unbalanced '{': block '" + kw.text() + "' opened at line "
+                            + open.line() + " is never closed");
+                }
+                Token t = next();
+                if (t.isOpen()) {
+                    depth++;
+                } else if (t.isClose()) {
+                    depth--;
+                }
+            }
+        }
+    }
+
+    /** What ignoring {@code keyword} means, for the warning. */
+    private static String consequence(String keyword) {
+        return switch (keyword) {
+            case "vrrp_instance" -> ": no VRRP; its virtual_ipaddress entries are not brought up by ipvs4j";
+            case "vrrp_sync_group", "vrrp_script", "vrrp_track_process" -> ": no VRRP in ipvs4j";
+            case "notify_up", "notify_down", "quorum_up", "quorum_down" -> ": the script is not run";
+            case "include" -> "";
+            default -> "";
+        };
     }
 
     private static boolean isKnown(Token t, Set<String> known) {

@@ -7,8 +7,19 @@ package io.ipvs4j.director.keepalived;
  * @param line 1-based
  * @param column 1-based
  * @param quoted whether it was written in double quotes (then it is never a brace or keyword)
+ * @param source the file it comes from when that is not the main file (an {@code include}),
+ *     else {@code ""}
  */
-record Token(String text, int line, int column, boolean quoted) {
+record Token(String text, int line, int column, boolean quoted, String source) {
+    Token(String text, int line, int column, boolean quoted) {
+        this(text, line, column, quoted, "");
+    }
+
+    /** This token as read from {@code file} (an included file). */
+    Token from(String file) {
+        return new Token(text, line, column, quoted, file);
+    }
+
     boolean isOpen() {
         return !quoted && text.equals("{");
     }

@@ -107,7 +107,7 @@ class KeepalivedConverterTest {
     void groupsExpandToOneServicePerMember() throws Exception {
         String text = """
                 virtual_server_group G { 192.0.2.1-2 80 }
-                virtual_server group G { lb_algo rr real_server 198.51.100.1 80 { } }
+                virtual_server group G { lb_algo rr protocol TCP real_server 198.51.100.1 80 { } }
                 """;
         DesiredState d = KeepalivedConverter.toDesiredState(KeepalivedParser.parse(text));
         assertEquals(List.of(ServiceKey.tcp("192.0.2.1", 80), ServiceKey.tcp("192.0.2.2", 80)),
@@ -117,11 +117,12 @@ class KeepalivedConverterTest {
     @Test
     void modelViolationsNameTheLine() throws Exception {
         KeepalivedConfig dup = KeepalivedParser.parse("""
+                virtual_server_group G { 192.0.2.1 80 }
                 virtual_server 192.0.2.1 80 { }
-                virtual_server 192.0.2.1 80 { }
+                virtual_server group G { }
                 """);
         ConfigParseException e = assertThrows(ConfigParseException.class, () -> KeepalivedConverter.toDesiredState(dup));
-        assertEquals(2, e.line());
+        assertEquals(3, e.line(), "the group that repeats the address");
 
         KeepalivedConfig mixed = KeepalivedParser.parse("""
                 virtual_server 192.0.2.1 80 {

@@ -137,10 +137,13 @@ class KeepalivedParserTest {
                 }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
-        assertEquals(List.of(), c.warnings());
+        // keepalived reports a missing protocol and lb_kind and falls back to UDP and NAT
+        assertEquals(List.of("no protocol set", "no lb_kind/lvs_method set"),
+                c.warnings().stream().map(w -> w.message().replaceAll(":.*", "")).toList());
         VirtualServer vs = c.virtualServers().get(0);
         assertEquals(Optional.of("wrr"), vs.scheduler());
         assertEquals(LbKind.NAT, vs.lbKind(), "keepalived's default");
+        assertEquals(Protocol.UDP, vs.protocol(), "keepalived's default (the kernel's)");
         RealServer rs = vs.realServers().get(0);
         assertEquals(3, rs.weight());
         KeepalivedConfig.Url url = ((HttpGet) rs.checkers().get(0)).urls().get(0);
@@ -185,6 +188,8 @@ class KeepalivedParserTest {
                 }
                 virtual_server 192.168.159.100 80 {
                     lb_algo rr
+                    lb_kind DR
+                    protocol TCP
                     ha_suspend
                     real_server 192.168.159.32 80 {
                         SSL_GET { url { path / } }
@@ -195,20 +200,23 @@ class KeepalivedParserTest {
         KeepalivedConfig c = KeepalivedParser.parse(text);
         assertEquals(Optional.of("LB1"), c.routerId());
         List<ConfigWarning> w = c.warnings();
-        assertEquals(5, w.size(), w.toString());
-        assertEquals("notification_email", w.get(0).keyword());
-        assertEquals(3, w.get(0).line());
-        assertEquals("vrrp_instance", w.get(1).keyword());
-        assertEquals(5, w.get(1).line());
-        assertEquals(1, w.get(1).column());
-        assertTrue(w.get(1).message().contains("vrrp_instance VI_1"), w.get(1).message());
-        assertTrue(w.get(1).toString().startsWith("line 5: unsupported block 'vrrp_instance VI_1'"), w.get(1).toString());
-        assertEquals("ha_suspend", w.get(2).keyword());
-        assertEquals(12, w.get(2).line());
+        // global_defs mail settings do not concern load balancing: accepted without a warning
+        assertEquals(4, w.size(), w.toString());
+        assertEquals("vrrp_instance", w.get(0).keyword());
+        assertEquals(5, w.get(0).line());
+        assertEquals(1, w.get(0).column());
+        assertTrue(w.get(0).message().contains("vrrp_instance VI_1"), w.get(0).message());
+        assertTrue(w.get(0).toString().startsWith("line 5: unsupported block 'vrrp_instance VI_1'"), w.get(0).toString());
+        assertEquals("ha_suspend", w.get(1).keyword());
+        assertEquals(14, w.get(1).line());
+        assertEquals("notify_down", w.get(2).keyword());
+        assertEquals(17, w.get(2).line());
+        assertTrue(w.get(2).message().contains("the script is not run"), w.get(2).message());
+        // the consequence of an unsupported checker is said, once the real server is complete
         assertEquals("SSL_GET", w.get(3).keyword());
-        assertEquals(14, w.get(3).line());
-        assertEquals("notify_down", w.get(4).keyword());
-        assertEquals(15, w.get(4).line());
+        assertEquals(16, w.get(3).line());
+        assertTrue(w.get(3).message().contains("real server 192.168.159.32:80 would have no health check"),
+                w.get(3).message());
         // what follows the skipped parts still loads
         assertEquals(1, c.virtualServers().get(0).realServers().size());
         assertEquals(List.of(), c.virtualServers().get(0).realServers().get(0).checkers());
@@ -267,10 +275,11 @@ class KeepalivedParserTest {
                     TCP_CHECK { connect_ip 192.0.2.21 retry 0 }
                   }
                 }
-                virtual_server fwmark 9 { protocol UDP ops real_server 192.0.2.30 { weight 2 } }
+                virtual_server fwmark 9 { protocol UDP ops lb_kind NAT real_server 192.0.2.30 { weight 2 } }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
-        assertEquals(List.of(), c.warnings());
+        assertEquals(List.of("no protocol set", "protocol UDP is ignored for a fwmark service (as keepalived does)"),
+                c.warnings().stream().map(w -> w.message().replaceAll(":.*", "")).toList());
         KeepalivedConfig.VirtualServerGroup g = c.group("WEB").orElseThrow();
         assertEquals(5, g.members().size());
         assertEquals(new Inet(InetAddresses.parse("192.0.2.11"), 80), g.members().get(1));
@@ -308,10 +317,11 @@ class KeepalivedParserTest {
 
     @Test
     void granularityWithoutPersistenceIsReported() throws Exception {
-        KeepalivedConfig c = KeepalivedParser.parse("virtual_server 192.0.2.1 80 {\n  persistence_granularity 24\n}");
+        KeepalivedConfig c = KeepalivedParser.parse(
+                "virtual_server 192.0.2.1 80 {\n  protocol TCP\n  persistence_granularity 24\n}");
         assertEquals(1, c.warnings().size());
         assertEquals("persistence_granularity", c.warnings().get(0).keyword());
-        assertEquals(2, c.warnings().get(0).line());
+        assertEquals(3, c.warnings().get(0).line());
     }
 
     @Test

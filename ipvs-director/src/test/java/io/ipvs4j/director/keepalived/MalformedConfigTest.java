@@ -13,6 +13,10 @@ class MalformedConfigTest {
         return assertThrows(ConfigParseException.class, () -> KeepalivedParser.parse(text));
     }
 
+    private static ConfigParseException failsStrict(String text) {
+        return assertThrows(ConfigParseException.class, () -> KeepalivedParser.parse(text, KeepalivedParser.Mode.STRICT));
+    }
+
     private static void assertMentions(ConfigParseException e, String... parts) {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "\"" + e.getMessage() + "\" should mention " + p);
@@ -96,9 +100,12 @@ class MalformedConfigTest {
 
     @Test
     void badEnumValues() {
-        assertMentions(fails("virtual_server 192.0.2.1 80 { lb_kind XX }"), "lb_kind must be NAT, DR or TUN");
-        assertMentions(fails("virtual_server 192.0.2.1 80 { protocol ICMP }"), "protocol must be TCP, UDP or SCTP");
-        assertMentions(fails("virtual_server 192.0.2.1 80 { lb_algo Round-Robin }"), "lb_algo");
+        // keepalived reports these and falls back; strict mode makes them errors
+        assertMentions(failsStrict("virtual_server 192.0.2.1 80 { protocol TCP lb_kind XX }"),
+                "unknown lb_kind 'XX' (keepalived accepts exactly NAT, DR or TUN)");
+        assertMentions(failsStrict("virtual_server 192.0.2.1 80 { protocol ICMP }"), "unknown protocol 'ICMP'");
+        assertMentions(failsStrict("virtual_server 192.0.2.1 80 { protocol TCP lb_algo Round-Robin }"),
+                "invalid lb_algo 'Round-Robin'");
     }
 
     @Test
