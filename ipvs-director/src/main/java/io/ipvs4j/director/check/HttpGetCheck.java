@@ -279,7 +279,13 @@ public final class HttpGetCheck implements HealthCheck {
 
     @Override
     public String toString() {
-        return describe() + " " + urls + " connect_timeout " + connectTimeout;
+        return describe() + " " + urls + (virtualHost != null ? " Host: " + virtualHost : "") + " connect_timeout "
+                + connectTimeout;
+    }
+
+    /** The {@code Host} header it sends when it is not the target's address ({@code virtualhost}). */
+    public java.util.Optional<String> virtualHost() {
+        return java.util.Optional.ofNullable(virtualHost);
     }
 
     /**
