@@ -37,6 +37,11 @@ import java.util.TreeSet;
  * CheckResult r = check.check();
  * }</pre>
  *
+ * <p>With {@link Builder#tls(boolean) tls(true)} it is keepalived's {@code SSL_GET}: the same
+ * exchange over TLS. As keepalived without an {@code SSL { ca ... }} block, the server's
+ * certificate is not verified (a health check asks "does it answer", not "is it who it says");
+ * the {@code virtualhost}, when it is a host name, is sent as SNI.
+ *
  * <p>Written on a plain {@link Socket} rather than an HTTP client so that every phase is
  * bounded: the connect by the connect timeout, and the whole exchange after it (request,
  * headers and body) by one response deadline, re-armed before each read. A per-read timeout
@@ -53,8 +58,12 @@ public final class HttpGetCheck implements HealthCheck {
     private final Duration responseTimeout;
     private final InetAddress bindAddress;
     private final String virtualHost;
+    private final boolean tls;
+    private final boolean sni;
 
     private HttpGetCheck(Builder b) {
+        this.tls = b.tls;
+        this.sni = b.sni;
         this.target = new InetSocketAddress(b.address, b.port);
         this.urls = List.copyOf(b.urls);
         this.connectTimeout = b.connectTimeout;
@@ -109,35 +118,42 @@ public final class HttpGetCheck implements HealthCheck {
             long deadline = System.nanoTime() + responseTimeout.toNanos();
             s.setSoTimeout(Timeouts.millis(responseTimeout));
             String host = virtualHost != null ? virtualHost : InetAddresses.toText(target.getAddress(), target.getPort());
-            String request = "GET " + url.path() + " HTTP/1.0\r\n"
-                    + "User-Agent: ipvs4j-healthcheck\r\n"
-                    + "Host: " + host + "\r\n"
-                    + "Connection: close\r\n\r\n";
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            DeadlineInputStream in = new DeadlineInputStream(s, deadline);
-
-            String statusLine = readLine(in);
-            int status = parseStatus(statusLine);
-            Headers headers = readHeaders(in);
-            if (!url.accepts(status)) {
-                return CheckResult.down("GET " + where + " answered " + status + ", expected "
-                        + (url.statusCodes().isEmpty() ? "2xx" : url.statusCodes()));
+            if (tls) {
+                return exchange(Tls.wrap(s, sni ? virtualHost : null), url, where, host, deadline);
             }
-            if (url.digest().isPresent()) {
-                byte[] body = readBody(in, headers);
-                String actual = md5Hex(body);
-                if (!actual.equalsIgnoreCase(url.digest().get())) {
-                    return CheckResult.down("GET " + where + " body digest " + actual + ", expected " + url.digest().get());
-                }
-            }
-            return CheckResult.up("GET " + where + " answered " + status);
+            return exchange(s, url, where, host, deadline);
         } catch (SocketTimeoutException e) {
             return CheckResult.down("GET " + where + " timed out: " + e.getMessage());
         } catch (IOException e) {
             return CheckResult.down("GET " + where + " failed: " + e);
         }
+    }
+
+    private CheckResult exchange(Socket s, Url url, String where, String host, long deadline) throws IOException {
+        String request = "GET " + url.path() + " HTTP/1.0\r\n"
+                + "User-Agent: ipvs4j-healthcheck\r\n"
+                + "Host: " + host + "\r\n"
+                + "Connection: close\r\n\r\n";
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        DeadlineInputStream in = new DeadlineInputStream(s, deadline);
+
+        String statusLine = readLine(in);
+        int status = parseStatus(statusLine);
+        Headers headers = readHeaders(in);
+        if (!url.accepts(status)) {
+            return CheckResult.down("GET " + where + " answered " + status + ", expected "
+                    + (url.statusCodes().isEmpty() ? "2xx" : url.statusCodes()));
+        }
+        if (url.digest().isPresent()) {
+            byte[] body = readBody(in, headers);
+            String actual = md5Hex(body);
+            if (!actual.equalsIgnoreCase(url.digest().get())) {
+                return CheckResult.down("GET " + where + " body digest " + actual + ", expected " + url.digest().get());
+            }
+        }
+        return CheckResult.up("GET " + where + " answered " + status);
     }
 
     private static int parseStatus(String line) throws IOException {
@@ -273,7 +289,7 @@ public final class HttpGetCheck implements HealthCheck {
 
     @Override
     public String describe() {
-        return "HTTP_GET " + InetAddresses.toText(target.getAddress(), target.getPort())
+        return (tls ? "SSL_GET " : "HTTP_GET ") + InetAddresses.toText(target.getAddress(), target.getPort())
                 + (urls.size() == 1 ? urls.get(0).path() : " " + urls.size() + " URLs");
     }
 
@@ -392,6 +408,8 @@ public final class HttpGetCheck implements HealthCheck {
         private Duration responseTimeout;
         private InetAddress bindAddress;
         private String virtualHost;
+        private boolean tls;
+        private boolean sni;
 
         private Builder(InetAddress address, int port) {
             this.address = Objects.requireNonNull(address, "address");
@@ -422,6 +440,18 @@ public final class HttpGetCheck implements HealthCheck {
         /** The local address to connect from ({@code bindto}); {@code null} lets the kernel choose. */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
+            return this;
+        }
+
+        /** Speak TLS ({@code SSL_GET}); default false ({@code HTTP_GET}). */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** With TLS, send the {@code virtualhost} as SNI ({@code enable_sni}); default false, as keepalived. */
+        public Builder sni(boolean sni) {
+            this.sni = sni;
             return this;
         }
 

@@ -273,8 +273,13 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
      * @param options shared settings
      * @param line where the block starts
      */
-    public record HttpGet(List<Url> urls, Optional<String> virtualHost, CheckerOptions options, int line)
-            implements Checker {
+    public record HttpGet(List<Url> urls, Optional<String> virtualHost, CheckerOptions options, int line, boolean tls,
+            boolean enableSni) implements Checker {
+        /** An {@code HTTP_GET} (no TLS). */
+        public HttpGet(List<Url> urls, Optional<String> virtualHost, CheckerOptions options, int line) {
+            this(urls, virtualHost, options, line, false, false);
+        }
+
         public HttpGet {
             urls = List.copyOf(urls);
             Objects.requireNonNull(virtualHost, "virtualHost");

@@ -173,7 +173,9 @@ public final class KeepalivedConverter {
             HttpGetCheck.Builder b = HttpGetCheck.builder(address, port)
                     .connectTimeout(o.connectTimeout())
                     .bindAddress(o.bindTo().orElse(null))
-                    .virtualHost(http.virtualHost().orElse(null));
+                    .virtualHost(http.virtualHost().orElse(null))
+                    .tls(http.tls())
+                    .sni(http.enableSni());
             for (KeepalivedConfig.Url u : http.urls()) {
                 b.url(new HttpGetCheck.Url(u.path(), u.statusCodes(), u.digest()));
             }

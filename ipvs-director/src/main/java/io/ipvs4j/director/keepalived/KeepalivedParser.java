@@ -101,7 +101,7 @@ public final class KeepalivedParser {
     /** Settings that do not change what is programmed (alerts, SNMP names): accepted silently. */
     private static final Set<String> NO_EFFECT = Set.of("smtp_alert", "snmp_name");
     /** Health checkers of keepalived 2.2 that ipvs4j does not run. */
-    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of("SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK",
+    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of("MISC_CHECK", "SMTP_CHECK", "DNS_CHECK",
             "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
     private static final Set<String> VS = Set.of("delay_loop", "lb_algo", "lvs_sched", "lb_kind", "lvs_method",
             "persistence_timeout", "persistence_granularity", "protocol", "virtualhost", "alpha", "omega",
@@ -109,11 +109,11 @@ public final class KeepalivedParser {
             "sorry_server", "sorry_server_inhibit", "real_server", "retry", "delay_before_retry", "warmup",
             "connect_timeout", "weight", "ip_family", "hashed", "smtp_alert", "snmp_name");
     private static final Set<String> RS = Set.of("weight", "inhibit_on_failure", "uthreshold", "lthreshold",
-            "lvs_method", "delay_loop", "HTTP_GET", "TCP_CHECK", "retry", "delay_before_retry", "warmup",
+            "lvs_method", "delay_loop", "HTTP_GET", "SSL_GET", "TCP_CHECK", "retry", "delay_before_retry", "warmup",
             "connect_timeout", "virtualhost", "smtp_alert", "snmp_name");
     private static final Set<String> CHECK_COMMON = Set.of("connect_timeout", "connect_ip", "connect_port", "bindto",
             "retry", "nb_get_retry", "delay_before_retry", "delay_loop", "warmup");
-    private static final Set<String> HTTP = union(CHECK_COMMON, Set.of("url", "virtualhost"));
+    private static final Set<String> HTTP = union(CHECK_COMMON, Set.of("url", "virtualhost", "enable_sni"));
     private static final Set<String> URL = Set.of("path", "status_code", "digest");
     private static final Set<String> STATIC_ADDR_VALUE_OPTS = Set.of("dev", "label", "brd", "broadcast", "scope",
             "peer", "preferred_lft", "track_group", "metric");
@@ -670,7 +670,7 @@ public final class KeepalivedParser {
                 case "connect_timeout" -> rs.connectTimeout = seconds(kw, false);
                 case "virtualhost" -> rs.virtualHost = value(kw).text();
                 case "smtp_alert", "snmp_name" -> skipStatement(kw);
-                case "HTTP_GET" -> rs.checkers.add(checker(kw, true));
+                case "HTTP_GET", "SSL_GET" -> rs.checkers.add(checker(kw, true));
                 case "TCP_CHECK" -> rs.checkers.add(checker(kw, false));
                 default -> {
                     if (UNSUPPORTED_CHECKERS.contains(kw.text())) {
@@ -750,6 +750,7 @@ public final class KeepalivedParser {
 
     private CheckerBuilder checker(Token head, boolean http) throws ConfigParseException {
         CheckerBuilder c = new CheckerBuilder(http, head.line());
+        c.tls = head.text().equals("SSL_GET");
         block(head, head.text(), http ? HTTP : CHECK_COMMON, kw -> {
             switch (kw.text()) {
                 case "connect_timeout" -> c.connectTimeout = seconds(kw, false);
@@ -778,6 +779,14 @@ public final class KeepalivedParser {
                     }
                     c.virtualHost = value(kw).text();
                 }
+                case "enable_sni" -> {
+                    if (!http) {
+                        return false;
+                    }
+                    // keepalived's check_true_false: no value, or true/on/yes; false/off/no turn it off
+                    c.enableSni = !hasValueOnLine(kw) || !Set.of("false", "off", "no", "0")
+                            .contains(next().text().toLowerCase(Locale.ROOT));
+                }
                 default -> {
                     return false;
                 }
@@ -785,7 +794,7 @@ public final class KeepalivedParser {
             return true;
         });
         if (http && c.urls.isEmpty()) {
-            throw new ConfigParseException(head, "HTTP_GET needs at least one url { path ... } block");
+            throw new ConfigParseException(head, head.text() + " needs at least one url { path ... } block");
         }
         return c;
     }
@@ -802,6 +811,8 @@ public final class KeepalivedParser {
         Duration delayLoop;
         Duration warmup;
         String virtualHost;
+        boolean tls;
+        boolean enableSni;
         final List<Url> urls = new ArrayList<>();
 
         CheckerBuilder(boolean http, int line) {
@@ -826,7 +837,7 @@ public final class KeepalivedParser {
                     retry, dbr, loop);
             if (http) {
                 String host = first(virtualHost, rs.virtualHost, vs.virtualHost);
-                return new HttpGet(urls, Optional.ofNullable(host), o, line);
+                return new HttpGet(urls, Optional.ofNullable(host), o, line, tls, enableSni);
             }
             return new TcpCheck(o, line);
         }

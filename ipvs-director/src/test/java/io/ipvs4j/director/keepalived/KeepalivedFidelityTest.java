@@ -223,12 +223,12 @@ class KeepalivedFidelityTest {
                 virtual_server 192.0.2.1 443 {
                   protocol TCP
                   lb_kind NAT
-                  real_server 192.0.2.7 443 { SSL_GET { url { path / } } }
+                  real_server 192.0.2.7 443 { UDP_CHECK { connect_port 443 } }
                   real_server 192.0.2.8 443 { MISC_CHECK { misc_path "/bin/true" } TCP_CHECK { } }
                 }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
-        assertEquals(List.of("SSL_GET is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
+        assertEquals(List.of("UDP_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
                 + " it is always in the pool", "MISC_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
                 + " checked by its other checkers only"), messages(c));
         assertEquals(4, c.warnings().get(0).line());

@@ -192,7 +192,7 @@ class KeepalivedParserTest {
                     protocol TCP
                     ha_suspend
                     real_server 192.168.159.32 80 {
-                        SSL_GET { url { path / } }
+                        PING_CHECK { retry 2 }
                         notify_down /bin/true
                     }
                 }
@@ -213,7 +213,7 @@ class KeepalivedParserTest {
         assertEquals(17, w.get(2).line());
         assertTrue(w.get(2).message().contains("the script is not run"), w.get(2).message());
         // the consequence of an unsupported checker is said, once the real server is complete
-        assertEquals("SSL_GET", w.get(3).keyword());
+        assertEquals("PING_CHECK", w.get(3).keyword());
         assertEquals(16, w.get(3).line());
         assertTrue(w.get(3).message().contains("real server 192.168.159.32:80 would have no health check"),
                 w.get(3).message());
