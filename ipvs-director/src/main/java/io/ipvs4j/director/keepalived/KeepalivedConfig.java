@@ -233,7 +233,7 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
     }
 
     /** A checker block of a real server. */
-    public sealed interface Checker permits HttpGet, TcpCheck {
+    public sealed interface Checker permits HttpGet, TcpCheck, MiscCheck {
         /** The settings shared by all checkers. */
         CheckerOptions options();
 
@@ -309,6 +309,24 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
      * @param options shared settings
      * @param line where the block starts
      */
+    /**
+     * {@code MISC_CHECK}: a program run without a shell, judged by its exit status.
+     *
+     * @param command {@code misc_path}, split into program and arguments
+     * @param timeout {@code misc_timeout}, if set (keepalived's default: the delay_loop)
+     * @param dynamic {@code misc_dynamic}
+     * @param options retry, delay_before_retry and delay_loop (its connection settings are unused)
+     * @param line the line of the MISC_CHECK keyword
+     */
+    public record MiscCheck(List<String> command, Optional<Duration> timeout, boolean dynamic, CheckerOptions options,
+            int line) implements Checker {
+        public MiscCheck {
+            command = List.copyOf(command);
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
     public record TcpCheck(CheckerOptions options, int line) implements Checker {
         public TcpCheck {
             Objects.requireNonNull(options, "options");

@@ -163,6 +163,10 @@ public final class KeepalivedConverter {
 
     private static HealthCheck check(KeepalivedConfig.RealServer rs, Checker c, int rsPort) throws ConfigParseException {
         CheckerOptions o = c.options();
+        if (c instanceof KeepalivedConfig.MiscCheck misc) {
+            return new io.ipvs4j.director.check.MiscCheck(misc.command(), misc.timeout().orElse(o.delayLoop()),
+                    misc.dynamic());
+        }
         InetAddress address = o.connectIp().orElse(rs.address());
         int port = o.connectPort().orElse(rsPort);
         if (port == 0) {

@@ -101,7 +101,7 @@ public final class KeepalivedParser {
     /** Settings that do not change what is programmed (alerts, SNMP names): accepted silently. */
     private static final Set<String> NO_EFFECT = Set.of("smtp_alert", "snmp_name");
     /** Health checkers of keepalived 2.2 that ipvs4j does not run. */
-    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of("MISC_CHECK", "SMTP_CHECK", "DNS_CHECK",
+    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of( "SMTP_CHECK", "DNS_CHECK",
             "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
     private static final Set<String> VS = Set.of("delay_loop", "lb_algo", "lvs_sched", "lb_kind", "lvs_method",
             "persistence_timeout", "persistence_granularity", "protocol", "virtualhost", "alpha", "omega",
@@ -109,12 +109,14 @@ public final class KeepalivedParser {
             "sorry_server", "sorry_server_inhibit", "real_server", "retry", "delay_before_retry", "warmup",
             "connect_timeout", "weight", "ip_family", "hashed", "smtp_alert", "snmp_name");
     private static final Set<String> RS = Set.of("weight", "inhibit_on_failure", "uthreshold", "lthreshold",
-            "lvs_method", "delay_loop", "HTTP_GET", "SSL_GET", "TCP_CHECK", "retry", "delay_before_retry", "warmup",
+            "lvs_method", "delay_loop", "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK", "retry", "delay_before_retry", "warmup",
             "connect_timeout", "virtualhost", "smtp_alert", "snmp_name");
     private static final Set<String> CHECK_COMMON = Set.of("connect_timeout", "connect_ip", "connect_port", "bindto",
             "retry", "nb_get_retry", "delay_before_retry", "delay_loop", "warmup");
     private static final Set<String> HTTP = union(CHECK_COMMON, Set.of("url", "virtualhost", "enable_sni"));
     private static final Set<String> URL = Set.of("path", "status_code", "digest");
+    private static final Set<String> MISC = Set.of("misc_path", "misc_timeout", "misc_dynamic", "user", "retry",
+            "delay_before_retry", "delay_loop", "warmup");
     private static final Set<String> STATIC_ADDR_VALUE_OPTS = Set.of("dev", "label", "brd", "broadcast", "scope",
             "peer", "preferred_lft", "track_group", "metric");
     private static final Set<String> STATIC_ADDR_FLAG_OPTS = Set.of("home", "nodad", "-nodad", "noprefixroute",
@@ -672,6 +674,7 @@ public final class KeepalivedParser {
                 case "smtp_alert", "snmp_name" -> skipStatement(kw);
                 case "HTTP_GET", "SSL_GET" -> rs.checkers.add(checker(kw, true));
                 case "TCP_CHECK" -> rs.checkers.add(checker(kw, false));
+                case "MISC_CHECK" -> rs.checkers.add(miscChecker(kw, ctx));
                 default -> {
                     if (UNSUPPORTED_CHECKERS.contains(kw.text())) {
                         // reported once the real server is complete, with what it means for it
@@ -799,6 +802,57 @@ public final class KeepalivedParser {
         return c;
     }
 
+    /** {@code MISC_CHECK}: keepalived's check_misc.c (retry default 0, timeout default delay_loop). */
+    private CheckerBuilder miscChecker(Token head, String rsCtx) throws ConfigParseException {
+        CheckerBuilder c = new CheckerBuilder(false, head.line());
+        c.misc = true;
+        c.miscCommand = new ArrayList<>();
+        block(head, "MISC_CHECK", MISC, kw -> {
+            switch (kw.text()) {
+                case "misc_path" -> {
+                    // keepalived takes the rest of the line; a quoted value is split into words as well
+                    c.miscCommand.clear();
+                    while (hasValueOnLine(kw)) {
+                        for (String w : next().text().trim().split("\\s+")) {
+                            if (!w.isEmpty()) {
+                                c.miscCommand.add(w);
+                            }
+                        }
+                    }
+                    if (c.miscCommand.isEmpty()) {
+                        throw new ConfigParseException(kw, "misc_path needs a program");
+                    }
+                }
+                case "misc_timeout" -> c.miscTimeout = seconds(kw, false);
+                case "misc_dynamic" -> c.miscDynamic = true;
+                case "user" -> {
+                    Token u = value(kw);
+                    while (hasValueOnLine(kw)) {
+                        next();
+                    }
+                    fallback(u, rsCtx, "MISC_CHECK user '" + u.text() + "' is not supported: the program runs as the"
+                            + " director's own user");
+                }
+                case "retry" -> c.retries = (int) number(value(kw), 0, Integer.MAX_VALUE, kw.text());
+                case "delay_before_retry" -> c.delayBeforeRetry = seconds(kw, true);
+                case "delay_loop" -> c.delayLoop = seconds(kw, false);
+                case "warmup" -> c.warmup = seconds(kw, true);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        if (c.miscCommand.isEmpty()) {
+            throw new ConfigParseException(head, "MISC_CHECK needs misc_path");
+        }
+        if (c.miscDynamic) {
+            fallback(head, rsCtx, "misc_dynamic: exit statuses 2..255 pass, but the weight keepalived would derive"
+                    + " from them (status - 2) is not applied: the configured weight stays");
+        }
+        return c;
+    }
+
     private static final class CheckerBuilder {
         final boolean http;
         final int line;
@@ -813,6 +867,10 @@ public final class KeepalivedParser {
         String virtualHost;
         boolean tls;
         boolean enableSni;
+        boolean misc;
+        List<String> miscCommand;
+        Duration miscTimeout;
+        boolean miscDynamic;
         final List<Url> urls = new ArrayList<>();
 
         CheckerBuilder(boolean http, int line) {
@@ -829,12 +887,16 @@ public final class KeepalivedParser {
         Checker build(RsBuilder rs, VsBuilder vs) {
             Duration loop = first(delayLoop, rs.delayLoop, vs.delayLoop);
             Duration timeout = first(connectTimeout, rs.connectTimeout, vs.connectTimeout, KEEPALIVED_CONNECT_TIMEOUT);
-            int retry = first(retries, rs.retry, vs.retry, CheckPolicy.DEFAULT_RETRIES);
+            int retry = first(retries, rs.retry, vs.retry, misc ? 0 : CheckPolicy.DEFAULT_RETRIES);
             Duration dbr = first(delayBeforeRetry, rs.delayBeforeRetry, vs.delayBeforeRetry,
                     http ? KEEPALIVED_HTTP_DELAY_BEFORE_RETRY : CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY);
             CheckerOptions o = new CheckerOptions(timeout, Optional.ofNullable(connectIp),
                     connectPort == null ? OptionalInt.empty() : OptionalInt.of(connectPort), Optional.ofNullable(bindTo),
                     retry, dbr, loop);
+            if (misc) {
+                return new KeepalivedConfig.MiscCheck(miscCommand, Optional.ofNullable(miscTimeout), miscDynamic, o,
+                        line);
+            }
             if (http) {
                 String host = first(virtualHost, rs.virtualHost, vs.virtualHost);
                 return new HttpGet(urls, Optional.ofNullable(host), o, line, tls, enableSni);

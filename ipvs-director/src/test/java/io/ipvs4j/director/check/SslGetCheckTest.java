@@ -74,7 +74,7 @@ class SslGetCheckTest {
 
     private static HttpGetCheck.Builder sslGet(int port) {
         return HttpGetCheck.builder(InetAddress.getLoopbackAddress(), port).tls(true)
-                .connectTimeout(Duration.ofSeconds(2));
+                .connectTimeout(Duration.ofSeconds(10));   // generous: a loaded CI machine, a TLS handshake
     }
 
     @Test
@@ -131,7 +131,7 @@ class SslGetCheckTest {
         status.set(200);
         DesiredState d = KeepalivedConverter.toDesiredState(KeepalivedParser.parse(
                 "virtual_server 192.0.2.1 443 { protocol TCP lb_kind NAT\n real_server 127.0.0.1 " + port
-                        + " { SSL_GET { url { path / status_code 200 } connect_timeout 2 } }\n}"));
+                        + " { SSL_GET { url { path / status_code 200 } connect_timeout 10 } }\n}"));
         List<io.ipvs4j.director.check.CheckSpec> checks = d.services().get(0).realServers().get(0).checks();
         assertEquals(1, checks.size(), "an SSL_GET real server is health-checked");
         assertEquals(Duration.ofSeconds(3), checks.get(0).policy().delayBeforeRetry(), "SSL_GET's default, as HTTP_GET's");

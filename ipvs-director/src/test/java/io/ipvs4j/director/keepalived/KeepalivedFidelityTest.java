@@ -224,12 +224,12 @@ class KeepalivedFidelityTest {
                   protocol TCP
                   lb_kind NAT
                   real_server 192.0.2.7 443 { UDP_CHECK { connect_port 443 } }
-                  real_server 192.0.2.8 443 { MISC_CHECK { misc_path "/bin/true" } TCP_CHECK { } }
+                  real_server 192.0.2.8 443 { SMTP_CHECK { connect_timeout 3 } TCP_CHECK { } }
                 }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
         assertEquals(List.of("UDP_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
-                + " it is always in the pool", "MISC_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
+                + " it is always in the pool", "SMTP_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
                 + " checked by its other checkers only"), messages(c));
         assertEquals(4, c.warnings().get(0).line());
         ConfigParseException e = assertThrows(ConfigParseException.class,
