@@ -33,6 +33,9 @@ if [ -z "${IPVS4J_SKIP_BUILD:-}" ]; then
   say "mvn test-compile (native-tests and its dependencies)"
   mvn -B -q ${SUFFIX:+-Dipvs4j.buildSuffix=$SUFFIX} -pl native-tests -am test-compile \
     || { say "FAILED: the build failed"; exit 1; }
+  # the director's distribution (tar.gz): DirectorDistributionKernelTest unpacks and runs it
+  mvn -B -q ${SUFFIX:+-Dipvs4j.buildSuffix=$SUFFIX} -pl ipvs-director -am package -DskipTests \
+    || { say "FAILED: building the ipvs-director distribution failed"; exit 1; }
 fi
 for f in "$T/kernel-tests.classpath" "$T/test-classes"; do
   [ -e "$f" ] || { say "FAILED: $f is missing: build first (mvn -B install -DskipTests)"; exit 1; }

@@ -3,7 +3,7 @@ package io.ipvs4j.examples.demo;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.ServiceNotFoundException;
-import io.ipvs4j.examples.controller.ControlClient;
+import io.ipvs4j.director.controller.ControlClient;
 import io.ipvs4j.host.HostChange;
 import io.ipvs4j.host.DirectRouting;
 import io.ipvs4j.host.HostSysctls;
@@ -52,7 +52,7 @@ import java.util.stream.Collectors;
  *
  * <p>Namespaces, veth pairs and the bridge are made with {@code ip} (the "hardware"); all LVS
  * configuration goes through ipvs4j: the real servers' VIP on {@code lo} and ARP policy with
- * {@link DirectRouting}, and the director by the {@link io.ipvs4j.examples.controller.Main
+ * {@link DirectRouting}, and the director by the {@link io.ipvs4j.director.controller.Main
  * controller} (run in the director's namespace) from a keepalived.conf equivalent to the
  * seed's, which brings up the VIP alias, programs the DR service and health-checks the real
  * servers. Then requests go from the client through the VIP, one real server's web server is
@@ -493,7 +493,7 @@ public final class LvsDrDemo {
         }
 
         private void startController(Path conf) throws Exception {
-            Proc c = controller = lab.java(directorNs, "   [controller] ", io.ipvs4j.examples.controller.Main.class,
+            Proc c = controller = lab.java(directorNs, "   [controller] ", io.ipvs4j.director.controller.Main.class,
                     "-f", conf.toString(), "--control-socket", controlSocket.toString(), "--remove-on-exit",
                     "--resync", "10");
             c.awaitLine(l -> l.contains("running;"), o.startTimeout(), "the controller to start");
@@ -766,7 +766,7 @@ public final class LvsDrDemo {
 
         /** Starts a Java program in {@code ns}; its output is shown prefixed and kept for awaitLine. */
         Proc java(String ns, String prefix, Class<?> main, String... args) throws IOException {
-            return started(javaCommand(ns, main, args), prefix, main == io.ipvs4j.examples.controller.Main.class);
+            return started(javaCommand(ns, main, args), prefix, main == io.ipvs4j.director.controller.Main.class);
         }
 
         private Proc started(List<String> command, String prefix, boolean isCritical) throws IOException {

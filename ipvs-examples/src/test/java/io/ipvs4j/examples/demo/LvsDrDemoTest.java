@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.ipvs4j.examples.check.HttpGetCheck;
-import io.ipvs4j.examples.keepalived.DesiredState;
-import io.ipvs4j.examples.keepalived.KeepalivedConfig;
-import io.ipvs4j.examples.keepalived.KeepalivedConverter;
-import io.ipvs4j.examples.keepalived.KeepalivedParser;
+import io.ipvs4j.director.check.HttpGetCheck;
+import io.ipvs4j.director.keepalived.DesiredState;
+import io.ipvs4j.director.keepalived.KeepalivedConfig;
+import io.ipvs4j.director.keepalived.KeepalivedConverter;
+import io.ipvs4j.director.keepalived.KeepalivedParser;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ForwardingMethod;
 import io.ipvs4j.model.Scheduler;

@@ -1,0 +1,290 @@
+package io.ipvs4j.director.check;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs health checks on a schedule and tracks each target's UP/DOWN state with keepalived's
+ * semantics (see {@link CheckPolicy}): a target that is up goes DOWN only after a failure and
+ * all its retries fail; a target that is down comes back UP after one success. A target with
+ * several checks is UP only while all of them are up, as a keepalived real server with several
+ * checkers is. Every transition is logged and passed to the {@link StateListener}.
+ *
+ * <pre>{@code
+ * try (HealthChecker<Endpoint> checker = new HealthChecker<>((rs, old, now) -> apply(rs, now))) {
+ *     checker.add(rs, CheckState.UP, List.of(new CheckSpec(httpCheck,
+ *             new CheckPolicy(Duration.ofSeconds(6), 3, Duration.ofSeconds(3)))));
+ *     ...
+ * }   // close() stops all checks
+ * }</pre>
+ *
+ * <p>Threads: one scheduler thread only keeps time; each attempt runs on a pooled worker
+ * thread, so a slow check delays nothing but its own target's next attempt. Each check's
+ * next attempt is scheduled when the previous one ends (a fixed delay, as keepalived does),
+ * so attempts of one check never overlap.
+ *
+ * @param <T> the target type: anything with value equality, e.g. an {@code Endpoint}
+ */
+public final class HealthChecker<T> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final StateListener<T> listener;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+    private final Map<T, Target> targets = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** A checker that tells {@code listener} about every transition. */
+    public HealthChecker(StateListener<T> listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        int id = INSTANCES.incrementAndGet();
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("ipvs4j-check-timer-" + id));
+        this.workers = Executors.newCachedThreadPool(daemonThreads("ipvs4j-check-" + id));
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            // checks must never keep a stopping JVM alive; close() is the orderly way out
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Starts checking {@code target}: each spec's first attempt runs at once.
+     *
+     * @param initial the state before any check has run: keepalived starts real servers UP,
+     *     or DOWN with {@code alpha}
+     * @param checks at least one check; the target is UP while all are up
+     * @throws IllegalStateException if the target is already checked or this checker is closed
+     */
+    public void add(T target, CheckState initial, List<CheckSpec> checks) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(initial, "initial");
+        List<CheckSpec> specs = List.copyOf(checks);
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("at least one check is needed for " + target);
+        }
+        if (closed) {
+            throw new IllegalStateException("health checker is closed");
+        }
+        Target t = new Target(target, initial, specs);
+        if (targets.putIfAbsent(target, t) != null) {
+            throw new IllegalStateException(target + " is already being checked");
+        }
+        log.info("checking {} (initially {}): {}", target, initial, specs);
+        for (Slot s : t.slots) {
+            schedule(s, Duration.ZERO);
+        }
+    }
+
+    /** {@link #add(Object, CheckState, List)} with a single check. */
+    public void add(T target, CheckState initial, CheckSpec check) {
+        add(target, initial, List.of(check));
+    }
+
+    /**
+     * Stops checking {@code target}; no notification follows. An attempt in flight finishes
+     * but its result is dropped.
+     *
+     * @return whether the target was being checked
+     */
+    public boolean remove(T target) {
+        Target t = targets.remove(target);
+        if (t == null) {
+            return false;
+        }
+        synchronized (t) {
+            t.removed = true;
+            for (Slot s : t.slots) {
+                if (s.pending != null) {
+                    s.pending.cancel(false);
+                }
+            }
+        }
+        log.info("stopped checking {}", target);
+        return true;
+    }
+
+    /** The current state of {@code target}, if it is being checked. */
+    public Optional<CheckState> state(T target) {
+        Target t = targets.get(target);
+        if (t == null) {
+            return Optional.empty();
+        }
+        synchronized (t) {
+            return Optional.of(t.state);
+        }
+    }
+
+    /** A snapshot of all targets' states. */
+    public Map<T, CheckState> states() {
+        Map<T, CheckState> out = new LinkedHashMap<>();
+        for (Target t : targets.values()) {
+            synchronized (t) {
+                out.put(t.target, t.state);
+            }
+        }
+        return out;
+    }
+
+    private void schedule(Slot slot, Duration delay) {
+        if (closed) {
+            return;
+        }
+        try {
+            ScheduledFuture<?> f = timer.schedule(() -> submit(slot), delay.toNanos(), TimeUnit.NANOSECONDS);
+            synchronized (slot.owner) {
+                slot.pending = f;
+            }
+        } catch (RejectedExecutionException e) {
+            // close() raced us; nothing more to run
+        }
+    }
+
+    private void submit(Slot slot) {
+        try {
+            workers.execute(() -> run(slot));
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void run(Slot slot) {
+        Target t = slot.owner;
+        if (closed || t.removed) {
+            return;
+        }
+        CheckResult result;
+        try {
+            result = slot.spec.check().check();
+        } catch (RuntimeException e) {
+            result = CheckResult.down("check threw " + e);
+        }
+        Duration next;
+        synchronized (t) {
+            if (closed || t.removed) {
+                return;
+            }
+            CheckPolicy policy = slot.spec.policy();
+            if (result.healthy()) {
+                slot.failures = 0;
+                slot.up = true;
+                next = policy.interval();
+                log.debug("{} {}: {}", t.target, slot.spec.check().describe(), result.detail());
+            } else if (slot.up && slot.failures < policy.retries()) {
+                // keepalived retries only what it is about to take out; a failing check of an
+                // up target is given its retries before it counts
+                slot.failures++;
+                next = policy.delayBeforeRetry();
+                log.info("{} {} failed (attempt {} of {}): {}", t.target, slot.spec.check().describe(),
+                        slot.failures, policy.retries() + 1, result.detail());
+            } else {
+                if (slot.up) {
+                    log.warn("{} {} failed after {} retries: {}", t.target, slot.spec.check().describe(),
+                            policy.retries(), result.detail());
+                } else {
+                    log.debug("{} {} still failing: {}", t.target, slot.spec.check().describe(), result.detail());
+                }
+                slot.failures = 0;
+                slot.up = false;
+                next = policy.interval();
+            }
+            CheckState now = t.aggregate();
+            if (now != t.state) {
+                CheckState old = t.state;
+                t.state = now;
+                log.info("{} is {} (was {}): {}", t.target, now, old, result.detail());
+                try {
+                    listener.stateChanged(t.target, old, now);
+                } catch (RuntimeException e) {
+                    log.error("state listener failed for {} {} -> {}", t.target, old, now, e);
+                }
+            }
+        }
+        schedule(slot, next);
+    }
+
+    /**
+     * Stops all checks and waits briefly for attempts in flight. Attempts are bounded by their
+     * own timeouts; workers are interrupted and their results dropped. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("health checks still running 5 s after close; they end at their timeouts");
+            }
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        targets.clear();
+        log.debug("health checker closed");
+    }
+
+    /** One target: its checks and aggregate state. Guarded by its own monitor. */
+    private final class Target {
+        final T target;
+        final List<Slot> slots = new ArrayList<>();
+        CheckState state;
+        volatile boolean removed;
+
+        Target(T target, CheckState initial, List<CheckSpec> specs) {
+            this.target = target;
+            this.state = initial;
+            for (CheckSpec s : specs) {
+                slots.add(new Slot(this, s, initial == CheckState.UP));
+            }
+        }
+
+        CheckState aggregate() {
+            for (Slot s : slots) {
+                if (!s.up) {
+                    return CheckState.DOWN;
+                }
+            }
+            return CheckState.UP;
+        }
+    }
+
+    /** One check of a target. Fields guarded by the owner's monitor. */
+    private final class Slot {
+        final Target owner;
+        final CheckSpec spec;
+        boolean up;
+        int failures;
+        ScheduledFuture<?> pending;
+
+        Slot(Target owner, CheckSpec spec, boolean up) {
+            this.owner = owner;
+            this.spec = spec;
+            this.up = up;
+        }
+    }
+}

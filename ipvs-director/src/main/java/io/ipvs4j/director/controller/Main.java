@@ -1,0 +1,256 @@
+package io.ipvs4j.director.controller;
+
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.director.keepalived.ConfigParseException;
+import io.ipvs4j.director.keepalived.DesiredState;
+import io.ipvs4j.director.keepalived.KeepalivedConfig;
+import io.ipvs4j.director.keepalived.KeepalivedConverter;
+import io.ipvs4j.director.keepalived.KeepalivedParser;
+import io.ipvs4j.host.InterfaceAddresses;
+import io.ipvs4j.netlink.HostNetwork;
+import io.ipvs4j.netlink.IpvsNetlink;
+import io.ipvs4j.netlink.NetlinkOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller as a command, a drop-in for keepalived's load-balancing half:
+ *
+ * <pre>
+ * ipvs4j-director -f /etc/keepalived/keepalived.conf \
+ *      [--namespace NS] [--control-socket /run/ipvs4j/control.sock] [--state-file /var/lib/ipvs4j/director.state]
+ *      [--remove-on-exit] [--resync SECONDS] [--strict]
+ * ipvs4j-director -t -f /etc/keepalived/keepalived.conf [--strict]
+ * </pre>
+ *
+ * <p>({@code ipvs4j-director} is the distribution's launcher for this class.) {@code -t}
+ * checks the file without IPVS and prints what would be programmed and every warning
+ * ({@link ConfigCheck}; exit status 0, 1, 3 or 4 as documented there).
+ *
+ * <p>Reads the {@code virtual_server} and {@code static_ipaddress} parts of the file (other
+ * parts are reported as warnings), brings up the VIPs, health-checks the real servers and keeps
+ * the IPVS table in step until SIGTERM or SIGINT, which stop it cleanly: the checks end and the
+ * rules and VIPs stay for the next run to take over, or are removed with
+ * {@code --remove-on-exit}. {@code --namespace NS} programs the network namespace
+ * {@code /run/netns/NS} (made by {@code ip netns add}); note that the health checks still run
+ * from the namespace the JVM runs in, so for checks inside NS start the JVM with
+ * {@code ip netns exec NS java ...} instead. Exit status: the signal's (143 for SIGTERM) after a signal, 1 if it could not
+ * start, 2 for bad arguments.
+ * {@code --state-file FILE} records what the director programs, so that a restart with a
+ * changed configuration removes what the previous run owned and no longer wants
+ * ({@link OwnershipState}); without it, ownership is "what the current configuration names".
+ * {@code --strict} makes unsupported keywords errors instead of warnings.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    private static final String USAGE = "usage: ipvs4j-director -f keepalived.conf [--namespace NS]"
+            + " [--control-socket PATH] [--state-file PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
+            + "       ipvs4j-director -t -f keepalived.conf [--strict]   (check the file, program nothing)";
+
+    /** Runs the controller until SIGTERM/SIGINT. */
+    public static void main(String[] args) {
+        configureLogging();
+        Path file = null;
+        String namespace = null;
+        Path socketPath = null;
+        Path stateFile = null;
+        boolean removeOnExit = false;
+        boolean configTest = false;
+        KeepalivedParser.Mode mode = KeepalivedParser.Mode.LENIENT;
+        Duration resync = Duration.ofSeconds(60);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "-f", "--use-file" -> file = Path.of(value(args, ++i));
+                    case "--namespace" -> namespace = value(args, ++i);
+                    case "--control-socket" -> socketPath = Path.of(value(args, ++i));
+                    case "--remove-on-exit" -> removeOnExit = true;
+                    case "--state-file" -> stateFile = Path.of(value(args, ++i));
+                    case "-t", "--config-test" -> configTest = true;
+                    case "--strict" -> mode = KeepalivedParser.Mode.STRICT;
+                    case "--resync" -> resync = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i)) * 1000));
+                    case "-h", "--help" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            if (file == null) {
+                throw new IllegalArgumentException("-f FILE is required");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (configTest) {
+            System.exit(ConfigCheck.run(file, mode, System.out, System.err));
+            return;
+        }
+        System.exit(run(file, mode, namespace, socketPath, stateFile, removeOnExit, resync));
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** slf4j-simple defaults that make the log readable as a daemon's log; -D settings win. */
+    private static void configureLogging() {
+        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+        setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+        setDefault("org.slf4j.simpleLogger.levelInBrackets", "true");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Reads the file each time: the controller's start and every {@code reload}. */
+    static LvsController.ConfigSource fileSource(Path file, KeepalivedParser.Mode mode, Logger log) {
+        return () -> {
+            KeepalivedConfig config = KeepalivedParser.parse(file, mode);
+            config.warnings().forEach(w -> log.warn("{}: {}", file, w));
+            return KeepalivedConverter.toDesiredState(config);
+        };
+    }
+
+    private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, Path stateFile,
+            boolean removeOnExit, Duration resync) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (!Files.isReadable(file)) {
+            log.error("cannot read {}", file);
+            return 1;
+        }
+        if (namespace == null) {
+            // keepalived's global_defs net_namespace: the whole daemon runs in that namespace
+            try {
+                Optional<String> configured = KeepalivedParser.parse(file, mode).netNamespace();
+                if (configured.isPresent() && !runningIn(configured.get())) {
+                    namespace = configured.get();
+                    log.warn("{}: net_namespace {}: IPVS and the VIPs are programmed in /run/netns/{}, but the health"
+                            + " checks run from this JVM's namespace; start it with 'ip netns exec {} ipvs4j-director"
+                            + " ...' to check from inside, as keepalived does", file, namespace, namespace, namespace);
+                }
+            } catch (ConfigParseException | IOException e) {
+                log.error("{}: {}", file, e.getMessage());
+                return 1;
+            }
+        }
+        NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
+                : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
+        Ipvs ipvs;
+        try {
+            ipvs = IpvsNetlink.open(options);
+        } catch (IpvsException e) {
+            log.error("cannot open IPVS{}: {}", namespace == null ? "" : " in namespace " + namespace, e.getMessage());
+            return 1;
+        }
+        InterfaceAddresses addresses = null;
+        LvsController controller = null;
+        ControlSocket socket = null;
+        CompletableFuture<ControlSocket> pendingSocket = null;
+        try {
+            addresses = HostNetwork.addresses(options);
+            controller = LvsController.builder(ipvs, fileSource(file, mode, log))
+                    .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync)
+                    .stateFile(stateFile).build();
+            DesiredState config = controller.config();
+            log.info("{}: {} virtual services, {} VIPs", file, config.services().size(), config.staticAddresses().size());
+            // the socket's native setup (jnr-unixsocket) takes seconds on a slow machine: do it
+            // while the controller starts; commands that arrive before start() see the configuration
+            LvsController forSocket = controller;
+            if (socketPath != null) {
+                pendingSocket = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ControlSocket.start(forSocket, socketPath);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("control socket " + socketPath + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+            controller.start();
+            if (pendingSocket != null) {
+                socket = pendingSocket.join();
+            }
+        } catch (ConfigParseException e) {
+            log.error("{}: {}", file, e.getMessage());
+            closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
+            return 1;
+        } catch (Exception e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            log.error("cannot start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        LvsController c = controller;
+        ControlSocket s = socket;
+        InterfaceAddresses a = addresses;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("signal received: stopping");
+            closeAll(s, c, a, ipvs);
+            stopped.countDown();
+        }, "ipvs4j-shutdown"));
+        log.info("running; SIGTERM or SIGINT stops it ({})",
+                removeOnExit ? "its rules and VIPs are then removed" : "its rules and VIPs are then left in place");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Whether this process already runs in the network namespace /run/netns/{@code name}. */
+    private static boolean runningIn(String name) {
+        try {
+            String self = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();   // net:[INODE]
+            Object inode = Files.getAttribute(Path.of("/run/netns", name), "unix:ino");
+            return self.equals("net:[" + inode + "]");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static ControlSocket awaitQuietly(CompletableFuture<ControlSocket> pending) {
+        try {
+            return pending == null ? null : pending.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void closeAll(ControlSocket socket, LvsController controller, InterfaceAddresses addresses, Ipvs ipvs) {
+        if (socket != null) {
+            socket.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        if (addresses != null) {
+            addresses.close();
+        }
+        ipvs.close();
+    }
+}

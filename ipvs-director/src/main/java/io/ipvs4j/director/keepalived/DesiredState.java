@@ -1,0 +1,81 @@
+package io.ipvs4j.director.keepalived;
+
+import io.ipvs4j.director.check.CheckSpec;
+import io.ipvs4j.director.check.CheckState;
+import io.ipvs4j.model.RealServer;
+import io.ipvs4j.model.VirtualService;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a controller should program: per virtual service, the {@link VirtualService} and its
+ * {@link RealServer}s, each with the health checks that decide whether it is in the pool, plus
+ * the VIP aliases to bring up. Produced from a keepalived.conf by
+ * {@link KeepalivedConverter#toDesiredState(KeepalivedConfig)}; a controller adds a real server
+ * while its checks pass and removes it (or sets its weight to 0 when
+ * {@link Backend#inhibitOnFailure()}) when they fail.
+ *
+ * <pre>{@code
+ * DesiredState desired = KeepalivedConverter.toDesiredState(KeepalivedParser.parse(path));
+ * for (DesiredState.Service s : desired.services()) {
+ *     for (DesiredState.Backend b : s.realServers()) {
+ *         checker.add(b.server().endpoint(), b.initialState(), b.checks());
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param staticAddresses the {@code static_ipaddress} entries (VIP aliases)
+ * @param services the virtual services, in file order (groups expanded)
+ */
+public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses, List<Service> services) {
+    public DesiredState {
+        staticAddresses = List.copyOf(staticAddresses);
+        services = List.copyOf(services);
+    }
+
+    /** The service whose {@code VirtualService.key()} prints as {@code key}, e.g. {@code "TCP 192.0.2.100:80"}. */
+    public Optional<Service> service(String key) {
+        return services.stream().filter(s -> s.service().key().toString().equals(key)).findFirst();
+    }
+
+    /**
+     * One virtual service and its real servers.
+     *
+     * @param service the service configuration
+     * @param realServers its real servers with their checks
+     * @param sorryServer the server to use when no real server is up ({@code sorry_server})
+     * @param quorum keepalived's {@code quorum}: the sum of the weights of the up servers
+     *     below which the service is considered down (default 1)
+     * @param hysteresis keepalived's {@code hysteresis} around the quorum
+     * @param omega keepalived's {@code omega}
+     * @param line the line of its {@code virtual_server} block
+     */
+    public record Service(VirtualService service, List<Backend> realServers, Optional<Backend> sorryServer,
+            int quorum, int hysteresis, boolean omega, int line) {
+        public Service {
+            Objects.requireNonNull(service, "service");
+            realServers = List.copyOf(realServers);
+            Objects.requireNonNull(sorryServer, "sorryServer");
+        }
+    }
+
+    /**
+     * A real server and how its health is decided.
+     *
+     * @param server the real server as it should be programmed while healthy
+     * @param checks its checks; it is healthy while all pass; none means always healthy
+     * @param initialState the state before any check ran: DOWN with {@code alpha}, else UP
+     *     (a server without checks is always UP)
+     * @param inhibitOnFailure when unhealthy, keep it with weight 0 instead of removing it
+     * @param line the line of its {@code real_server} block
+     */
+    public record Backend(RealServer server, List<CheckSpec> checks, CheckState initialState,
+            boolean inhibitOnFailure, int line) {
+        public Backend {
+            Objects.requireNonNull(server, "server");
+            checks = List.copyOf(checks);
+            Objects.requireNonNull(initialState, "initialState");
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.ipvs4j.director.keepalived;
+
+import io.ipvs4j.model.ForwardingMethod;
+import io.ipvs4j.model.InetAddresses;
+import io.ipvs4j.model.Protocol;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The load-balancing half of a keepalived.conf, as {@link KeepalivedParser} reads it: the
+ * VIP aliases of {@code static_ipaddress}, the {@code virtual_server_group}s and the
+ * {@code virtual_server}s with their real servers and checkers, plus a warning for every part
+ * of the file that was ignored. Defaults that keepalived applies are already filled in; turn it
+ * into the library's model with {@link KeepalivedConverter#toDesiredState(KeepalivedConfig)}.
+ *
+ * <pre>{@code
+ * KeepalivedConfig config = KeepalivedParser.parse(Path.of("/etc/keepalived/keepalived.conf"));
+ * config.warnings().forEach(w -> log.warn("{}", w));
+ * for (KeepalivedConfig.VirtualServer vs : config.virtualServers()) {
+ *     System.out.println(vs.address() + " " + vs.scheduler() + " " + vs.realServers().size() + " real servers");
+ * }
+ * }</pre>
+ *
+ * @param routerId {@code global_defs { router_id ... }}, if set
+ * @param staticAddresses the entries of {@code static_ipaddress} blocks
+ * @param groups the {@code virtual_server_group} blocks
+ * @param virtualServers the {@code virtual_server} blocks, in file order
+ * @param warnings everything that is not programmed as written (ignored, or replaced by
+ *     keepalived's fallback), in file order
+ * @param netNamespace {@code global_defs { net_namespace NAME }}: keepalived runs (and programs
+ *     IPVS) in the network namespace {@code /run/netns/NAME}
+ */
+public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
+        List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings,
+        Optional<String> netNamespace) {
+
+    /** A configuration without {@code net_namespace}. */
+    public KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
+            List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings) {
+        this(routerId, staticAddresses, groups, virtualServers, warnings, Optional.empty());
+    }
+
+    public KeepalivedConfig {
+        Objects.requireNonNull(routerId, "routerId");
+        staticAddresses = List.copyOf(staticAddresses);
+        groups = List.copyOf(groups);
+        virtualServers = List.copyOf(virtualServers);
+        warnings = List.copyOf(warnings);
+        Objects.requireNonNull(netNamespace, "netNamespace");
+    }
+
+    /** The group called {@code name}, if defined. */
+    public Optional<VirtualServerGroup> group(String name) {
+        return groups.stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    /**
+     * One address of a {@code static_ipaddress} block, e.g.
+     * {@code 192.168.159.100/24 dev eth0 label eth0:1}.
+     *
+     * @param address the address
+     * @param prefixLength the prefix length; /32 or /128 when not written
+     * @param device {@code dev}, if given
+     * @param label {@code label}, if given
+     * @param line where it was written
+     */
+    public record StaticAddress(InetAddress address, int prefixLength, Optional<String> device,
+            Optional<String> label, int line) {
+        public StaticAddress {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(label, "label");
+        }
+
+        @Override
+        public String toString() {
+            return InetAddresses.toText(address) + "/" + prefixLength + device.map(d -> " dev " + d).orElse("")
+                    + label.map(l -> " label " + l).orElse("");
+        }
+    }
+
+    /** How a {@code virtual_server} is identified: its first line. */
+    public sealed interface ServiceAddress permits Inet, FwMark, Group {
+    }
+
+    /**
+     * {@code virtual_server 192.0.2.100 80}.
+     *
+     * @param address the VIP
+     * @param port 0..65535
+     */
+    public record Inet(InetAddress address, int port) implements ServiceAddress {
+        public Inet {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public String toString() {
+            return InetAddresses.toText(address, port);
+        }
+    }
+
+    /**
+     * {@code virtual_server fwmark 1}.
+     *
+     * @param mark 1..4294967295
+     */
+    public record FwMark(long mark) implements ServiceAddress {
+        @Override
+        public String toString() {
+            return "fwmark " + mark;
+        }
+    }
+
+    /**
+     * {@code virtual_server group NAME}: one virtual server per member of the group.
+     *
+     * @param name the {@link VirtualServerGroup#name()}
+     */
+    public record Group(String name) implements ServiceAddress {
+        public Group {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String toString() {
+            return "group " + name;
+        }
+    }
+
+    /**
+     * A {@code virtual_server_group NAME { 192.0.2.1 80  192.0.2.10-12 80  fwmark 7 }}, with
+     * address ranges expanded.
+     *
+     * @param name the group's name
+     * @param members {@link Inet} and {@link FwMark} entries
+     * @param line where the block starts
+     */
+    public record VirtualServerGroup(String name, List<ServiceAddress> members, int line) {
+        public VirtualServerGroup {
+            Objects.requireNonNull(name, "name");
+            members = List.copyOf(members);
+        }
+    }
+
+    /** {@code lb_kind} / {@code lvs_method}. */
+    public enum LbKind {
+        /** Masquerading; keepalived's default. */
+        NAT(ForwardingMethod.MASQUERADE),
+        /** Direct routing. */
+        DR(ForwardingMethod.DIRECT_ROUTE),
+        /** IP-in-IP tunnelling. */
+        TUN(ForwardingMethod.TUNNEL);
+
+        private final ForwardingMethod method;
+
+        LbKind(ForwardingMethod method) {
+            this.method = method;
+        }
+
+        /** The IPVS forwarding method this kind selects. */
+        public ForwardingMethod forwardingMethod() {
+            return method;
+        }
+    }
+
+    /**
+     * A {@code virtual_server} block.
+     *
+     * @param address how the service is identified
+     * @param protocol {@code protocol}; default TCP
+     * @param scheduler {@code lb_algo} / {@code lvs_sched}, if set (ipvsadm's default is wlc)
+     * @param lbKind {@code lb_kind} / {@code lvs_method}; default NAT
+     * @param persistenceTimeout {@code persistence_timeout}, absent when unset or 0
+     * @param persistenceGranularity {@code persistence_granularity} as a prefix length
+     * @param delayLoop {@code delay_loop}; default 60 s (already applied to the checkers)
+     * @param virtualHost {@code virtualhost}: the Host header of its HTTP checks
+     * @param alpha {@code alpha}: real servers start DOWN until their checks pass
+     * @param omega {@code omega}
+     * @param quorum {@code quorum}; default 1
+     * @param hysteresis {@code hysteresis}; default 0
+     * @param onePacket {@code ops}: one-packet scheduling
+     * @param schedulerFlags {@code sh-port}, {@code sh-fallback}, {@code mh-port}, {@code mh-fallback}
+     * @param sorryServer {@code sorry_server}, if set (its {@code inhibitOnFailure} is {@code sorry_server_inhibit})
+     * @param realServers the {@code real_server} blocks
+     * @param line where the block starts
+     */
+    public record VirtualServer(ServiceAddress address, Protocol protocol, Optional<String> scheduler, LbKind lbKind,
+            Optional<Duration> persistenceTimeout, OptionalInt persistenceGranularity, Duration delayLoop,
+            Optional<String> virtualHost, boolean alpha, boolean omega, int quorum, int hysteresis,
+            boolean onePacket, Set<String> schedulerFlags, Optional<RealServer> sorryServer,
+            List<RealServer> realServers, int line) {
+        public VirtualServer {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(lbKind, "lbKind");
+            schedulerFlags = Set.copyOf(schedulerFlags);
+            realServers = List.copyOf(realServers);
+        }
+    }
+
+    /**
+     * A {@code real_server} block (or a {@code sorry_server} line).
+     *
+     * @param address its address
+     * @param port its port, or 0 when not written (then the service's port is used)
+     * @param weight {@code weight}; default 1
+     * @param inhibitOnFailure {@code inhibit_on_failure} here or on the virtual server: on
+     *     failure set the weight to 0 instead of removing the server
+     * @param upperThreshold {@code uthreshold}; 0 means no limit
+     * @param lowerThreshold {@code lthreshold}
+     * @param lbKind a per-server {@code lvs_method} / {@code lb_kind}, if set
+     * @param checkers its checkers; none means always up
+     * @param line where it was written
+     */
+    public record RealServer(InetAddress address, int port, int weight, boolean inhibitOnFailure,
+            long upperThreshold, long lowerThreshold, Optional<LbKind> lbKind, List<Checker> checkers, int line) {
+        public RealServer {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(lbKind, "lbKind");
+            checkers = List.copyOf(checkers);
+        }
+
+        @Override
+        public String toString() {
+            return port == 0 ? InetAddresses.toText(address) : InetAddresses.toText(address, port);
+        }
+    }
+
+    /** A checker block of a real server. */
+    public sealed interface Checker permits HttpGet, TcpCheck, MiscCheck {
+        /** The settings shared by all checkers. */
+        CheckerOptions options();
+
+        /** Where the block starts. */
+        int line();
+    }
+
+    /**
+     * Settings every checker has, with keepalived's defaults applied.
+     *
+     * @param connectTimeout {@code connect_timeout}; default 5 s
+     * @param connectIp {@code connect_ip}: check this address instead of the real server's
+     * @param connectPort {@code connect_port}: check this port instead of the real server's
+     * @param bindTo {@code bindto}: the local source address
+     * @param retries {@code retry} / {@code nb_get_retry}; default 1
+     * @param delayBeforeRetry {@code delay_before_retry}; default 1 s
+     * @param delayLoop the checker's {@code delay_loop}, else the real server's, else the
+     *     virtual server's
+     */
+    public record CheckerOptions(Duration connectTimeout, Optional<InetAddress> connectIp, OptionalInt connectPort,
+            Optional<InetAddress> bindTo, int retries, Duration delayBeforeRetry, Duration delayLoop) {
+        public CheckerOptions {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(connectIp, "connectIp");
+            Objects.requireNonNull(connectPort, "connectPort");
+            Objects.requireNonNull(bindTo, "bindTo");
+            Objects.requireNonNull(delayBeforeRetry, "delayBeforeRetry");
+            Objects.requireNonNull(delayLoop, "delayLoop");
+        }
+    }
+
+    /**
+     * {@code HTTP_GET { url { ... } ... }}.
+     *
+     * @param urls at least one
+     * @param virtualHost the checker's {@code virtualhost}, else the virtual server's
+     * @param options shared settings
+     * @param line where the block starts
+     */
+    public record HttpGet(List<Url> urls, Optional<String> virtualHost, CheckerOptions options, int line, boolean tls,
+            boolean enableSni) implements Checker {
+        /** An {@code HTTP_GET} (no TLS). */
+        public HttpGet(List<Url> urls, Optional<String> virtualHost, CheckerOptions options, int line) {
+            this(urls, virtualHost, options, line, false, false);
+        }
+
+        public HttpGet {
+            urls = List.copyOf(urls);
+            Objects.requireNonNull(virtualHost, "virtualHost");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    /**
+     * {@code url { path / status_code 200 digest ... }}.
+     *
+     * @param path {@code path}
+     * @param statusCodes {@code status_code} values with ranges expanded; empty means any 2xx
+     * @param digest {@code digest}: hex MD5 of the expected body
+     * @param line where the block starts
+     */
+    public record Url(String path, Set<Integer> statusCodes, Optional<String> digest, int line) {
+        public Url {
+            Objects.requireNonNull(path, "path");
+            statusCodes = Set.copyOf(statusCodes);
+            Objects.requireNonNull(digest, "digest");
+        }
+    }
+
+    /**
+     * {@code TCP_CHECK { connect_timeout 3 }}.
+     *
+     * @param options shared settings
+     * @param line where the block starts
+     */
+    /**
+     * {@code MISC_CHECK}: a program run without a shell, judged by its exit status.
+     *
+     * @param command {@code misc_path}, split into program and arguments
+     * @param timeout {@code misc_timeout}, if set (keepalived's default: the delay_loop)
+     * @param dynamic {@code misc_dynamic}
+     * @param options retry, delay_before_retry and delay_loop (its connection settings are unused)
+     * @param line the line of the MISC_CHECK keyword
+     */
+    public record MiscCheck(List<String> command, Optional<Duration> timeout, boolean dynamic, CheckerOptions options,
+            int line) implements Checker {
+        public MiscCheck {
+            command = List.copyOf(command);
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    public record TcpCheck(CheckerOptions options, int line) implements Checker {
+        public TcpCheck {
+            Objects.requireNonNull(options, "options");
+        }
+    }
+}
