@@ -166,8 +166,15 @@ class ModuleReloadFaultKernelTest {
                 ipvs.flush();   // our own services would pin ip_vs_rr
                 Map<String, Integer> descriptorsBefore = ProcessResources.descriptors();
 
+                // The kernel loads a generic-netlink family's module on demand when a client asks for the
+                // family by name (genetlink ctrl_getfamily: request_module("net-pf-16-proto-16-family-IPVS")),
+                // so the client's own re-resolution would bring ip_vs straight back. While ip_vs is to stay
+                // gone, the kernel's module loader points nowhere.
+                Path modprobeSysctl = Path.of("/proc/sys/kernel/modprobe");
+                String kernelModprobe = Files.readString(modprobeSysctl).strip();
                 long unloadStart = System.nanoTime();
                 try {
+                    Files.writeString(modprobeSysctl, "/nonexistent/ipvs4j-no-module-autoload\n");
                     unloadIpvs();
                     long unloadMs = (System.nanoTime() - unloadStart) / 1_000_000;
                     assertFalse(Files.exists(proc), "/proc/net/ip_vs still there after rmmod");
@@ -203,6 +210,7 @@ class ModuleReloadFaultKernelTest {
                     assertEquals(descriptorsBefore, whileGone,
                             "descriptors while ip_vs was gone: " + ProcessResources.difference(descriptorsBefore, whileGone));
 
+                    Files.writeString(modprobeSysctl, kernelModprobe + "\n");
                     long loadStart = System.nanoTime();
                     restore(loadedAtStart);
                     long loadMs = (System.nanoTime() - loadStart) / 1_000_000;
@@ -229,6 +237,7 @@ class ModuleReloadFaultKernelTest {
                             + "IpvsUnavailableException; modprobe again (" + loadMs + " ms), the same client worked "
                             + "again; " + ProcessResources.summary(descriptorsBefore) + " before and after");
                 } finally {
+                    Files.writeString(modprobeSysctl, kernelModprobe + "\n");
                     restore(loadedAtStart);
                 }
             } finally {

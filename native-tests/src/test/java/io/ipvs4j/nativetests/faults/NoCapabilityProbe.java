@@ -36,7 +36,8 @@ public final class NoCapabilityProbe {
             Object r = call.run();
             line = name + "|ok|" + (r instanceof BatchResult b ? describe(b) : "") + "|";
         } catch (IpvsException e) {
-            line = name + "|" + e.getClass().getSimpleName() + "|" + e.operation() + "|" + e.errno() + "|" + e.getMessage();
+            line = name + "|" + e.getClass().getSimpleName() + "|" + (e.operation() == null ? "" : e.operation().name()) + "|"
+                    + e.errno() + "|" + e.getMessage();
         } catch (Throwable t) {
             line = name + "|" + t.getClass().getName() + "||" + "|" + t;
         }
@@ -47,7 +48,7 @@ public final class NoCapabilityProbe {
         StringBuilder sb = new StringBuilder();
         for (BatchResult.Outcome o : r.outcomes()) {
             sb.append(o.status()).append(':').append(o.error().map(e -> e.getClass().getSimpleName() + ":"
-                    + e.operation() + ":" + e.errno()).orElse("-")).append(',');
+                    + e.operation().name() + ":" + e.errno()).orElse("-")).append(',');
         }
         return sb.toString();
     }
@@ -64,7 +65,7 @@ public final class NoCapabilityProbe {
             ipvs = IpvsNetlink.open();
             System.out.println("RESULT open()|ok||");
         } catch (IpvsException e) {
-            System.out.println("RESULT open()|" + e.getClass().getSimpleName() + "|" + e.operation() + "|" + e.errno());
+            System.out.println("RESULT open()|" + e.getClass().getSimpleName() + "|" + e.operation().name() + "|" + e.errno());
             return;
         }
         ServiceKey web = ServiceKey.tcp("192.0.2.90", 80);
