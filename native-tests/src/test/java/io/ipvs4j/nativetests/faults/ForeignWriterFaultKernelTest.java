@@ -75,7 +75,9 @@ class ForeignWriterFaultKernelTest {
                 String svc = "203.0.113.1:" + (5000 + i);
                 add.append("-A -t ").append(svc).append(" -s rr\n");
                 for (int r = 1; r <= 3; r++) {
-                    add.append("-a -t ").append(svc).append(" -r 203.0.113.").append(10 + r).append(":80 -g -w ").append(r).append('\n');
+                    // direct routing keeps the service's port: the kernel stores the real server with it
+                    add.append("-a -t ").append(svc).append(" -r 203.0.113.").append(10 + r).append(':').append(5000 + i)
+                            .append(" -g -w ").append(r).append('\n');
                 }
                 del.append("-D -t ").append(svc).append('\n');
             }
