@@ -11,4 +11,5 @@ module io.ipvs4j.core {
     exports io.ipvs4j.model;
     exports io.ipvs4j.host;
     exports io.ipvs4j.testing;
+    exports io.ipvs4j.vrrp;
 }
