@@ -116,20 +116,36 @@ final class VrrpNodes {
         Keepalived start() {
             process = node.start("keepalived", "-l", "-G", "-D", "-n", "-P", "-f", conf.toString(),
                     "-p", pid.toString(), "-r", vrrpPid.toString());
-            await("keepalived VRRP process of " + node.role(), Duration.ofSeconds(20), () -> Files.exists(vrrpPid));
+            // the first start in the VM reads keepalived and its libraries over 9p: allow for it
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(vrrpPid)) {
+                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                    fail("keepalived VRRP process of " + node.role() + " did not start:\n" + process.output());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fail("interrupted");
+                }
+            }
             return this;
         }
 
-        /** SIGKILL to both keepalived processes: no priority-0 advert, the VIP stays behind. */
+        /**
+         * SIGKILL to both keepalived processes: no priority-0 advert, the VIP stays behind. The
+         * parent is stopped first: it would respawn a killed VRRP child, and a child whose parent
+         * dies gets SIGTERM (PR_SET_PDEATHSIG in vrrp_daemon.c) and would stop cleanly.
+         */
         void kill() {
-            for (Path p : List.of(vrrpPid, pid)) {
-                try {
-                    if (Files.exists(p)) {
-                        node.exec("kill", "-9", Files.readString(p).trim());
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            try {
+                String parent = Files.readString(pid).trim();
+                String child = Files.readString(vrrpPid).trim();
+                node.ok("kill", "-STOP", parent);
+                node.ok("kill", "-KILL", child);
+                node.ok("kill", "-KILL", parent);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             await("keepalived of " + node.role() + " dead", Duration.ofSeconds(10), () -> !process.isAlive());
             cleanPidFiles();
