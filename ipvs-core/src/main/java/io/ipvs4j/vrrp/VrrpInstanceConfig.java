@@ -63,7 +63,8 @@ import java.util.Optional;
  *     round, default 1 ({@code VRRP_GARP_REFRESH_REP})
  * @param garpInterval {@code garp_interval} (and {@code gna_interval}): pause between the
  *     messages of one round, default 0
- * @param v3ChecksumAsV2 {@code v3_checksum_as_v2} (global or per instance) (keepalived's VRRP_FLAG_V3_CHECKSUM_AS_V2):
+ * @param v3ChecksumAsV2 {@code v3_checksum_as_v2} (global or per instance; keepalived's VRRP_FLAG_V3_CHECKSUM_AS_V2,
+ *     newer than the 2.2.7 of Debian bookworm, which rejects the keyword):
  *     compute the v3 IPv4 checksum over the VRRP message only, without the IPv4 pseudo-header;
  *     default false: the pseudo-header is included, as keepalived and FRR do by default
  *     (RFC 5798 section 5.2.8)

@@ -157,8 +157,10 @@ class VrrpKernelTest {
                 // partition: B's switch port down -> A hears nothing and becomes MASTER too
                 String port = t.switchNode().ok("sh", "-c", "ip -o link show | sed -n 's/^[0-9]*: \\([^@:]*-dirb\\)@.*/\\1/p'").trim();
                 t.switchNode().ok("ip", "link", "set", port, "down");
+                // (in the slow VM an advert can come late enough for A to take over before the
+                // partition already; either way both must end up MASTER while partitioned)
                 awaitState(sa, VrrpState.MASTER, masterDown(V3_INTERVAL, 150, true).plus(SLACK));
-                assertEquals(VrrpState.MASTER, sb.state(), "both MASTER while partitioned");
+                awaitState(sb, VrrpState.MASTER, masterDown(V3_INTERVAL, 100, true).plus(SLACK));
                 t.switchNode().ok("ip", "link", "set", port, "up");
                 // healed: the lower priority steps down
                 awaitState(sb, VrrpState.BACKUP, Duration.ofSeconds(5));
@@ -230,8 +232,11 @@ class VrrpKernelTest {
                     assertTrue(client.ping(vip));
                     assertEquals(mac(k), neighbour(client, vip));
 
+                    long killed = System.nanoTime();
                     ka.kill();
-                    Duration took = awaitState(sj, VrrpState.MASTER, masterDown(interval, 100, v3).plus(SLACK));
+                    awaitState(sj, VrrpState.MASTER, masterDown(interval, 100, v3).plus(SLACK));
+                    Duration took = Duration.ofNanos(System.nanoTime() - killed);
+                    assertTrue(took.compareTo(masterDown(interval, 100, v3).plus(SLACK)) <= 0, "took " + took);
                     System.out.println("keepalived v" + version + " SIGKILL -> ipvs4j MASTER in " + took.toMillis() + " ms");
                     await("ipvs4j holds " + vip, Duration.ofSeconds(3), () -> holds(j, vip));
                     await("client neighbour -> ipvs4j", Duration.ofSeconds(3), () -> neighbour(client, vip).equals(mac(j)));
@@ -260,9 +265,12 @@ class VrrpKernelTest {
                 assertFalse(kb.output().contains("Entering MASTER STATE"), "keepalived must stay BACKUP:\n" + kb.output());
 
                 long stopped = System.nanoTime();
-                sj.close();   // priority 0
+                VrrpSpeaker stopping = sj;
+                // close() sends priority 0 first, then removes the VIP and closes the sockets: measure concurrently
+                java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(stopping::close);
                 await("keepalived takes " + vip, masterDown(interval, 100, v3).plus(SLACK), () -> holds(k, vip));
                 Duration took = Duration.ofNanos(System.nanoTime() - stopped);
+                closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 System.out.println("ipvs4j v" + version + " clean stop -> keepalived holds VIP in " + took.toMillis() + " ms");
                 if (!v3) {
                     // priority 0: skew time (0.61 s), not the 3.6 s master-down interval
