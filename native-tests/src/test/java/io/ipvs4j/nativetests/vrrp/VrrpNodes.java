@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.VrrpHost;
+import io.ipvs4j.nativetests.support.Commands;
 import io.ipvs4j.nativetests.support.Topology;
 import io.ipvs4j.vrrp.VrrpInstanceConfig;
 import io.ipvs4j.vrrp.VrrpSpeaker;
@@ -141,9 +142,8 @@ final class VrrpNodes {
             try {
                 String parent = Files.readString(pid).trim();
                 String child = Files.readString(vrrpPid).trim();
-                node.ok("kill", "-STOP", parent);
-                node.ok("kill", "-KILL", child);
-                node.ok("kill", "-KILL", parent);
+                // one command, pids are global: the failure starts at once, not after three forks
+                Commands.run("sh", "-c", "kill -STOP " + parent + " && kill -KILL " + child + " && kill -KILL " + parent).check();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
