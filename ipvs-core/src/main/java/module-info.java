@@ -12,4 +12,5 @@ module io.ipvs4j.core {
     exports io.ipvs4j.ipvsadm;
     exports io.ipvs4j.host;
     exports io.ipvs4j.testing;
+    exports io.ipvs4j.vrrp;
 }

@@ -1,0 +1,30 @@
+package io.ipvs4j.vrrp;
+
+/**
+ * Something a VRRP instance tracks: an interface's link ({@code track_interface}), a health
+ * check ({@code vrrp_script} / {@code track_script}), a file ({@code track_file}). With weight
+ * 0 a tracker that is down puts the instance into FAULT; with a positive weight the weight is
+ * added to the priority while it is up; with a negative weight it is subtracted while it is
+ * down (keepalived's semantics).
+ *
+ * <pre>{@code
+ * SettableTracker http = new SettableTracker("chk_http", true);
+ * VrrpInstanceConfig.builder("VI_1", "eth0", 51)
+ *         .track(http, -20)   // priority 100 -> 80 while the check fails
+ *         ...
+ * http.set(false);
+ * }</pre>
+ *
+ * <p>Implementations call every registered change callback when {@link #up()} may have
+ * changed, from any thread; the speaker then reads {@link #up()} on its own thread.
+ */
+public interface Tracker {
+    /** A name for logs and transitions, e.g. {@code chk_http} or {@code eth0}. */
+    String name();
+
+    /** The current status; must not block. */
+    boolean up();
+
+    /** Registers {@code onChange}, run whenever {@link #up()} may have changed. */
+    void addChangeCallback(Runnable onChange);
+}
