@@ -60,6 +60,13 @@ public final class Reconciler {
      * @param realServers its real servers, at most one per endpoint
      */
     public record DesiredService(VirtualService service, List<RealServer> realServers) {
+        /**
+         * Checks the parts.
+         *
+         * @throws NullPointerException if the service or a real server is null
+         * @throws IllegalArgumentException if an endpoint is listed twice or a real server does not fit
+         *     the service's address family
+         */
         public DesiredService {
             Objects.requireNonNull(service, "service");
             realServers = List.copyOf(realServers);
@@ -93,6 +100,12 @@ public final class Reconciler {
         public static final Options DEFAULT = new Options(false, false, key -> true, 100,
                 BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build());
 
+        /**
+         * Checks the settings.
+         *
+         * @throws NullPointerException if {@code owned} or {@code batchOptions} is null
+         * @throws IllegalArgumentException if {@code fullResyncEvery} is below 1
+         */
         public Options {
             Objects.requireNonNull(owned, "owned");
             Objects.requireNonNull(batchOptions, "batchOptions");
@@ -101,22 +114,53 @@ public final class Reconciler {
             }
         }
 
+        /**
+         * These options with {@code drain} replaced.
+         *
+         * @param drain drain real servers (weight 0) instead of removing them
+         * @return the new options
+         */
         public Options withDrain(boolean drain) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code removeDrainedWhenIdle} replaced.
+         *
+         * @param remove remove a drained real server once it has no connections left
+         * @return the new options
+         */
         public Options withRemoveDrainedWhenIdle(boolean remove) {
             return new Options(drain, remove, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code owned} replaced.
+         *
+         * @param owned which services this reconciler may remove
+         * @return the new options
+         */
         public Options withOwned(Predicate<ServiceKey> owned) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code fullResyncEvery} replaced.
+         *
+         * @param n read the kernel again every {@code n} incremental applies, at least 1
+         * @return the new options
+         * @throws IllegalArgumentException if {@code n} is below 1
+         */
         public Options withFullResyncEvery(int n) {
             return new Options(drain, removeDrainedWhenIdle, owned, n, batchOptions);
         }
 
+        /**
+         * These options with {@code batchOptions} replaced.
+         *
+         * @param options how the changes are sent
+         * @return the new options
+         */
         public Options withBatchOptions(BatchOptions options) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, options);
         }
@@ -142,6 +186,11 @@ public final class Reconciler {
      */
     public record Result(List<Change> changes, BatchResult batch, boolean fullSync, List<ForeignEntry> foreign,
             List<ForeignEntry> foreignChanged) {
+        /**
+         * Copies the lists.
+         *
+         * @throws NullPointerException if a part is null
+         */
         public Result {
             changes = List.copyOf(changes);
             Objects.requireNonNull(batch, "batch");
@@ -154,6 +203,7 @@ public final class Reconciler {
             this(changes, batch, fullSync, List.of(), List.of());
         }
 
+        /** {@return whether every change was applied} */
         public boolean isSuccess() {
             return batch.isSuccess();
         }
@@ -182,6 +232,12 @@ public final class Reconciler {
     // Foreign entries without a key to address them by, as of the last read of the kernel.
     private List<ForeignEntry> unaddressable = List.of();
 
+    /**
+     * A reconciler that programs {@code ipvs}.
+     *
+     * @param ipvs the client (kernel or fake)
+     * @param options the settings, e.g. {@link Options#DEFAULT}
+     */
     public Reconciler(Ipvs ipvs, Options options) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.options = Objects.requireNonNull(options, "options");
