@@ -22,6 +22,9 @@ public record BatchOptions(ErrorPolicy errorPolicy, AckMode ackMode, int maxMess
     /**
      * Checks the options.
      *
+     * @param maxMessagesPerSend upper bound of messages packed into one system call (also bounded by the client's buffers and the socket's receive buffer); default 512
+     * @param errorPolicy what to do after a change fails; default {@link ErrorPolicy#CONTINUE}
+     * @param ackMode which messages ask the kernel for an ACK; default {@link AckMode#EVERY}
      * @throws NullPointerException if a policy or mode is null
      * @throws IllegalArgumentException if {@code maxMessagesPerSend} is not 1..65536
      */

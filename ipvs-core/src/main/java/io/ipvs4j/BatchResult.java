@@ -52,6 +52,10 @@ public final class BatchResult {
         /**
          * Checks the parts.
          *
+         * @param change the change
+         * @param error the typed error when {@code status} is FAILED
+         * @param index position in the batch
+         * @param status what happened
          * @throws NullPointerException if the change, status or error is null
          * @throws IllegalArgumentException unless the error is present exactly when the status is FAILED
          */

@@ -33,6 +33,7 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param service the service, as it is to be
          * @throws NullPointerException if a part is null
          */
         public AddService {
@@ -64,6 +65,7 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param service the service, as it is to be
          * @throws NullPointerException if a part is null
          */
         public UpdateService {
@@ -95,6 +97,7 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param key the service
          * @throws NullPointerException if a part is null
          */
         public RemoveService {
@@ -127,6 +130,8 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param realServer the real server, as it is to be
+         * @param key the service
          * @throws NullPointerException if a part is null
          * @throws IllegalArgumentException if the real server is of another address family than the
          *     service and does not use TUNNEL forwarding
@@ -163,6 +168,8 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param realServer the real server, as it is to be
+         * @param key the service
          * @throws NullPointerException if a part is null
          * @throws IllegalArgumentException if the real server is of another address family than the
          *     service and does not use TUNNEL forwarding
@@ -199,6 +206,8 @@ public sealed interface Change {
         /**
          * Checks the parts.
          *
+         * @param endpoint the real server's address and port
+         * @param key the service
          * @throws NullPointerException if a part is null
          */
         public RemoveRealServer {

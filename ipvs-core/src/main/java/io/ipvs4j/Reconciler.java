@@ -63,6 +63,8 @@ public final class Reconciler {
         /**
          * Checks the parts.
          *
+         * @param realServers its real servers, at most one per endpoint
+         * @param service the service's configuration
          * @throws NullPointerException if the service or a real server is null
          * @throws IllegalArgumentException if an endpoint is listed twice or a real server does not fit
          *     the service's address family
@@ -103,6 +105,11 @@ public final class Reconciler {
         /**
          * Checks the settings.
          *
+         * @param batchOptions how the changes are sent
+         * @param drain set a real server that is no longer wanted to weight 0 (no new connections, existing ones finish) instead of removing it
+         * @param removeDrainedWhenIdle in a full apply, remove a drained real server once it has no active or inactive connections left
+         * @param owned which services this reconciler may remove (default: all)
+         * @param fullResyncEvery in incremental mode, read the kernel again every N applies
          * @throws NullPointerException if {@code owned} or {@code batchOptions} is null
          * @throws IllegalArgumentException if {@code fullResyncEvery} is below 1
          */
@@ -189,6 +196,11 @@ public final class Reconciler {
         /**
          * Copies the lists.
          *
+         * @param foreignChanged the foreign entries whose key the desired state or {@link Options#owned()} claims, so that this apply replaces or removes them; the changes doing so are in {@code changes} and their outcomes in {@code batch}
+         * @param changes the changes computed and sent, in order (empty: already converged)
+         * @param batch the kernel's outcome of each change
+         * @param fullSync whether the kernel's state was read for this apply
+         * @param foreign the foreign entries of the table that this apply leaves exactly as they are (as of the last read of the kernel: in an incremental apply, the ones that read found)
          * @throws NullPointerException if a part is null
          */
         public Result {
@@ -198,7 +210,13 @@ public final class Reconciler {
             foreignChanged = List.copyOf(foreignChanged);
         }
 
-        /** A result without foreign entries. */
+        /**
+         * A result without foreign entries.
+         *
+         * @param changes the changes sent
+         * @param batch their outcomes
+         * @param fullSync whether the kernel was read for this apply
+         */
         public Result(List<Change> changes, BatchResult batch, boolean fullSync) {
             this(changes, batch, fullSync, List.of(), List.of());
         }
@@ -243,7 +261,13 @@ public final class Reconciler {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Reads the kernel's state, diffs, and applies the difference. */
+    /**
+     * Reads the kernel's state, diffs, and applies the difference.
+     *
+     * @param desired the whole desired state
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
+     */
     public Result apply(Collection<DesiredService> desired) throws IpvsException {
         Map<ServiceKey, Current> current = readKernel();
         return send(index(desired), current, true, current.keySet());
@@ -299,6 +323,10 @@ public final class Reconciler {
      * Applies the difference between {@code desired} (the whole desired state) and what this
      * reconciler last applied, without reading the kernel (a full {@link #apply} when due, see
      * the class comment).
+     *
+     * @param desired the whole desired state
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
      */
     public Result applyIncremental(Collection<DesiredService> desired) throws IpvsException {
         if (resyncDue()) {
@@ -317,6 +345,11 @@ public final class Reconciler {
      * <pre>{@code
      * reconciler.applyIncremental(List.of(changedService), List.of());
      * }</pre>
+     *
+     * @param upserts the services that changed, each with all its real servers
+     * @param removals the services no longer wanted
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
      */
     public Result applyIncremental(Collection<DesiredService> upserts, Collection<ServiceKey> removals)
             throws IpvsException {

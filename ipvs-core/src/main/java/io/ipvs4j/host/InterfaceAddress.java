@@ -38,6 +38,11 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
     /**
      * Validates every field; see the class description.
      *
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param address the address (IPv4 or IPv6)
+     * @param prefixLength the network prefix length, e.g. 24 or 32
+     * @param label the IPv4 label ({@code eth0:1}), if any
+     * @param scope the scope
      * @throws IllegalArgumentException naming the field and value, if one is invalid
      * @throws NullPointerException if a field is null
      */

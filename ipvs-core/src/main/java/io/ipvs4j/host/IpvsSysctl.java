@@ -229,6 +229,8 @@ public final class IpvsSysctl<T> {
         /**
          * Validates like the kernel's {@code proc_do_sync_threshold}.
          *
+         * @param period packets between syncs (default 50)
+         * @param threshold packets before the first sync (default 3)
          * @throws IllegalArgumentException if a value is negative, or {@code threshold} is not
          *     below a non-zero {@code period}
          */

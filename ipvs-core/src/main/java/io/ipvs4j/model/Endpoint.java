@@ -21,6 +21,8 @@ public record Endpoint(InetAddress address, int port) {
      * Checks the port and keeps the address without host name or scope (it prints and
      * compares by its bytes only).
      *
+     * @param port 0..65535
+     * @param address a numeric address (no host name is kept)
      * @throws IllegalArgumentException naming the field, if the port is not 0..65535
      * @throws NullPointerException if the address is null
      */

@@ -36,6 +36,8 @@ public record Persistence(Duration timeout, int netmaskBits) {
     /**
      * Checks the timeout and the prefix length.
      *
+     * @param netmaskBits {@link #HOST} or a prefix length 0..128
+     * @param timeout 1..2678400 whole seconds (31 days, ipvsadm's limit; the kernel stores more but ipvsadm then mis-lists it)
      * @throws IllegalArgumentException naming the field, if the timeout is not 1..2678400 whole
      *     seconds or the prefix length is neither {@link #HOST} nor 0..128
      * @throws NullPointerException if the timeout is null

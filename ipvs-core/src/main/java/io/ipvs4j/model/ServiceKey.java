@@ -102,6 +102,9 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
         /**
          * Checks the parts; the address is kept without host name or scope.
          *
+         * @param port 0..65535; 0 means "all ports" and is only valid for persistent services (checked by {@link VirtualService})
+         * @param protocol TCP, UDP or SCTP
+         * @param address the virtual IP; its family is the service's family
          * @throws IllegalArgumentException if the port is not 0..65535
          * @throws NullPointerException if the protocol or the address is null
          */
@@ -139,6 +142,8 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
         /**
          * Checks the parts.
          *
+         * @param family which family's packets carrying the mark are balanced
+         * @param mark the unsigned 32-bit mark stored in an {@code int} (marks at or above 2^31 are negative here; use {@link #markUnsigned()}); never 0
          * @throws IllegalArgumentException if the mark is 0
          * @throws NullPointerException if the family is null
          */

@@ -36,6 +36,9 @@ public record Timeouts(Duration tcp, Duration tcpFin, Duration udp) {
     /**
      * Checks each timeout.
      *
+     * @param udp UDP "connections"
+     * @param tcp established TCP connections
+     * @param tcpFin TCP connections after FIN
      * @throws IllegalArgumentException naming the field, if a timeout is negative, above
      *     {@link #MAX_SECONDS} or not whole seconds
      * @throws NullPointerException if a timeout is null

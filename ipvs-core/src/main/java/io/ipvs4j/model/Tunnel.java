@@ -28,6 +28,9 @@ public record Tunnel(TunnelType type, int port, Set<TunnelFlag> flags) {
     /**
      * Checks the combination against the rules above.
      *
+     * @param flags checksum options
+     * @param type the encapsulation
+     * @param port the GUE destination port; 0 for the other types
      * @throws IllegalArgumentException naming the field, if the port or the flags do not fit the type
      * @throws NullPointerException if the type or the flags are null
      */
