@@ -47,6 +47,8 @@ public final class SyncDaemon {
      * @param interfaceName 1..15 characters, no '/', ':' or whitespace, not "." or ".." (the
      *     kernel's rules for interface names)
      * @param syncId 0..255: the sync message header carries it in one byte
+     * @param state master or backup
+     * @return a new builder
      * @throws IllegalArgumentException for a bad name or id
      */
     public static Builder builder(SyncState state, String interfaceName, int syncId) {
