@@ -58,7 +58,7 @@ public record IpvsTable(List<ServiceSnapshot> services, List<ForeignEntry> forei
      * <pre>{@code table.service(key).map(s -> s.realServers().size()).orElse(0); }</pre>
      *
      * @param key the service
-     * @return the value, or empty
+     * @return the service with its real servers, or empty
      */
     public Optional<ServiceSnapshot> service(ServiceKey key) {
         return services.stream().filter(s -> s.service().key().equals(key)).findFirst();

@@ -30,7 +30,7 @@ public final class InterfaceNames {
      * Returns {@code name} if it is a valid interface name.
      *
      * @param name the interface name
-     * @return the value checked
+     * @return the name, unchanged
      * @throws IllegalArgumentException naming the field and the value otherwise
      */
     public static String checkInterface(String name) {
@@ -43,9 +43,10 @@ public final class InterfaceNames {
      * {@code eth0:1} for {@code eth0}), is at most {@value #MAX_LENGTH} bytes and follows the
      * same character rules as a name, except that {@code ':'} is allowed.
      *
-     * @param interfaceName the interface, e.g. {@code eth0}
      * @param label the label, e.g. {@code eth0:1}
-     * @return the value checked
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @return the label, unchanged
+     * @throws IllegalArgumentException naming the label otherwise
      */
     public static String checkLabel(String label, String interfaceName) {
         check("label", label, true);
