@@ -48,16 +48,32 @@ public final class Batch {
         this.tags = tags;
     }
 
+    /**
+     * An empty builder.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A batch of the given changes, in order. */
+    /**
+     * A batch of the given changes, in order.
+     *
+     * @param changes the changes
+     * @return the batch
+     */
     public static Batch of(List<? extends Change> changes) {
         return new Batch(new ArrayList<>(changes), null);
     }
 
-    /** The tag given with the change at {@code index}, if any. */
+    /**
+     * The tag given with the change at {@code index}, if any.
+     *
+     * @param index the change's index
+     * @return the tag, or empty
+     * @throws IndexOutOfBoundsException if there is no change at {@code index}
+     */
     public Optional<Object> tag(int index) {
         Objects.checkIndex(index, changes.size());
         return tags == null ? Optional.empty() : Optional.ofNullable(tags[index]);
@@ -66,6 +82,8 @@ public final class Batch {
     /**
      * The tag of the change whose outcome is {@code outcome} (a result of applying this batch).
      *
+     * @param outcome an outcome of applying this batch
+     * @return the tag, or empty
      * @throws IllegalArgumentException if the outcome's change is not this batch's change at its index
      */
     public Optional<Object> tag(BatchResult.Outcome outcome) {
@@ -78,18 +96,22 @@ public final class Batch {
         return tag(outcome.index());
     }
 
+    /** {@return the changes, in order, unmodifiable} */
     public List<Change> changes() {
         return changes;
     }
 
+    /** {@return the number of changes} */
     public int size() {
         return changes.size();
     }
 
+    /** {@return whether the batch has no change} */
     public boolean isEmpty() {
         return changes.isEmpty();
     }
 
+    /** {@return the number of changes, as {@code Batch[3 changes]}} */
     @Override
     public String toString() {
         return "Batch[" + changes.size() + " changes]";
@@ -102,6 +124,12 @@ public final class Batch {
 
         private Builder() {}
 
+        /**
+         * Adds a change.
+         *
+         * @param change the change
+         * @return this builder
+         */
         public Builder add(Change change) {
             changes.add(Objects.requireNonNull(change, "change"));
             return this;
@@ -110,6 +138,10 @@ public final class Batch {
         /**
          * Adds a change with a tag of the caller's (e.g. a line number) that
          * {@link Batch#tag(BatchResult.Outcome)} gives back with its outcome.
+         *
+         * @param change the change
+         * @param tag the caller's tag, or null
+         * @return this builder
          */
         public Builder add(Change change, Object tag) {
             add(change);
@@ -124,34 +156,78 @@ public final class Batch {
             return this;
         }
 
+        /**
+         * Adds {@code ipvsadm -A}: see {@link Ipvs#addService}.
+         *
+         * @param service the service to add
+         * @return this builder
+         */
         public Builder addService(VirtualService service) {
             return add(new Change.AddService(service));
         }
 
+        /**
+         * Adds {@code ipvsadm -E}: see {@link Ipvs#updateService}.
+         *
+         * @param service the service's new settings
+         * @return this builder
+         */
         public Builder updateService(VirtualService service) {
             return add(new Change.UpdateService(service));
         }
 
+        /**
+         * Adds {@code ipvsadm -D}: see {@link Ipvs#removeService}.
+         *
+         * @param key the service to remove
+         * @return this builder
+         */
         public Builder removeService(ServiceKey key) {
             return add(new Change.RemoveService(key));
         }
 
+        /**
+         * Adds {@code ipvsadm -a}: see {@link Ipvs#addRealServer}.
+         *
+         * @param key the service
+         * @param realServer the real server to add
+         * @return this builder
+         * @throws IllegalArgumentException if the real server does not fit the service's family
+         *     ({@link RealServer#checkCompatible(ServiceKey, RealServer)})
+         */
         public Builder addRealServer(ServiceKey key, RealServer realServer) {
             return add(new Change.AddRealServer(key, realServer));
         }
 
+        /**
+         * Adds {@code ipvsadm -e}: see {@link Ipvs#updateRealServer}.
+         *
+         * @param key the service
+         * @param realServer the real server's new settings
+         * @return this builder
+         * @throws IllegalArgumentException if the real server does not fit the service's family
+         */
         public Builder updateRealServer(ServiceKey key, RealServer realServer) {
             return add(new Change.UpdateRealServer(key, realServer));
         }
 
+        /**
+         * Adds {@code ipvsadm -d}: see {@link Ipvs#removeRealServer}.
+         *
+         * @param key the service
+         * @param endpoint the real server's address and port
+         * @return this builder
+         */
         public Builder removeRealServer(ServiceKey key, Endpoint endpoint) {
             return add(new Change.RemoveRealServer(key, endpoint));
         }
 
+        /** {@return the number of changes added so far} */
         public int size() {
             return changes.size();
         }
 
+        /** {@return the batch of the changes added so far, in order} */
         public Batch build() {
             return new Batch(changes, tags == null ? null : Arrays.copyOf(tags, changes.size()));
         }

@@ -19,6 +19,15 @@ public record BatchOptions(ErrorPolicy errorPolicy, AckMode ackMode, int maxMess
     /** CONTINUE, EVERY, 512. */
     public static final BatchOptions DEFAULT = new BatchOptions(ErrorPolicy.CONTINUE, AckMode.EVERY, 512);
 
+    /**
+     * Checks the options.
+     *
+     * @param maxMessagesPerSend upper bound of messages packed into one system call (also bounded by the client's buffers and the socket's receive buffer); default 512
+     * @param errorPolicy what to do after a change fails; default {@link ErrorPolicy#CONTINUE}
+     * @param ackMode which messages ask the kernel for an ACK; default {@link AckMode#EVERY}
+     * @throws NullPointerException if a policy or mode is null
+     * @throws IllegalArgumentException if {@code maxMessagesPerSend} is not 1..65536
+     */
     public BatchOptions {
         Objects.requireNonNull(errorPolicy, "errorPolicy");
         Objects.requireNonNull(ackMode, "ackMode");
@@ -27,6 +36,11 @@ public record BatchOptions(ErrorPolicy errorPolicy, AckMode ackMode, int maxMess
         }
     }
 
+    /**
+     * A builder starting from {@link #DEFAULT}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -64,21 +78,45 @@ public record BatchOptions(ErrorPolicy errorPolicy, AckMode ackMode, int maxMess
 
         private Builder() {}
 
+        /**
+         * Sets what happens after a change fails.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder errorPolicy(ErrorPolicy policy) {
             this.errorPolicy = policy;
             return this;
         }
 
+        /**
+         * Sets which messages ask the kernel for an ACK.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
         public Builder ackMode(AckMode mode) {
             this.ackMode = mode;
             return this;
         }
 
+        /**
+         * Sets the upper bound of messages per system call.
+         *
+         * @param max 1..65536
+         * @return this builder
+         */
         public Builder maxMessagesPerSend(int max) {
             this.maxMessagesPerSend = max;
             return this;
         }
 
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException if {@code maxMessagesPerSend} is out of range
+         */
         public BatchOptions build() {
             return new BatchOptions(errorPolicy, ackMode, maxMessagesPerSend);
         }

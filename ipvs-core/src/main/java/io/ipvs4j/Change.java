@@ -15,17 +15,27 @@ import java.util.Objects;
  * }</pre>
  */
 public sealed interface Change {
-    /** The operation, for results and errors. */
+    /** {@return the operation, for results and errors} */
     Operation operation();
 
-    /** The service the change applies to. */
+    /** {@return the service the change applies to} */
     ServiceKey serviceKey();
 
-    /** Human-readable object of the change, as exceptions name it. */
+    /** {@return the human-readable object of the change, as exceptions name it} */
     String subject();
 
-    /** {@code ipvsadm -A}: see {@link Ipvs#addService}. */
+    /**
+     * {@code ipvsadm -A}: see {@link Ipvs#addService}.
+     *
+     * @param service the service, as it is to be
+     */
     record AddService(VirtualService service) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param service the service, as it is to be
+         * @throws NullPointerException if a part is null
+         */
         public AddService {
             Objects.requireNonNull(service, "service");
         }
@@ -46,8 +56,18 @@ public sealed interface Change {
         }
     }
 
-    /** {@code ipvsadm -E}: see {@link Ipvs#updateService}. */
+    /**
+     * {@code ipvsadm -E}: see {@link Ipvs#updateService}.
+     *
+     * @param service the service, as it is to be
+     */
     record UpdateService(VirtualService service) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param service the service, as it is to be
+         * @throws NullPointerException if a part is null
+         */
         public UpdateService {
             Objects.requireNonNull(service, "service");
         }
@@ -68,8 +88,18 @@ public sealed interface Change {
         }
     }
 
-    /** {@code ipvsadm -D}: see {@link Ipvs#removeService}. */
+    /**
+     * {@code ipvsadm -D}: see {@link Ipvs#removeService}.
+     *
+     * @param key the service
+     */
     record RemoveService(ServiceKey key) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param key the service
+         * @throws NullPointerException if a part is null
+         */
         public RemoveService {
             Objects.requireNonNull(key, "key");
         }
@@ -90,8 +120,22 @@ public sealed interface Change {
         }
     }
 
-    /** {@code ipvsadm -a}: see {@link Ipvs#addRealServer}. */
+    /**
+     * {@code ipvsadm -a}: see {@link Ipvs#addRealServer}.
+     *
+     * @param key the service
+     * @param realServer the real server, as it is to be
+     */
     record AddRealServer(ServiceKey key, RealServer realServer) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param realServer the real server, as it is to be
+         * @param key the service
+         * @throws NullPointerException if a part is null
+         * @throws IllegalArgumentException if the real server is of another address family than the
+         *     service and does not use TUNNEL forwarding
+         */
         public AddRealServer {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(realServer, "realServer");
@@ -114,8 +158,22 @@ public sealed interface Change {
         }
     }
 
-    /** {@code ipvsadm -e}: see {@link Ipvs#updateRealServer}. */
+    /**
+     * {@code ipvsadm -e}: see {@link Ipvs#updateRealServer}.
+     *
+     * @param key the service
+     * @param realServer the real server, as it is to be
+     */
     record UpdateRealServer(ServiceKey key, RealServer realServer) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param realServer the real server, as it is to be
+         * @param key the service
+         * @throws NullPointerException if a part is null
+         * @throws IllegalArgumentException if the real server is of another address family than the
+         *     service and does not use TUNNEL forwarding
+         */
         public UpdateRealServer {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(realServer, "realServer");
@@ -138,8 +196,20 @@ public sealed interface Change {
         }
     }
 
-    /** {@code ipvsadm -d}: see {@link Ipvs#removeRealServer}. */
+    /**
+     * {@code ipvsadm -d}: see {@link Ipvs#removeRealServer}.
+     *
+     * @param key the service
+     * @param endpoint the real server's address and port
+     */
     record RemoveRealServer(ServiceKey key, Endpoint endpoint) implements Change {
+        /**
+         * Checks the parts.
+         *
+         * @param endpoint the real server's address and port
+         * @param key the service
+         * @throws NullPointerException if a part is null
+         */
         public RemoveRealServer {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(endpoint, "endpoint");
@@ -161,7 +231,12 @@ public sealed interface Change {
         }
     }
 
-    /** Applies this change through the single-operation methods of {@code ipvs}. */
+    /**
+     * Applies this change through the single-operation methods of {@code ipvs}.
+     *
+     * @param ipvs the client to apply it with
+     * @throws IpvsException as the single-operation method does
+     */
     default void applyTo(Ipvs ipvs) throws IpvsException {
         if (this instanceof AddService c) {
             ipvs.addService(c.service());

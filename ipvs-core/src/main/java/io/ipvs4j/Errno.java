@@ -50,6 +50,9 @@ public final class Errno {
     /**
      * The symbolic name of {@code errno}, e.g. {@code "ESRCH"} for 3; {@code "errno N"} for a
      * number not listed here.
+     *
+     * @param errno the error number (positive, or negative as netlink carries it)
+     * @return the symbolic name, e.g. {@code EEXIST}
      */
     public static String name(int errno) {
         return switch (errno) {
@@ -75,7 +78,12 @@ public final class Errno {
         };
     }
 
-    /** The C library's text for {@code errno} ({@code strerror}), lower-cased; generic for unlisted numbers. */
+    /**
+     * The C library's text for {@code errno} ({@code strerror}), lower-cased; generic for unlisted numbers.
+     *
+     * @param errno the error number (positive, or negative as netlink carries it)
+     * @return the description
+     */
     public static String description(int errno) {
         return switch (errno) {
             case EPERM -> "operation not permitted";

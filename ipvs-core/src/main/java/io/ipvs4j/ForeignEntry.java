@@ -100,6 +100,13 @@ public final class ForeignEntry {
      * A foreign service whose key could be read.
      *
      * <pre>{@code ForeignEntry.service(key, new byte[0], "IPVS_SVC_ATTR_NETMASK", "255.0.255.0", "not contiguous"); }</pre>
+     *
+     * @param attribute the unrepresentable attribute, as named in {@code ip_vs.h}
+     * @param attributes the kernel's attributes of the entry
+     * @param key the service
+     * @param reason why the model cannot hold it
+     * @param value the kernel's value
+     * @return the foreign entry
      */
     public static ForeignEntry service(ServiceKey key, byte[] attributes, String attribute, String value, String reason) {
         return new ForeignEntry(Kind.SERVICE, Optional.of(key), Optional.empty(), attributes, attribute, value, reason,
@@ -110,6 +117,14 @@ public final class ForeignEntry {
      * A foreign real server whose endpoint could be read.
      *
      * <pre>{@code ForeignEntry.realServer(key, Endpoint.of("198.51.100.3", 80), new byte[0], "IPVS_DEST_ATTR_FWD_METHOD", "5", "unknown"); }</pre>
+     *
+     * @param attribute the unrepresentable attribute, as named in {@code ip_vs.h}
+     * @param attributes the kernel's attributes of the entry
+     * @param endpoint the real server's address and port
+     * @param key the service
+     * @param reason why the model cannot hold it
+     * @param value the kernel's value
+     * @return the foreign entry
      */
     public static ForeignEntry realServer(ServiceKey key, Endpoint endpoint, byte[] attributes, String attribute,
             String value, String reason) {
@@ -117,57 +132,67 @@ public final class ForeignEntry {
                 reason, List.of());
     }
 
-    /** This entry with {@code servers} as its representable real servers (a service with a key only). */
+    /**
+     * This entry with {@code servers} as its representable real servers (a service with a key only).
+     *
+     * @param servers the representable real servers
+     * @return the foreign entry
+     */
     public ForeignEntry withRealServers(List<RealServerStatus> servers) {
         return new ForeignEntry(kind, serviceKey(), endpoint(), attributes, attribute, value, reason, servers);
     }
 
-    /** A service or a real server. */
+    /** {@return a service or a real server} */
     public Kind kind() {
         return kind;
     }
 
-    /** The service's key (for a real server: its service's key); empty if it could not be read. */
+    /** {@return the service's key (for a real server: its service's key); empty if it could not be read} */
     public Optional<ServiceKey> serviceKey() {
         return Optional.ofNullable(serviceKey);
     }
 
-    /** A real server's endpoint, if it could be read; empty for a service. */
+    /** {@return a real server's endpoint, if it could be read; empty for a service} */
     public Optional<Endpoint> endpoint() {
         return Optional.ofNullable(endpoint);
     }
 
-    /** A copy of the kernel's attributes of this entry, at most {@link #MAX_ATTRIBUTE_BYTES}. */
+    /** {@return a copy of the kernel's attributes of this entry, at most {@link #MAX_ATTRIBUTE_BYTES}} */
     public byte[] attributes() {
         return attributes.clone();
     }
 
-    /** How many bytes of attributes the kernel sent; more than {@code attributes().length} if they were cut. */
+    /** {@return how many bytes of attributes the kernel sent; more than {@code attributes().length} if they were cut} */
     public int attributesLength() {
         return attributesLength;
     }
 
-    /** The attribute that is not representable, e.g. {@code IPVS_SVC_ATTR_NETMASK}. */
+    /** {@return the attribute that is not representable, e.g. {@code IPVS_SVC_ATTR_NETMASK}} */
     public String attribute() {
         return attribute;
     }
 
-    /** That attribute's value as text, e.g. {@code 255.0.255.0}. */
+    /** {@return that attribute's value as text, e.g. {@code 255.0.255.0}} */
     public String value() {
         return value;
     }
 
-    /** Why the model cannot hold the entry. */
+    /** {@return why the model cannot hold the entry} */
     public String reason() {
         return reason;
     }
 
-    /** For a service: its real servers the model can represent; empty for a real server. */
+    /** {@return for a service: its real servers the model can represent; empty for a real server} */
     public List<RealServerStatus> realServers() {
         return realServers;
     }
 
-    /** Whether this entry is the service {@code key} or one of its real servers. */
+    /**
+     * Whether this entry is the service {@code key} or one of its real servers.
+     *
+     * @param key the service
+     * @return whether it belongs to {@code key}
+     */
     public boolean belongsTo(ServiceKey key) {
         return key.equals(serviceKey);
     }

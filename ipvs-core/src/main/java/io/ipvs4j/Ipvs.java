@@ -45,6 +45,9 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code ipvs.services().forEach(s -> System.out.println(s.service())); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n --stats}
+     *
+     * @return the services the model can represent, with their counters
+     * @throws IpvsException if the kernel cannot be asked (IPVS unavailable, socket failure)
      */
     List<ServiceStatus> services() throws IpvsException;
 
@@ -55,6 +58,10 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code Optional<ServiceStatus> s = ipvs.service(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
+     *
+     * @param key the service
+     * @return the service with its counters, or empty
+     * @throws IpvsException if the kernel cannot be asked
      */
     Optional<ServiceStatus> service(ServiceKey key) throws IpvsException;
 
@@ -64,8 +71,10 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.addService(VirtualService.builder(ServiceKey.tcp("192.0.2.100", 80)).scheduler(Scheduler.RR).build()); }</pre>
      * <p>ipvsadm: {@code ipvsadm -A -t 192.0.2.100:80 -s rr}
      *
+     * @param service the service to add
      * @throws AlreadyExistsException if a service with the key exists
      * @throws ModuleNotFoundException if the scheduler or persistence-engine module is missing
+     * @throws IpvsException for any other refusal, naming the service
      */
     void addService(VirtualService service) throws IpvsException;
 
@@ -77,7 +86,9 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.updateService(current.toBuilder().scheduler(Scheduler.WLC).build()); }</pre>
      * <p>ipvsadm: {@code ipvsadm -E -t 192.0.2.100:80 -s wlc}
      *
+     * @param service the service's new settings; its key names the service
      * @throws ServiceNotFoundException if there is no such service
+     * @throws IpvsException for any other refusal, naming the service
      */
     void updateService(VirtualService service) throws IpvsException;
 
@@ -91,8 +102,12 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.updateServiceFlags(key, Set.of(ServiceFlag.SH_PORT), Set.of()); }</pre>
      * <p>ipvsadm: {@code ipvsadm -E -t 192.0.2.100:80 -s sh -b sh-port} (ipvsadm replaces all flags)
      *
+     * @param key the service
+     * @param set flags to set
+     * @param clear flags to clear
      * @throws IllegalArgumentException for the cases above
      * @throws ServiceNotFoundException if there is no such service
+     * @throws IpvsException for any other refusal, naming the service
      */
     void updateServiceFlags(ServiceKey key, Set<ServiceFlag> set, Set<ServiceFlag> clear) throws IpvsException;
 
@@ -102,7 +117,9 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.removeService(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
      * <p>ipvsadm: {@code ipvsadm -D -t 192.0.2.100:80}
      *
+     * @param key the service
      * @throws ServiceNotFoundException if there is no such service
+     * @throws IpvsException for any other refusal, naming the service
      */
     void removeService(ServiceKey key) throws IpvsException;
 
@@ -115,8 +132,11 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.realServers(key).forEach(r -> System.out.println(r.endpoint() + " " + r.activeConnections())); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n -t 192.0.2.100:80}
      *
+     * @param key the service
+     * @return its real servers the model can represent, with their counters
      * @throws ServiceNotFoundException if there is no such service (the kernel's dump alone
      *     returns an empty list then, so implementations must check)
+     * @throws IpvsException if the kernel cannot be asked
      */
     List<RealServerStatus> realServers(ServiceKey key) throws IpvsException;
 
@@ -126,10 +146,13 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.addRealServer(key, RealServer.builder(Endpoint.of("198.51.100.3", 80)).weight(5).build()); }</pre>
      * <p>ipvsadm: {@code ipvsadm -a -t 192.0.2.100:80 -r 198.51.100.3:80 -g -w 5}
      *
+     * @param key the service
+     * @param realServer the real server to add
      * @throws IllegalArgumentException if the families differ without tunnel forwarding
      *     ({@link RealServer#checkCompatible(ServiceKey, RealServer)})
      * @throws ServiceNotFoundException if there is no such service
      * @throws AlreadyExistsException if the service already has a real server at that endpoint
+     * @throws IpvsException for any other refusal, naming the real server and the service
      */
     void addRealServer(ServiceKey key, RealServer realServer) throws IpvsException;
 
@@ -139,8 +162,11 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.updateRealServer(key, rs.withWeight(0)); // drain }</pre>
      * <p>ipvsadm: {@code ipvsadm -e -t 192.0.2.100:80 -r 198.51.100.3:80 -w 0}
      *
+     * @param key the service
+     * @param realServer the real server's new settings; its endpoint names it
      * @throws ServiceNotFoundException if there is no such service
      * @throws RealServerNotFoundException if the service has no real server at that endpoint
+     * @throws IpvsException for any other refusal, naming the real server and the service
      */
     void updateRealServer(ServiceKey key, RealServer realServer) throws IpvsException;
 
@@ -150,8 +176,11 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.removeRealServer(key, Endpoint.of("198.51.100.3", 80)); }</pre>
      * <p>ipvsadm: {@code ipvsadm -d -t 192.0.2.100:80 -r 198.51.100.3:80}
      *
+     * @param key the service
+     * @param endpoint the real server's address and port
      * @throws ServiceNotFoundException if there is no such service
      * @throws RealServerNotFoundException if the service has no real server at that endpoint
+     * @throws IpvsException for any other refusal, naming the real server and the service
      */
     void removeRealServer(ServiceKey key, Endpoint endpoint) throws IpvsException;
 
@@ -160,6 +189,9 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code Duration tcp = ipvs.timeouts().tcp(); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L --timeout}
+     *
+     * @return the TCP, TCP FIN and UDP timeouts
+     * @throws IpvsException if the kernel cannot be asked
      */
     Timeouts timeouts() throws IpvsException;
 
@@ -168,6 +200,9 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code ipvs.setTimeouts(Timeouts.ofSeconds(900, 120, 300)); }</pre>
      * <p>ipvsadm: {@code ipvsadm --set 900 120 300}
+     *
+     * @param timeouts the timeouts; zero fields keep their value
+     * @throws IpvsException if the kernel refuses them
      */
     void setTimeouts(Timeouts timeouts) throws IpvsException;
 
@@ -176,6 +211,9 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code String v = ipvs.info().version(); // "1.2.1" }</pre>
      * <p>ipvsadm: {@code ipvsadm --version}, and the header of {@code ipvsadm -L}
+     *
+     * @return the version and the connection table size
+     * @throws IpvsException if the kernel cannot be asked
      */
     IpvsInfo info() throws IpvsException;
 
@@ -184,6 +222,9 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code boolean master = ipvs.syncDaemons().stream().anyMatch(d -> d.state() == SyncState.MASTER); }</pre>
      * <p>ipvsadm: {@code ipvsadm -L --daemon}
+     *
+     * @return the running daemons, possibly none
+     * @throws IpvsException if the kernel cannot be asked
      */
     List<SyncDaemon> syncDaemons() throws IpvsException;
 
@@ -193,8 +234,10 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.startSyncDaemon(SyncDaemon.builder(SyncState.MASTER, "eth0", 1).build()); }</pre>
      * <p>ipvsadm: {@code ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1}
      *
+     * @param daemon the daemon's settings
      * @throws AlreadyExistsException if a daemon in that state runs
      * @throws KernelRejectedException (EINVAL) if mixed-family real servers exist
+     * @throws IpvsException for any other refusal
      */
     void startSyncDaemon(SyncDaemon daemon) throws IpvsException;
 
@@ -204,7 +247,9 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.stopSyncDaemon(SyncState.MASTER); }</pre>
      * <p>ipvsadm: {@code ipvsadm --stop-daemon master}
      *
+     * @param state master or backup
      * @throws NotFoundException if none runs in that state
+     * @throws IpvsException for any other refusal
      */
     void stopSyncDaemon(SyncState state) throws IpvsException;
 
@@ -213,6 +258,8 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code ipvs.zero(); }</pre>
      * <p>ipvsadm: {@code ipvsadm -Z}
+     *
+     * @throws IpvsException if the kernel refuses
      */
     void zero() throws IpvsException;
 
@@ -222,7 +269,9 @@ public interface Ipvs extends AutoCloseable {
      * <pre>{@code ipvs.zero(ServiceKey.tcp("192.0.2.100", 80)); }</pre>
      * <p>ipvsadm: {@code ipvsadm -Z -t 192.0.2.100:80}
      *
+     * @param key the service
      * @throws ServiceNotFoundException if there is no such service
+     * @throws IpvsException for any other refusal
      */
     void zero(ServiceKey key) throws IpvsException;
 
@@ -231,6 +280,8 @@ public interface Ipvs extends AutoCloseable {
      *
      * <pre>{@code ipvs.flush(); }</pre>
      * <p>ipvsadm: {@code ipvsadm -C}
+     *
+     * @throws IpvsException if the kernel refuses
      */
     void flush() throws IpvsException;
 
@@ -246,6 +297,9 @@ public interface Ipvs extends AutoCloseable {
      * }
      * }</pre>
      * <p>ipvsadm: {@code ipvsadm -L -n --stats}
+     *
+     * @return one snapshot per representable service
+     * @throws IpvsException if the kernel cannot be asked
      */
     default List<ServiceSnapshot> snapshot() throws IpvsException {
         List<ServiceSnapshot> out = new java.util.ArrayList<>();
@@ -275,6 +329,9 @@ public interface Ipvs extends AutoCloseable {
      * <p>This default suits implementations whose entries are all representable: it returns
      * {@link #snapshot()} and no foreign entries. The netlink client and {@code InMemoryIpvs}
      * override it.
+     *
+     * @return the representable services with their real servers, and the foreign entries
+     * @throws IpvsException if the kernel cannot be asked
      */
     default IpvsTable table() throws IpvsException {
         return new IpvsTable(snapshot(), List.of());
@@ -288,6 +345,10 @@ public interface Ipvs extends AutoCloseable {
      * ipvs.apply(Batch.builder().addService(svc).addRealServer(svc.key(), rs).build()).throwIfFailed();
      * }</pre>
      * <p>ipvsadm: {@code ipvsadm -R < rules}
+     *
+     * @param batch the changes, in order
+     * @return the outcome of every change
+     * @throws IpvsException only for failures that are not about one change (e.g. the socket failed)
      */
     default BatchResult apply(Batch batch) throws IpvsException {
         return apply(batch, BatchOptions.DEFAULT);
@@ -303,6 +364,9 @@ public interface Ipvs extends AutoCloseable {
      * }</pre>
      * <p>ipvsadm: {@code ipvsadm -R < rules}
      *
+     * @param batch the changes, in order
+     * @param options how to send them
+     * @return the outcome of every change
      * @throws IpvsException only for failures that are not about one change (e.g. the socket failed)
      */
     default BatchResult apply(Batch batch, BatchOptions options) throws IpvsException {

@@ -32,6 +32,7 @@ public final class IpvsErrors {
      *     {@link #subject(Operation, ServiceKey, Endpoint)}
      * @param errno the error, positive or negative (netlink carries {@code -errno}); not 0
      * @param kernelMessage the extended-ACK text, or {@code null}
+     * @return the typed exception (a subclass of {@link IpvsException} for known errnos)
      */
     public static IpvsException fromErrno(Operation operation, String subject, int errno, String kernelMessage) {
         return map(operation, subject, errno, kernelMessage, List.of());
@@ -41,6 +42,12 @@ public final class IpvsErrors {
      * Like {@link #fromErrno(Operation, String, int, String)} for adding or updating
      * {@code service}: a missing module is then reported with its name
      * ({@code modprobe ip_vs_rr}).
+     *
+     * @param operation what was being done
+     * @param service the service being added or updated
+     * @param errno the error, positive or negative; not 0
+     * @param kernelMessage the extended-ACK text, or {@code null}
+     * @return the typed exception
      */
     public static IpvsException fromErrno(Operation operation, VirtualService service, int errno, String kernelMessage) {
         Objects.requireNonNull(service, "service");
@@ -59,6 +66,11 @@ public final class IpvsErrors {
      * <pre>{@code
      * IpvsErrors.fromErrno(new Change.AddService(svc), Errno.ENOENT, null); // ModuleNotFoundException [ip_vs_rr]
      * }</pre>
+     *
+     * @param change the change that failed
+     * @param errno the error, positive or negative; not 0
+     * @param kernelMessage the extended-ACK text, or {@code null}
+     * @return the typed exception
      */
     public static IpvsException fromErrno(Change change, int errno, String kernelMessage) {
         Objects.requireNonNull(change, "change");
@@ -71,7 +83,12 @@ public final class IpvsErrors {
         return fromErrno(change.operation(), change.subject(), errno, kernelMessage);
     }
 
-    /** The subject text for a service operation: {@code TCP 192.0.2.100:80}. */
+    /**
+     * The subject text for a service operation: {@code TCP 192.0.2.100:80}.
+     *
+     * @param key the service
+     * @return its text
+     */
     public static String subject(ServiceKey key) {
         return key.toString();
     }
@@ -80,6 +97,11 @@ public final class IpvsErrors {
      * The subject text for a real-server operation, with the preposition the operation's verb
      * needs: {@code 198.51.100.3:80 to TCP 192.0.2.100:80} (add), {@code ... in ...} (update),
      * {@code ... from ...} (remove).
+     *
+     * @param operation the real-server operation
+     * @param key the service
+     * @param endpoint the real server
+     * @return the text
      */
     public static String subject(Operation operation, ServiceKey key, Endpoint endpoint) {
         String prep = switch (operation) {

@@ -27,6 +27,13 @@ import java.util.Optional;
  * @param foreign the entries the model cannot represent
  */
 public record IpvsTable(List<ServiceSnapshot> services, List<ForeignEntry> foreign) {
+    /**
+     * Copies the lists.
+     *
+     * @param services the representable services with their representable real servers
+     * @param foreign the entries the model cannot represent
+     * @throws NullPointerException if a list or an element is null
+     */
     public IpvsTable {
         services = List.copyOf(services);
         foreign = List.copyOf(foreign);
@@ -37,6 +44,9 @@ public record IpvsTable(List<ServiceSnapshot> services, List<ForeignEntry> forei
      * foreign real servers.
      *
      * <pre>{@code boolean untouchable = !table.foreignOf(key).isEmpty(); }</pre>
+     *
+     * @param key the service
+     * @return the foreign entries of that service, possibly none
      */
     public List<ForeignEntry> foreignOf(ServiceKey key) {
         return foreign.stream().filter(f -> f.belongsTo(key)).toList();
@@ -46,6 +56,9 @@ public record IpvsTable(List<ServiceSnapshot> services, List<ForeignEntry> forei
      * The representable service {@code key} with its real servers, if listed.
      *
      * <pre>{@code table.service(key).map(s -> s.realServers().size()).orElse(0); }</pre>
+     *
+     * @param key the service
+     * @return the service with its real servers, or empty
      */
     public Optional<ServiceSnapshot> service(ServiceKey key) {
         return services.stream().filter(s -> s.service().key().equals(key)).findFirst();

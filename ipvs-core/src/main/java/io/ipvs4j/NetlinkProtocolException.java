@@ -40,7 +40,13 @@ public class NetlinkProtocolException extends IpvsException {
         super(operation, subject, message, 0, null, cause);
     }
 
-    /** This failure, reported as part of {@code operation} on {@code subject}; this exception becomes the cause. */
+    /**
+     * This failure, reported as part of {@code operation} on {@code subject}; this exception becomes the cause.
+     *
+     * @param operation the operation that failed
+     * @param subject the object it failed on
+     * @return a new exception with that context
+     */
     public NetlinkProtocolException withContext(Operation operation, String subject) {
         return new NetlinkProtocolException(operation, subject, reason(), this);
     }

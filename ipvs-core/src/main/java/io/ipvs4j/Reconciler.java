@@ -60,6 +60,15 @@ public final class Reconciler {
      * @param realServers its real servers, at most one per endpoint
      */
     public record DesiredService(VirtualService service, List<RealServer> realServers) {
+        /**
+         * Checks the parts.
+         *
+         * @param realServers its real servers, at most one per endpoint
+         * @param service the service's configuration
+         * @throws NullPointerException if the service or a real server is null
+         * @throws IllegalArgumentException if an endpoint is listed twice or a real server does not fit
+         *     the service's address family
+         */
         public DesiredService {
             Objects.requireNonNull(service, "service");
             realServers = List.copyOf(realServers);
@@ -93,6 +102,17 @@ public final class Reconciler {
         public static final Options DEFAULT = new Options(false, false, key -> true, 100,
                 BatchOptions.builder().ackMode(BatchOptions.AckMode.LAST_OF_EACH_SEND).build());
 
+        /**
+         * Checks the settings.
+         *
+         * @param batchOptions how the changes are sent
+         * @param drain set a real server that is no longer wanted to weight 0 (no new connections, existing ones finish) instead of removing it
+         * @param removeDrainedWhenIdle in a full apply, remove a drained real server once it has no active or inactive connections left
+         * @param owned which services this reconciler may remove (default: all)
+         * @param fullResyncEvery in incremental mode, read the kernel again every N applies
+         * @throws NullPointerException if {@code owned} or {@code batchOptions} is null
+         * @throws IllegalArgumentException if {@code fullResyncEvery} is below 1
+         */
         public Options {
             Objects.requireNonNull(owned, "owned");
             Objects.requireNonNull(batchOptions, "batchOptions");
@@ -101,22 +121,53 @@ public final class Reconciler {
             }
         }
 
+        /**
+         * These options with {@code drain} replaced.
+         *
+         * @param drain drain real servers (weight 0) instead of removing them
+         * @return the new options
+         */
         public Options withDrain(boolean drain) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code removeDrainedWhenIdle} replaced.
+         *
+         * @param remove remove a drained real server once it has no connections left
+         * @return the new options
+         */
         public Options withRemoveDrainedWhenIdle(boolean remove) {
             return new Options(drain, remove, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code owned} replaced.
+         *
+         * @param owned which services this reconciler may remove
+         * @return the new options
+         */
         public Options withOwned(Predicate<ServiceKey> owned) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, batchOptions);
         }
 
+        /**
+         * These options with {@code fullResyncEvery} replaced.
+         *
+         * @param n read the kernel again every {@code n} incremental applies, at least 1
+         * @return the new options
+         * @throws IllegalArgumentException if {@code n} is below 1
+         */
         public Options withFullResyncEvery(int n) {
             return new Options(drain, removeDrainedWhenIdle, owned, n, batchOptions);
         }
 
+        /**
+         * These options with {@code batchOptions} replaced.
+         *
+         * @param options how the changes are sent
+         * @return the new options
+         */
         public Options withBatchOptions(BatchOptions options) {
             return new Options(drain, removeDrainedWhenIdle, owned, fullResyncEvery, options);
         }
@@ -142,6 +193,16 @@ public final class Reconciler {
      */
     public record Result(List<Change> changes, BatchResult batch, boolean fullSync, List<ForeignEntry> foreign,
             List<ForeignEntry> foreignChanged) {
+        /**
+         * Copies the lists.
+         *
+         * @param foreignChanged the foreign entries whose key the desired state or {@link Options#owned()} claims, so that this apply replaces or removes them; the changes doing so are in {@code changes} and their outcomes in {@code batch}
+         * @param changes the changes computed and sent, in order (empty: already converged)
+         * @param batch the kernel's outcome of each change
+         * @param fullSync whether the kernel's state was read for this apply
+         * @param foreign the foreign entries of the table that this apply leaves exactly as they are (as of the last read of the kernel: in an incremental apply, the ones that read found)
+         * @throws NullPointerException if a part is null
+         */
         public Result {
             changes = List.copyOf(changes);
             Objects.requireNonNull(batch, "batch");
@@ -149,11 +210,18 @@ public final class Reconciler {
             foreignChanged = List.copyOf(foreignChanged);
         }
 
-        /** A result without foreign entries. */
+        /**
+         * A result without foreign entries.
+         *
+         * @param changes the changes sent
+         * @param batch their outcomes
+         * @param fullSync whether the kernel was read for this apply
+         */
         public Result(List<Change> changes, BatchResult batch, boolean fullSync) {
             this(changes, batch, fullSync, List.of(), List.of());
         }
 
+        /** {@return whether every change was applied} */
         public boolean isSuccess() {
             return batch.isSuccess();
         }
@@ -182,12 +250,24 @@ public final class Reconciler {
     // Foreign entries without a key to address them by, as of the last read of the kernel.
     private List<ForeignEntry> unaddressable = List.of();
 
+    /**
+     * A reconciler that programs {@code ipvs}.
+     *
+     * @param ipvs the client (kernel or fake)
+     * @param options the settings, e.g. {@link Options#DEFAULT}
+     */
     public Reconciler(Ipvs ipvs, Options options) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Reads the kernel's state, diffs, and applies the difference. */
+    /**
+     * Reads the kernel's state, diffs, and applies the difference.
+     *
+     * @param desired the whole desired state
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
+     */
     public Result apply(Collection<DesiredService> desired) throws IpvsException {
         Map<ServiceKey, Current> current = readKernel();
         return send(index(desired), current, true, current.keySet());
@@ -243,6 +323,10 @@ public final class Reconciler {
      * Applies the difference between {@code desired} (the whole desired state) and what this
      * reconciler last applied, without reading the kernel (a full {@link #apply} when due, see
      * the class comment).
+     *
+     * @param desired the whole desired state
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
      */
     public Result applyIncremental(Collection<DesiredService> desired) throws IpvsException {
         if (resyncDue()) {
@@ -261,6 +345,11 @@ public final class Reconciler {
      * <pre>{@code
      * reconciler.applyIncremental(List.of(changedService), List.of());
      * }</pre>
+     *
+     * @param upserts the services that changed, each with all its real servers
+     * @param removals the services no longer wanted
+     * @return the changes made and their outcomes
+     * @throws IpvsException if the kernel cannot be read or the batch cannot be sent
      */
     public Result applyIncremental(Collection<DesiredService> upserts, Collection<ServiceKey> removals)
             throws IpvsException {

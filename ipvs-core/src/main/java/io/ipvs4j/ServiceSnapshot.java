@@ -12,6 +12,13 @@ import java.util.Objects;
  * @param realServers its real servers with their counters
  */
 public record ServiceSnapshot(ServiceStatus service, List<RealServerStatus> realServers) {
+    /**
+     * Copies the list.
+     *
+     * @param service the service's configuration and counters
+     * @param realServers its real servers with their counters
+     * @throws NullPointerException if the service, the list or an element is null
+     */
     public ServiceSnapshot {
         Objects.requireNonNull(service, "service");
         realServers = List.copyOf(realServers);

@@ -37,6 +37,8 @@ public enum ArpAnnounce {
     /**
      * The constant for sysctl value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException unless 0..2
      */
     public static ArpAnnounce fromValue(int value) {

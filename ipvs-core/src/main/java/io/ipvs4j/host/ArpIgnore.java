@@ -46,6 +46,8 @@ public enum ArpIgnore {
     /**
      * True if this setting keeps an interface from answering ARP for an address held on another
      * interface (such as a VIP on {@code lo}): 1, 2 and 8.
+     *
+     * @return whether this mode hides addresses of other interfaces
      */
     public boolean hidesOtherInterfacesAddresses() {
         return this == TARGET_ON_INCOMING_INTERFACE || this == TARGET_ON_INCOMING_INTERFACE_SAME_SUBNET || this == NEVER;
@@ -54,6 +56,8 @@ public enum ArpIgnore {
     /**
      * The constant for sysctl value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException unless 0..8
      */
     public static ArpIgnore fromValue(int value) {

@@ -35,7 +35,17 @@ import java.util.Optional;
 public record InterfaceAddress(String interfaceName, InetAddress address, int prefixLength, Optional<String> label,
                                Scope scope) {
 
-    /** Validates every field; see the class description. */
+    /**
+     * Validates every field; see the class description.
+     *
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param address the address (IPv4 or IPv6)
+     * @param prefixLength the network prefix length, e.g. 24 or 32
+     * @param label the IPv4 label ({@code eth0:1}), if any
+     * @param scope the scope
+     * @throws IllegalArgumentException naming the field and value, if one is invalid
+     * @throws NullPointerException if a field is null
+     */
     public InterfaceAddress {
         InterfaceNames.checkInterface(interfaceName);
         Objects.requireNonNull(address, "address");
@@ -73,6 +83,9 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
      *
      * @throws IllegalArgumentException if {@code cidr} is not an address literal with an optional
      *     decimal prefix length (host names are never looked up)
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param cidr the address with an optional prefix length
+     * @return the interface address
      */
     public static InterfaceAddress of(String interfaceName, String cidr) {
         Objects.requireNonNull(cidr, "cidr");
@@ -91,7 +104,15 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
         return new InterfaceAddress(interfaceName, address, prefix, Optional.empty(), Scope.UNIVERSE);
     }
 
-    /** {@code address} on {@code interfaceName} with the given prefix length, no label, scope global. */
+    /**
+     * {@code address} on {@code interfaceName} with the given prefix length, no label, scope global.
+     *
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param address the address
+     * @param prefixLength 0..32 for IPv4, 0..128 for IPv6
+     * @return the interface address
+     * @throws IllegalArgumentException if a value is invalid
+     */
     public static InterfaceAddress of(String interfaceName, InetAddress address, int prefixLength) {
         return new InterfaceAddress(interfaceName, address, prefixLength, Optional.empty(), Scope.UNIVERSE);
     }
@@ -99,13 +120,24 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
     /**
      * {@code address} as a host address (/32 or /128) on {@code interfaceName}: the form of a
      * VIP on a DR real server's {@code lo}.
+     *
+     * @param interfaceName the interface, e.g. {@code lo}
+     * @param address the address
+     * @return the interface address
+     * @throws IllegalArgumentException if a value is invalid
      */
     public static InterfaceAddress host(String interfaceName, InetAddress address) {
         Objects.requireNonNull(address, "address");
         return of(interfaceName, address, address instanceof Inet4Address ? 32 : 128);
     }
 
-    /** This address with the label {@code label} ({@code ip addr add ... label eth0:1}). */
+    /**
+     * This address with the label {@code label} ({@code ip addr add ... label eth0:1}).
+     *
+     * @param label the IPv4 label, starting with the interface name, at most 15 characters
+     * @return a copy with that label
+     * @throws IllegalArgumentException if the label is invalid or the address is IPv6
+     */
     public InterfaceAddress withLabel(String label) {
         return new InterfaceAddress(interfaceName, address, prefixLength, Optional.of(label), scope);
     }
@@ -115,7 +147,12 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
         return new InterfaceAddress(interfaceName, address, prefixLength, Optional.empty(), scope);
     }
 
-    /** This address with scope {@code scope} ({@code ip addr add ... scope host}). */
+    /**
+     * This address with scope {@code scope} ({@code ip addr add ... scope host}).
+     *
+     * @param scope the scope
+     * @return a copy with that scope
+     */
     public InterfaceAddress withScope(Scope scope) {
         return new InterfaceAddress(interfaceName, address, prefixLength, label, scope);
     }
@@ -133,6 +170,9 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
     /**
      * True if {@code other} is the same assignment as far as the kernel is concerned: same
      * interface, address and prefix length (label and scope aside).
+     *
+     * @param other the other address
+     * @return whether both are the same assignment
      */
     public boolean sameAssignment(InterfaceAddress other) {
         return interfaceName.equals(other.interfaceName) && address.equals(other.address)

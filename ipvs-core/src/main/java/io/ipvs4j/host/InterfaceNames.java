@@ -29,6 +29,8 @@ public final class InterfaceNames {
     /**
      * Returns {@code name} if it is a valid interface name.
      *
+     * @param name the interface name
+     * @return the name, unchanged
      * @throws IllegalArgumentException naming the field and the value otherwise
      */
     public static String checkInterface(String name) {
@@ -40,6 +42,11 @@ public final class InterfaceNames {
      * starts with the interface name (as {@code ip addr add ... label} demands, e.g.
      * {@code eth0:1} for {@code eth0}), is at most {@value #MAX_LENGTH} bytes and follows the
      * same character rules as a name, except that {@code ':'} is allowed.
+     *
+     * @param label the label, e.g. {@code eth0:1}
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @return the label, unchanged
+     * @throws IllegalArgumentException naming the label otherwise
      */
     public static String checkLabel(String label, String interfaceName) {
         check("label", label, true);

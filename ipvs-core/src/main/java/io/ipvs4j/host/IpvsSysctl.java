@@ -157,7 +157,12 @@ public final class IpvsSysctl<T> {
         return Collections.unmodifiableList(ALL);
     }
 
-    /** The key named {@code name} (e.g. {@code "conntrack"}), if ipvs4j knows it. */
+    /**
+     * The key named {@code name} (e.g. {@code "conntrack"}), if ipvs4j knows it.
+     *
+     * @param name the file name under {@code /proc/sys/net/ipv4/vs/}
+     * @return the key, or empty if ipvs4j does not know it
+     */
     public static Optional<IpvsSysctl<?>> byName(String name) {
         Objects.requireNonNull(name, "name");
         return ALL.stream().filter(k -> k.name.equals(name)).findFirst();
@@ -181,6 +186,8 @@ public final class IpvsSysctl<T> {
     /**
      * Parses the file's text.
      *
+     * @param text the file's content
+     * @return the value
      * @throws IllegalArgumentException if the text does not have this key's type
      */
     public T parse(String text) {
@@ -190,6 +197,8 @@ public final class IpvsSysctl<T> {
     /**
      * The text written to the file for {@code value}.
      *
+     * @param value a value of this key's type
+     * @return the text to write
      * @throws IllegalArgumentException if {@code value} is not of this key's type
      */
     public String format(Object value) {
@@ -201,6 +210,7 @@ public final class IpvsSysctl<T> {
         return formatter.apply(type.cast(value));
     }
 
+    /** {@return the {@code sysctl} key, as {@link #key()}} */
     @Override
     public String toString() {
         return key();
@@ -216,7 +226,14 @@ public final class IpvsSysctl<T> {
      * @param period packets between syncs (default 50)
      */
     public record SyncThreshold(int threshold, int period) {
-        /** Validates like the kernel's {@code proc_do_sync_threshold}. */
+        /**
+         * Validates like the kernel's {@code proc_do_sync_threshold}.
+         *
+         * @param period packets between syncs (default 50)
+         * @param threshold packets before the first sync (default 3)
+         * @throws IllegalArgumentException if a value is negative, or {@code threshold} is not
+         *     below a non-zero {@code period}
+         */
         public SyncThreshold {
             if (threshold < 0 || period < 0) {
                 throw new IllegalArgumentException("sync_threshold values must be non-negative, was "

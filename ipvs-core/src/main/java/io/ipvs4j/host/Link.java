@@ -8,7 +8,13 @@ package io.ipvs4j.host;
  * @param up whether the interface is administratively up ({@code IFF_UP})
  */
 public record Link(int index, String name, boolean up) {
-    /** Validates the fields: index positive, name a valid interface name. */
+    /**
+     * Validates the fields: index positive, name a valid interface name.
+     *
+     * @param index the kernel's interface index, positive
+     * @param name the interface name
+     * @param up whether the interface is administratively up
+     */
     public Link {
         if (index <= 0) {
             throw new IllegalArgumentException("index must be positive, was " + index);

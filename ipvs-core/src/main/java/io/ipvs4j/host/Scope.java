@@ -37,6 +37,8 @@ public enum Scope {
     /**
      * The scope with the kernel value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException for a value without a constant (user-defined scopes of
      *     /etc/iproute2/rt_scopes)
      */

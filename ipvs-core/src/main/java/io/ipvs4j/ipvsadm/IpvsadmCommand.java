@@ -56,10 +56,38 @@ import java.util.Set;
 public final class IpvsadmCommand {
     /** The ipvsadm commands, with the names ipvsadm's messages use. */
     public enum Kind {
-        ADD_SERVICE("add-service"), EDIT_SERVICE("edit-service"), DELETE_SERVICE("delete-service"),
-        FLUSH("flush"), LIST("list"), ADD_SERVER("add-server"), DELETE_SERVER("delete-server"),
-        EDIT_SERVER("edit-server"), SET("set"), START_DAEMON("start-daemon"), STOP_DAEMON("stop-daemon"),
-        RESTORE("restore"), SAVE("save"), ZERO("zero"), HELP("help"), VERSION("version");
+        /** {@code -A}: add a service. */
+        ADD_SERVICE("add-service"),
+        /** {@code -E}: edit a service. */
+        EDIT_SERVICE("edit-service"),
+        /** {@code -D}: delete a service. */
+        DELETE_SERVICE("delete-service"),
+        /** {@code -C}: clear the table. */
+        FLUSH("flush"),
+        /** {@code -L} or {@code -l}: list the table. */
+        LIST("list"),
+        /** {@code -a}: add a real server. */
+        ADD_SERVER("add-server"),
+        /** {@code -d}: delete a real server. */
+        DELETE_SERVER("delete-server"),
+        /** {@code -e}: edit a real server. */
+        EDIT_SERVER("edit-server"),
+        /** {@code --set}: set the connection timeouts. */
+        SET("set"),
+        /** {@code --start-daemon}: start a connection sync daemon. */
+        START_DAEMON("start-daemon"),
+        /** {@code --stop-daemon}: stop a connection sync daemon. */
+        STOP_DAEMON("stop-daemon"),
+        /** {@code -R}: restore rules from standard input. */
+        RESTORE("restore"),
+        /** {@code -S}: save rules to standard output. */
+        SAVE("save"),
+        /** {@code -Z}: zero the counters. */
+        ZERO("zero"),
+        /** {@code -h}: print help. */
+        HELP("help"),
+        /** {@code -v}: print the version. */
+        VERSION("version");
 
         private final String ipvsadmName;
 
@@ -67,12 +95,12 @@ public final class IpvsadmCommand {
             this.ipvsadmName = ipvsadmName;
         }
 
-        /** The name ipvsadm gives the command in its messages, e.g. {@code add-service}. */
+        /** {@return the name ipvsadm gives the command in its messages, e.g. {@code add-service}} */
         public String ipvsadmName() {
             return ipvsadmName;
         }
 
-        /** Whether this command changes the service table ({@code -A -E -D -a -e -d}). */
+        /** {@return whether this command changes the service table ({@code -A -E -D -a -e -d})} */
         public boolean isTableChange() {
             return this == ADD_SERVICE || this == EDIT_SERVICE || this == DELETE_SERVICE
                     || this == ADD_SERVER || this == EDIT_SERVER || this == DELETE_SERVER;
@@ -80,8 +108,30 @@ public final class IpvsadmCommand {
     }
 
     /** The listing options of {@code -L} (and {@code -n} of {@code -S}). */
-    public enum ListOption { NUMERIC, CONNECTION, TIMEOUT, DAEMON, STATS, RATE, THRESHOLDS, PERSISTENT_CONN, NOSORT,
-        EXACT, TUN_INFO }
+    public enum ListOption {
+        /** {@code -n}: numeric addresses and ports. */
+        NUMERIC,
+        /** {@code -c}: the connection table. */
+        CONNECTION,
+        /** {@code --timeout}: the timeouts. */
+        TIMEOUT,
+        /** {@code --daemon}: the sync daemons. */
+        DAEMON,
+        /** {@code --stats}: the counters. */
+        STATS,
+        /** {@code --rate}: the rates. */
+        RATE,
+        /** {@code --thresholds}: the real servers' connection thresholds. */
+        THRESHOLDS,
+        /** {@code --persistent-conn}: persistent connection counts. */
+        PERSISTENT_CONN,
+        /** {@code --nosort}: in the kernel's order. */
+        NOSORT,
+        /** {@code -X} / {@code --exact}: exact counter values. */
+        EXACT,
+        /** {@code --tun-info}: tunnel details of the real servers. */
+        TUN_INFO
+    }
 
     /**
      * ipvsadm's options. {@code allowed} has one character per {@link Kind} up to ZERO, as in
@@ -196,6 +246,8 @@ public final class IpvsadmCommand {
     /**
      * Parses one ipvsadm command line (without the program name).
      *
+     * @param args the arguments, as after {@code ipvsadm}
+     * @return the parsed command
      * @throws IpvsadmSyntaxException for what ipvsadm refuses, naming the token and reason
      */
     public static IpvsadmCommand parse(String... args) {
@@ -205,6 +257,9 @@ public final class IpvsadmCommand {
     /**
      * Parses one ipvsadm command line; {@code line} (1-based, or 0 for none) goes into errors.
      *
+     * @param args the arguments, as after {@code ipvsadm}
+     * @param line the 1-based line in a rule file, 0 for a command line
+     * @return the parsed command
      * @throws IpvsadmSyntaxException for what ipvsadm refuses, naming line, token and reason
      */
     public static IpvsadmCommand parse(List<String> args, int line) {
@@ -212,12 +267,12 @@ public final class IpvsadmCommand {
         return new IpvsadmCommand(new Parser(args, line).run());
     }
 
-    /** The command. */
+    /** {@return the command} */
     public Kind kind() {
         return kind;
     }
 
-    /** The service ({@code -t/-u/--sctp-service/-f}), if given. */
+    /** {@return the service ({@code -t/-u/--sctp-service/-f}), if given} */
     public Optional<ServiceKey> serviceKey() {
         return Optional.ofNullable(key);
     }
@@ -225,6 +280,7 @@ public final class IpvsadmCommand {
     /**
      * The service with ipvsadm's defaults for {@code -A} and {@code -E}.
      *
+     * @return the service
      * @throws IllegalStateException for other commands
      */
     public VirtualService service() {
@@ -237,6 +293,7 @@ public final class IpvsadmCommand {
     /**
      * The real server with ipvsadm's defaults for {@code -a} and {@code -e}.
      *
+     * @return the real server
      * @throws IllegalStateException for other commands
      */
     public RealServer realServer() {
@@ -246,32 +303,32 @@ public final class IpvsadmCommand {
         return realServer;
     }
 
-    /** The real server's endpoint ({@code -r}) for {@code -a -e -d}. */
+    /** {@return the real server's endpoint ({@code -r}) for {@code -a -e -d}} */
     public Optional<Endpoint> endpoint() {
         return Optional.ofNullable(endpoint);
     }
 
-    /** The listing options ({@code -n}, {@code --stats}, ...). */
+    /** {@return the listing options ({@code -n}, {@code --stats}, ...)} */
     public Set<ListOption> listOptions() {
         return listOptions;
     }
 
-    /** The timeouts of {@code --set tcp tcpfin udp} (0 = unchanged, as the kernel takes it). */
+    /** {@return the timeouts of {@code --set tcp tcpfin udp} (0 = unchanged, as the kernel takes it)} */
     public Optional<Timeouts> timeouts() {
         return Optional.ofNullable(timeouts);
     }
 
-    /** The daemon of {@code --start-daemon}, with ipvsadm's defaults (interface eth0, syncid 0). */
+    /** {@return the daemon of {@code --start-daemon}, with ipvsadm's defaults (interface eth0, syncid 0)} */
     public Optional<SyncDaemon> daemon() {
         return Optional.ofNullable(daemon);
     }
 
-    /** The state of {@code --start-daemon} / {@code --stop-daemon}. */
+    /** {@return the state of {@code --start-daemon} / {@code --stop-daemon}} */
     public Optional<SyncState> daemonState() {
         return Optional.ofNullable(daemonState);
     }
 
-    /** The table change of {@code -A -E -D -a -e -d}; empty for other commands. */
+    /** {@return the table change of {@code -A -E -D -a -e -d}; empty for other commands} */
     public Optional<Change> toChange() {
         return Optional.ofNullable(switch (kind) {
             case ADD_SERVICE -> new Change.AddService(service);

@@ -34,6 +34,11 @@ public final class IpvsadmListing {
     /**
      * {@code ipvsadm -Ln [options]}: the version line, the title and every service in
      * ipvsadm's order (unless {@code NOSORT}).
+     *
+     * @param info the version and connection table size
+     * @param options the listing options
+     * @param table the services with their real servers
+     * @return the listing, as ipvsadm prints it
      */
     public static String table(IpvsInfo info, List<ServiceSnapshot> table, Set<IpvsadmCommand.ListOption> options) {
         StringBuilder sb = new StringBuilder();
@@ -48,7 +53,13 @@ public final class IpvsadmListing {
         return sb.toString();
     }
 
-    /** {@code ipvsadm -Ln -t address:port [options]}: the title and the one service. */
+    /**
+     * {@code ipvsadm -Ln -t address:port [options]}: the title and the one service.
+     *
+     * @param options the listing options
+     * @param service the service
+     * @return the listing
+     */
     public static String service(ServiceSnapshot service, Set<IpvsadmCommand.ListOption> options) {
         StringBuilder sb = new StringBuilder();
         title(sb, options);
@@ -56,13 +67,23 @@ public final class IpvsadmListing {
         return sb.toString();
     }
 
-    /** {@code ipvsadm -L --timeout}: {@code Timeout (tcp tcpfin udp): 900 120 300}. */
+    /**
+     * {@code ipvsadm -L --timeout}: {@code Timeout (tcp tcpfin udp): 900 120 300}.
+     *
+     * @param t the timeouts
+     * @return the line
+     */
     public static String timeouts(Timeouts t) {
         return "Timeout (tcp tcpfin udp): " + t.tcp().getSeconds() + " " + t.tcpFin().getSeconds() + " "
                 + t.udp().getSeconds() + "\n";
     }
 
-    /** {@code ipvsadm -L --daemon}: one line per running sync daemon, master first. */
+    /**
+     * {@code ipvsadm -L --daemon}: one line per running sync daemon, master first.
+     *
+     * @param daemons the running sync daemons
+     * @return the lines
+     */
     public static String daemons(List<SyncDaemon> daemons) {
         StringBuilder sb = new StringBuilder();
         for (SyncState state : List.of(SyncState.MASTER, SyncState.BACKUP)) {

@@ -60,6 +60,13 @@ public final class IpvsadmRules {
      * @param command the parsed command
      */
     public record Rule(int line, IpvsadmCommand command) {
+        /**
+         * Checks the parts.
+         *
+         * @param line 1-based line number
+         * @param command the parsed command
+         * @throws NullPointerException if the command is null
+         */
         public Rule {
             Objects.requireNonNull(command, "command");
         }
@@ -68,6 +75,8 @@ public final class IpvsadmRules {
     /**
      * Parses rule text.
      *
+     * @param text the rules, one per line
+     * @return the rules, in order
      * @throws IpvsadmSyntaxException for the first line ipvsadm would refuse, naming line and token
      */
     public static List<Rule> parse(String text) {
@@ -78,6 +87,8 @@ public final class IpvsadmRules {
     /**
      * Parses rule text from {@code in} (not closed).
      *
+     * @param in the rules, read to the end
+     * @return the rules, in order
      * @throws IpvsadmSyntaxException for the first line ipvsadm would refuse, naming line and token
      * @throws UncheckedIOException if reading fails
      */
@@ -136,6 +147,8 @@ public final class IpvsadmRules {
      * The table changes of {@code rules}, in order, each tagged with its line number
      * ({@link Batch#tag(io.ipvs4j.BatchResult.Outcome)} gives an {@code Integer}).
      *
+     * @param rules the parsed rules, in order
+     * @return the batch of their changes, tagged with their line numbers
      * @throws IpvsadmSyntaxException naming the line if a rule is not {@code -A -E -D -a -e -d}
      */
     public static Batch toBatch(List<Rule> rules) {
@@ -153,6 +166,9 @@ public final class IpvsadmRules {
      * in ipvsadm's order, ipvsadm's spellings, {@code -M} only when not the host mask.
      * Like ipvsadm it omits thresholds and {@code flag-3} on sh and mh; see
      * {@link #saveComplete(List)}.
+     *
+     * @param table the services with their real servers
+     * @return the rules
      */
     public static String save(List<ServiceSnapshot> table) {
         return save(table, false);
@@ -162,6 +178,9 @@ public final class IpvsadmRules {
      * Like {@link #save(List)}, plus what {@code -Sn} leaves out or misprints so that
      * restoring the text gives back the same table: {@code -x}/{@code -y} thresholds when set,
      * {@code flag-3} on sh and mh services, fwmarks above 2147483647 unsigned.
+     *
+     * @param table the services with their real servers
+     * @return the rules
      */
     public static String saveComplete(List<ServiceSnapshot> table) {
         return save(table, true);
@@ -219,7 +238,12 @@ public final class IpvsadmRules {
         };
     }
 
-    /** {@code -t 192.0.2.1:80}, {@code --sctp-service [2001:db8::1]:80}, {@code -f 1 -6} as {@code -Sn} writes it. */
+    /**
+     * {@code -t 192.0.2.1:80}, {@code --sctp-service [2001:db8::1]:80}, {@code -f 1 -6} as {@code -Sn} writes it.
+     *
+     * @param key the service
+     * @return the option
+     */
     public static String serviceOption(ServiceKey key) {
         return serviceOption(key, false);
     }
@@ -252,12 +276,20 @@ public final class IpvsadmRules {
      * {@code table} in ipvsadm's order ({@code ipvs_cmp_services} under glibc's merge sort):
      * fwmark, then family, protocol, address and port. ipvsadm compares with wrapping 32-bit
      * differences, so e.g. {@code 0.0.0.0} sorts after {@code 192.0.2.1}; this reproduces it.
+     *
+     * @param table the services with their real servers
+     * @return the table in ipvsadm's order
      */
     public static List<ServiceSnapshot> sortedAsIpvsadm(List<ServiceSnapshot> table) {
         return mergeSort(table, IpvsadmRules::compareServices);
     }
 
-    /** Real servers in ipvsadm's order ({@code ipvs_cmp_dests}): address, then port. */
+    /**
+     * Real servers in ipvsadm's order ({@code ipvs_cmp_dests}): address, then port.
+     *
+     * @param servers the representable real servers
+     * @return the real servers in ipvsadm's order
+     */
     public static List<RealServerStatus> sortedRealServers(List<RealServerStatus> servers) {
         return mergeSort(servers, (a, b) -> compareDests(a.endpoint(), b.endpoint()));
     }

@@ -14,8 +14,11 @@ import java.util.Optional;
 public final class IpvsadmSyntaxException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The 1-based line in a rule file, 0 for a command line. */
     private final int line;
+    /** The offending token, or null. */
     private final String token;
+    /** The reason alone, without line and token. */
     private final String reason;
 
     /**
@@ -35,17 +38,17 @@ public final class IpvsadmSyntaxException extends IllegalArgumentException {
         initCause(cause);
     }
 
-    /** The 1-based line in a rule file, 0 for a command line. */
+    /** {@return the 1-based line in a rule file, 0 for a command line} */
     public int line() {
         return line;
     }
 
-    /** The offending token, if one is at fault. */
+    /** {@return the offending token, if one is at fault} */
     public Optional<String> token() {
         return Optional.ofNullable(token);
     }
 
-    /** The reason alone, without line and token (ipvsadm's message where it has one). */
+    /** {@return the reason alone, without line and token (ipvsadm's message where it has one)} */
     public String reason() {
         return reason;
     }

@@ -47,6 +47,8 @@ public enum AddressFamily {
     /**
      * The family with the kernel number {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException if the number is neither 2 nor 10
      */
     public static AddressFamily fromValue(int value) {
@@ -58,7 +60,12 @@ public enum AddressFamily {
         throw new IllegalArgumentException("address family must be 2 (AF_INET) or 10 (AF_INET6), was " + value);
     }
 
-    /** The family of {@code address}. */
+    /**
+     * The family of {@code address}.
+     *
+     * @param address the address
+     * @return {@code INET} or {@code INET6}
+     */
     public static AddressFamily of(InetAddress address) {
         Objects.requireNonNull(address, "address");
         if (address instanceof Inet4Address) {

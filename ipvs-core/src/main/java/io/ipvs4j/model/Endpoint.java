@@ -17,6 +17,15 @@ import java.net.InetAddress;
  * @param port 0..65535
  */
 public record Endpoint(InetAddress address, int port) {
+    /**
+     * Checks the port and keeps the address without host name or scope (it prints and
+     * compares by its bytes only).
+     *
+     * @param port 0..65535
+     * @param address a numeric address (no host name is kept)
+     * @throws IllegalArgumentException naming the field, if the port is not 0..65535
+     * @throws NullPointerException if the address is null
+     */
     public Endpoint {
         address = InetAddresses.normalize(address, "address");
         Checks.port("port", port);
@@ -25,6 +34,12 @@ public record Endpoint(InetAddress address, int port) {
     /**
      * An endpoint from a numeric address literal (never resolved, see
      * {@link InetAddresses#parse(String)}).
+     *
+     * @param address a numeric IPv4 or IPv6 literal, such as {@code 198.51.100.3}
+     * @param port 0..65535
+     * @return the endpoint
+     * @throws IllegalArgumentException naming the value, if the address is no numeric literal
+     *     or the port is out of range
      */
     public static Endpoint of(String address, int port) {
         return new Endpoint(InetAddresses.parse(address), port);
@@ -37,6 +52,8 @@ public record Endpoint(InetAddress address, int port) {
      *
      * @throws IllegalArgumentException naming the text, if it is not of that form, the port
      *     is not 0..65535, or an IPv6 address is not in brackets
+     * @param text the endpoint as {@code address:port} or {@code [IPv6 address]:port}
+     * @return the endpoint
      */
     public static Endpoint parse(String text) {
         java.util.Objects.requireNonNull(text, "endpoint");
@@ -73,7 +90,11 @@ public record Endpoint(InetAddress address, int port) {
         return p;
     }
 
-    /** The address family of {@link #address()}. */
+    /**
+     * The address family of {@link #address()}.
+     *
+     * @return {@code INET} or {@code INET6}
+     */
     public AddressFamily family() {
         return AddressFamily.of(address);
     }

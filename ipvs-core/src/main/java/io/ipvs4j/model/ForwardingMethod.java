@@ -32,6 +32,8 @@ public enum ForwardingMethod {
     /**
      * The method with kernel value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException for anything but 0..3 ({@code BYPASS 4} is kernel-internal)
      */
     public static ForwardingMethod fromValue(int value) {

@@ -32,6 +32,8 @@ public final class InetAddresses {
      *
      * @throws IllegalArgumentException if {@code text} is not such a literal, e.g. a host name,
      *     or carries an IPv6 zone ({@code %eth0}), which IPVS has no field for
+     * @param text the literal
+     * @return the address, without host name
      */
     public static InetAddress parse(String text) {
         Objects.requireNonNull(text, "address");
@@ -103,6 +105,8 @@ public final class InetAddresses {
     /**
      * An address from its raw bytes: 4 for IPv4, 16 for IPv6 (network order).
      *
+     * @param bytes the address in network order
+     * @return the address, without host name
      * @throws IllegalArgumentException for any other length
      */
     public static InetAddress fromBytes(byte[] bytes) {
@@ -137,6 +141,9 @@ public final class InetAddresses {
     /**
      * The canonical text of {@code address}: dotted quad for IPv4, RFC 5952 for IPv6
      * (lower case, longest run of zero groups compressed to {@code ::}), no brackets.
+     *
+     * @param address the address
+     * @return its canonical text
      */
     public static String toText(InetAddress address) {
         Objects.requireNonNull(address, "address");
@@ -181,7 +188,13 @@ public final class InetAddresses {
         return sb.toString();
     }
 
-    /** {@code 192.0.2.1:80} or {@code [2001:db8::1]:80}, as ipvsadm prints an address and port. */
+    /**
+     * {@code 192.0.2.1:80} or {@code [2001:db8::1]:80}, as ipvsadm prints an address and port.
+     *
+     * @param address the address
+     * @param port the port
+     * @return the address (IPv6 in brackets), a colon and the port
+     */
     public static String toText(InetAddress address, int port) {
         String a = toText(address);
         return (address instanceof Inet6Address ? "[" + a + "]" : a) + ":" + port;

@@ -33,6 +33,15 @@ public record Persistence(Duration timeout, int netmaskBits) {
      */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(360);
 
+    /**
+     * Checks the timeout and the prefix length.
+     *
+     * @param netmaskBits {@link #HOST} or a prefix length 0..128
+     * @param timeout 1..2678400 whole seconds (31 days, ipvsadm's limit; the kernel stores more but ipvsadm then mis-lists it)
+     * @throws IllegalArgumentException naming the field, if the timeout is not 1..2678400 whole
+     *     seconds or the prefix length is neither {@link #HOST} nor 0..128
+     * @throws NullPointerException if the timeout is null
+     */
     public Persistence {
         Checks.seconds("persistence timeout", timeout, 1, MAX_TIMEOUT_SECONDS);
         if (netmaskBits != HOST) {
@@ -40,12 +49,26 @@ public record Persistence(Duration timeout, int netmaskBits) {
         }
     }
 
-    /** Persistence per client host (ipvsadm {@code -p seconds}). */
+    /**
+     * Persistence per client host (ipvsadm {@code -p seconds}).
+     *
+     * @param timeout 1..2678400 whole seconds
+     * @return the persistence
+     * @throws IllegalArgumentException if the timeout is out of range
+     */
     public static Persistence of(Duration timeout) {
         return new Persistence(timeout, HOST);
     }
 
-    /** Persistence per client network of {@code netmaskBits} prefix length. */
+    /**
+     * Persistence per client network of {@code netmaskBits} prefix length (ipvsadm
+     * {@code -p seconds -M netmask}).
+     *
+     * @param timeout 1..2678400 whole seconds
+     * @param netmaskBits {@link #HOST} or a prefix length 0..128
+     * @return the persistence
+     * @throws IllegalArgumentException if a value is out of range
+     */
     public static Persistence of(Duration timeout, int netmaskBits) {
         return new Persistence(timeout, netmaskBits);
     }
@@ -55,6 +78,8 @@ public record Persistence(Duration timeout, int netmaskBits) {
      * {@code ipv4Mask(24) == 0xFFFFFF00}. The kernel takes IPv4 persistence netmasks in this
      * form ({@code nla_get_be32}), but IPv6 ones as a plain prefix length (uapi doc §4).
      *
+     * @param prefixBits the prefix length
+     * @return the mask
      * @throws IllegalArgumentException unless 0..32
      */
     public static int ipv4Mask(int prefixBits) {
@@ -68,6 +93,8 @@ public record Persistence(Duration timeout, int netmaskBits) {
      *
      * @throws IllegalArgumentException if the mask is not contiguous (the kernel stores e.g.
      *     255.0.255.0, but it is not a prefix and the model cannot represent it)
+     * @param ipv4Mask the mask, big-endian bytes in an int
+     * @return the prefix length 0..32
      */
     public static int prefixLength(int ipv4Mask) {
         int bits = Integer.bitCount(ipv4Mask);
@@ -79,7 +106,7 @@ public record Persistence(Duration timeout, int netmaskBits) {
         return bits;
     }
 
-    /** The timeout in seconds, as the kernel takes it. */
+    /** {@return the timeout in seconds, as the kernel takes it} */
     public long timeoutSeconds() {
         return timeout.getSeconds();
     }
@@ -97,6 +124,9 @@ public record Persistence(Duration timeout, int netmaskBits) {
      * @throws IllegalArgumentException naming the text if it is neither, the dotted mask is
      *     not contiguous, a dotted mask is given for IPv6, or the prefix does not fit the family
      *     (IPv4 0..32, IPv6 1..128)
+     * @param text the netmask as ipvsadm's {@code -M} takes it
+     * @param family the service's address family
+     * @return the prefix length
      */
     public static int parseNetmask(String text, AddressFamily family) {
         java.util.Objects.requireNonNull(text, "netmask");

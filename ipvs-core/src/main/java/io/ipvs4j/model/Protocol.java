@@ -30,6 +30,8 @@ public enum Protocol {
     /**
      * The protocol with number {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException for any number but 6, 17 and 132: the kernel's genl
      *     parser would store any number, but nothing else is load-balanced (uapi doc §12)
      */

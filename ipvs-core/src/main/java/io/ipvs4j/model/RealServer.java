@@ -40,12 +40,22 @@ public final class RealServer {
         this.tunnel = forwarding == ForwardingMethod.TUNNEL ? (b.tunnel != null ? b.tunnel : Tunnel.ipip()) : null;
     }
 
-    /** A builder for a real server at {@code endpoint}, with ipvsadm's defaults. */
+    /**
+     * A builder for a real server at {@code endpoint}, with ipvsadm's defaults.
+     *
+     * @param endpoint the real server's address and port
+     * @return a new builder
+     */
     public static Builder builder(Endpoint endpoint) {
         return new Builder(endpoint);
     }
 
-    /** A direct-routing real server of weight 1 at {@code endpoint}. */
+    /**
+     * A direct-routing real server of weight 1 at {@code endpoint} (ipvsadm {@code -a -r endpoint -g -w 1}).
+     *
+     * @param endpoint the real server's address and port
+     * @return the real server
+     */
     public static RealServer of(Endpoint endpoint) {
         return builder(endpoint).build();
     }
@@ -57,7 +67,13 @@ public final class RealServer {
         return b;
     }
 
-    /** This server with another weight. */
+    /**
+     * This server with another weight.
+     *
+     * @param weight 0..2147483647
+     * @return a copy with that weight
+     * @throws IllegalArgumentException if the weight is negative
+     */
     public RealServer withWeight(int weight) {
         return toBuilder().weight(weight).build();
     }
@@ -67,6 +83,8 @@ public final class RealServer {
      * family than the service is only allowed with {@link ForwardingMethod#TUNNEL} (the
      * kernel answers EINVAL otherwise).
      *
+     * @param service the service
+     * @param server the real server
      * @throws IllegalArgumentException naming both if not
      */
     public static void checkCompatible(ServiceKey service, RealServer server) {
@@ -81,7 +99,13 @@ public final class RealServer {
         }
     }
 
-    /** {@link #checkCompatible(ServiceKey, RealServer)} for {@code service.key()}. */
+    /**
+     * {@link #checkCompatible(ServiceKey, RealServer)} for {@code service.key()}.
+     *
+     * @param service the service
+     * @param server the real server
+     * @throws IllegalArgumentException naming both if they do not fit
+     */
     public static void checkCompatible(VirtualService service, RealServer server) {
         checkCompatible(Objects.requireNonNull(service, "service").key(), server);
     }
@@ -111,6 +135,12 @@ public final class RealServer {
         return Optional.ofNullable(tunnel);
     }
 
+    /**
+     * Equal when every setting is equal.
+     *
+     * @param o the other object
+     * @return whether {@code o} is a real server with the same settings
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof RealServer r
@@ -121,6 +151,7 @@ public final class RealServer {
                 && Objects.equals(tunnel, r.tunnel);
     }
 
+    /** {@return a hash of every setting} */
     @Override
     public int hashCode() {
         return Objects.hash(endpoint, weight, forwarding, thresholds, tunnel);
@@ -162,6 +193,8 @@ public final class RealServer {
          * The weight, default 1 (ipvsadm {@code -w}). The kernel takes any non-negative int
          * (it reads the u32 into an {@code int} and answers ERANGE below 0).
          *
+         * @param weight 0..2147483647
+         * @return this builder
          * @throws IllegalArgumentException unless 0..2147483647
          */
         public Builder weight(int weight) {
@@ -169,13 +202,24 @@ public final class RealServer {
             return this;
         }
 
-        /** The forwarding method, default {@link ForwardingMethod#DIRECT_ROUTE}. */
+        /**
+         * The forwarding method, default {@link ForwardingMethod#DIRECT_ROUTE} (ipvsadm {@code -g},
+         * {@code -m}, {@code -i}).
+         *
+         * @param forwarding the method
+         * @return this builder
+         */
         public Builder forwarding(ForwardingMethod forwarding) {
             this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
             return this;
         }
 
-        /** Connection thresholds, default {@link Thresholds#NONE} (ipvsadm {@code -x}, {@code -y}). */
+        /**
+         * Connection thresholds, default {@link Thresholds#NONE} (ipvsadm {@code -x}, {@code -y}).
+         *
+         * @param thresholds the thresholds
+         * @return this builder
+         */
         public Builder thresholds(Thresholds thresholds) {
             this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
             return this;
@@ -184,6 +228,9 @@ public final class RealServer {
         /**
          * The encapsulation; only allowed with forwarding {@code TUNNEL} (checked in
          * {@link #build()}). {@code null} means the default, IPIP.
+         *
+         * @param tunnel the encapsulation, or null
+         * @return this builder
          */
         public Builder tunnel(Tunnel tunnel) {
             this.tunnel = tunnel;
@@ -193,6 +240,7 @@ public final class RealServer {
         /**
          * The real server.
          *
+         * @return the real server
          * @throws IllegalArgumentException if a tunnel is set without forwarding {@code TUNNEL}
          */
         public RealServer build() {

@@ -20,6 +20,16 @@ import java.util.Objects;
  */
 public record RealServerStatus(RealServer realServer, long activeConnections, long inactiveConnections,
                                long persistentConnections, Stats stats) {
+    /**
+     * Checks the parts.
+     *
+     * @param realServer the configuration
+     * @param activeConnections established connections (u32 in the kernel)
+     * @param inactiveConnections connections in other states
+     * @param persistentConnections persistence templates pointing here
+     * @param stats the counters
+     * @throws NullPointerException if the real server or the counters are null
+     */
     public RealServerStatus {
         Objects.requireNonNull(realServer, "realServer");
         Objects.requireNonNull(stats, "stats");

@@ -51,6 +51,12 @@ public record Scheduler(String name) {
     private static final List<Scheduler> BUILT_IN =
             List.of(RR, WRR, LC, WLC, LBLC, LBLCR, DH, SH, SED, NQ, FO, OVF, MH, TWOS);
 
+    /**
+     * Checks the name.
+     *
+     * @param name 1..15 characters of {@code [a-z0-9_]}: {@code IP_VS_SCHEDNAME_MAXLEN} is 16 including the terminating NUL (ip_vs.h)
+     * @throws IllegalArgumentException unless 1..15 characters of {@code [a-z0-9_]}
+     */
     public Scheduler {
         Checks.moduleName("scheduler", name, MAX_NAME_LENGTH);
     }
@@ -58,6 +64,8 @@ public record Scheduler(String name) {
     /**
      * The scheduler called {@code name}; returns the constant for in-tree names.
      *
+     * @param name the scheduler's name, e.g. {@code rr}
+     * @return the scheduler
      * @throws IllegalArgumentException if the name is empty, longer than 15 characters or not
      *     {@code [a-z0-9_]+}
      */

@@ -56,12 +56,17 @@ public enum ServiceFlag {
         this.bit = bit;
     }
 
-    /** The kernel bit value. */
+    /** {@return the kernel bit value} */
     public int bit() {
         return bit;
     }
 
-    /** The OR of the bits of {@code flags}. */
+    /**
+     * The OR of the bits of {@code flags}.
+     *
+     * @param flags the flags
+     * @return their kernel bits
+     */
     public static int toBits(Collection<ServiceFlag> flags) {
         int bits = 0;
         for (ServiceFlag f : flags) {
@@ -75,6 +80,10 @@ public enum ServiceFlag {
      * {@code scheduler}. {@code HASHED} is dropped (the kernel always reports it); bits
      * 0x8/0x10 decode to {@code SH_*} for {@code sh}, {@code MH_*} for {@code mh} and
      * {@code FLAG_1/2} otherwise; 0x20 is always {@code FLAG_3}. Other bits are dropped.
+     *
+     * @param bits the kernel's flag bits
+     * @param scheduler the service's scheduler, which names the scheduler bits
+     * @return the flags
      */
     public static Set<ServiceFlag> fromBits(int bits, Scheduler scheduler) {
         boolean mh = Scheduler.MH.equals(scheduler);
@@ -104,6 +113,11 @@ public enum ServiceFlag {
      * when the service is UDP or fwmark (ipvsadm refuses {@code -o} elsewhere, and the kernel
      * applies it to UDP packets only). A decoder uses this so that listing a service another
      * tool configured does not fail; see {@link #modelBits(ServiceKey)} for what it can drop.
+     *
+     * @param bits the kernel's flag bits
+     * @param key the service, which decides whether {@code ONE_PACKET} is kept
+     * @param scheduler the service's scheduler, which names the scheduler bits
+     * @return the flags a {@link VirtualService} with {@code key} accepts
      */
     public static Set<ServiceFlag> fromKernelBits(int bits, ServiceKey key, Scheduler scheduler) {
         return fromBits(bits & modelBits(key), scheduler);
@@ -115,6 +129,9 @@ public enum ServiceFlag {
      * sends this as the kernel's flag mask ({@code flags = (old & ~mask) | (new & mask)}),
      * so bits the model cannot hold (a future flag, {@code ONE_PACKET} on TCP) are kept, not
      * cleared.
+     *
+     * @param key the service
+     * @return the mask of bits the model holds for it
      */
     public static int modelBits(ServiceKey key) {
         boolean onePacketOk = !(key instanceof ServiceKey.Inet inet) || inet.protocol() == Protocol.UDP;

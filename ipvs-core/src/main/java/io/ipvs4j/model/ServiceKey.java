@@ -23,22 +23,54 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
     /** {@return the address family of the service ({@code IPVS_SVC_ATTR_AF})} */
     AddressFamily family();
 
-    /** A TCP service; {@code ipvsadm -t address:port}. */
+    /**
+     * A TCP service; {@code ipvsadm -t address:port}.
+     *
+     * @param address a numeric IPv4 or IPv6 literal (never resolved)
+     * @param port 0..65535
+     * @return the key
+     * @throws IllegalArgumentException naming the value, if the address is no numeric literal or
+     *     the port is out of range
+     */
     static ServiceKey.Inet tcp(String address, int port) {
         return new Inet(Protocol.TCP, InetAddresses.parse(address), port);
     }
 
-    /** A UDP service; {@code ipvsadm -u address:port}. */
+    /**
+     * A UDP service; {@code ipvsadm -u address:port}.
+     *
+     * @param address a numeric IPv4 or IPv6 literal (never resolved)
+     * @param port 0..65535
+     * @return the key
+     * @throws IllegalArgumentException naming the value, if the address is no numeric literal or
+     *     the port is out of range
+     */
     static ServiceKey.Inet udp(String address, int port) {
         return new Inet(Protocol.UDP, InetAddresses.parse(address), port);
     }
 
-    /** An SCTP service; {@code ipvsadm --sctp-service address:port}. */
+    /**
+     * An SCTP service; {@code ipvsadm --sctp-service address:port}.
+     *
+     * @param address a numeric IPv4 or IPv6 literal (never resolved)
+     * @param port 0..65535
+     * @return the key
+     * @throws IllegalArgumentException naming the value, if the address is no numeric literal or
+     *     the port is out of range
+     */
     static ServiceKey.Inet sctp(String address, int port) {
         return new Inet(Protocol.SCTP, InetAddresses.parse(address), port);
     }
 
-    /** A protocol/address/port service. */
+    /**
+     * A protocol/address/port service.
+     *
+     * @param protocol TCP, UDP or SCTP
+     * @param address the virtual IP
+     * @param port 0..65535
+     * @return the key
+     * @throws IllegalArgumentException if the port is out of range
+     */
     static ServiceKey.Inet inet(Protocol protocol, InetAddress address, int port) {
         return new Inet(protocol, address, port);
     }
@@ -47,6 +79,9 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
      * A firewall-mark service; {@code ipvsadm -f mark} (add {@code -6} for IPv6).
      *
      * @param mark 1..4294967295 (the kernel's u32; 0 means "no fwmark" to the kernel)
+     * @param family which family's packets carrying the mark are balanced
+     * @return the key
+     * @throws IllegalArgumentException if the mark is out of range
      */
     static ServiceKey.FwMark fwmark(long mark, AddressFamily family) {
         if (mark < 1 || mark > 0xFFFF_FFFFL) {
@@ -64,6 +99,15 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
      *     (checked by {@link VirtualService})
      */
     record Inet(Protocol protocol, InetAddress address, int port) implements ServiceKey {
+        /**
+         * Checks the parts; the address is kept without host name or scope.
+         *
+         * @param port 0..65535; 0 means "all ports" and is only valid for persistent services (checked by {@link VirtualService})
+         * @param protocol TCP, UDP or SCTP
+         * @param address the virtual IP; its family is the service's family
+         * @throws IllegalArgumentException if the port is not 0..65535
+         * @throws NullPointerException if the protocol or the address is null
+         */
         public Inet {
             Objects.requireNonNull(protocol, "protocol");
             address = InetAddresses.normalize(address, "address");
@@ -95,6 +139,14 @@ public sealed interface ServiceKey permits ServiceKey.Inet, ServiceKey.FwMark {
      * @param family which family's packets carrying the mark are balanced
      */
     record FwMark(int mark, AddressFamily family) implements ServiceKey {
+        /**
+         * Checks the parts.
+         *
+         * @param family which family's packets carrying the mark are balanced
+         * @param mark the unsigned 32-bit mark stored in an {@code int} (marks at or above 2^31 are negative here; use {@link #markUnsigned()}); never 0
+         * @throws IllegalArgumentException if the mark is 0
+         * @throws NullPointerException if the family is null
+         */
         public FwMark {
             if (mark == 0) {
                 throw new IllegalArgumentException("fwmark must be 1..4294967295, was 0");

@@ -17,6 +17,13 @@ import java.util.Objects;
  * @param stats the counters
  */
 public record ServiceStatus(VirtualService service, Stats stats) {
+    /**
+     * Checks the parts.
+     *
+     * @param service the configuration
+     * @param stats the counters
+     * @throws NullPointerException if the service or the counters are null
+     */
     public ServiceStatus {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(stats, "stats");

@@ -47,6 +47,8 @@ public final class SyncDaemon {
      * @param interfaceName 1..15 characters, no '/', ':' or whitespace, not "." or ".." (the
      *     kernel's rules for interface names)
      * @param syncId 0..255: the sync message header carries it in one byte
+     * @param state master or backup
+     * @return a new builder
      * @throws IllegalArgumentException for a bad name or id
      */
     public static Builder builder(SyncState state, String interfaceName, int syncId) {
@@ -98,6 +100,12 @@ public final class SyncDaemon {
         return multicastTtl == null ? OptionalInt.empty() : OptionalInt.of(multicastTtl);
     }
 
+    /**
+     * Equal when every setting is equal.
+     *
+     * @param o the other object
+     * @return whether {@code o} is a sync daemon with the same settings
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof SyncDaemon d
@@ -110,6 +118,7 @@ public final class SyncDaemon {
                 && Objects.equals(multicastTtl, d.multicastTtl);
     }
 
+    /** {@return a hash of every setting} */
     @Override
     public int hashCode() {
         return Objects.hash(state, interfaceName, syncId, maxLength, multicastGroup, multicastPort, multicastTtl);
@@ -170,7 +179,13 @@ public final class SyncDaemon {
             return name;
         }
 
-        /** Largest sync message payload in bytes, 1..65535 (a u16 on the wire); ipvsadm {@code --sync-maxlen}. */
+        /**
+         * Largest sync message payload in bytes, 1..65535 (a u16 on the wire); ipvsadm {@code --sync-maxlen}.
+         *
+         * @param maxLength 1..65535
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder maxLength(int maxLength) {
             this.maxLength = Checks.range("maxLength", maxLength, 1, 65535);
             return this;
@@ -179,6 +194,8 @@ public final class SyncDaemon {
         /**
          * The multicast group, IPv4 or IPv6; ipvsadm {@code --mcast-group}.
          *
+         * @param group the group address
+         * @return this builder
          * @throws IllegalArgumentException if not a multicast address (the kernel answers EINVAL)
          */
         public Builder multicastGroup(InetAddress group) {
@@ -191,13 +208,25 @@ public final class SyncDaemon {
             return this;
         }
 
-        /** The multicast base port, 1..65535; ipvsadm {@code --mcast-port}. */
+        /**
+         * The multicast base port, 1..65535; ipvsadm {@code --mcast-port}.
+         *
+         * @param port 1..65535
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder multicastPort(int port) {
             this.multicastPort = Checks.range("multicastPort", port, 1, 65535);
             return this;
         }
 
-        /** The multicast TTL, 1..255; ipvsadm {@code --mcast-ttl}. */
+        /**
+         * The multicast TTL, 1..255; ipvsadm {@code --mcast-ttl}.
+         *
+         * @param ttl 1..255
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
         public Builder multicastTtl(int ttl) {
             this.multicastTtl = Checks.range("multicastTtl", ttl, 1, 255);
             return this;

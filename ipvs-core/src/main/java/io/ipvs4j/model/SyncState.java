@@ -25,6 +25,8 @@ public enum SyncState {
     /**
      * The state with kernel value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException for anything but 1 and 2
      */
     public static SyncState fromValue(int value) {

@@ -18,6 +18,14 @@ public record Thresholds(long upper, long lower) {
     /** No connection limit. */
     public static final Thresholds NONE = new Thresholds(0, 0);
 
+    /**
+     * Checks the range.
+     *
+     * @param upper 0..2147483647; 0 means no limit (the kernel rejects more than INT_MAX)
+     * @param lower 0..upper; the kernel substitutes 3/4 of upper for 0; must be 0 without an upper limit (the kernel answers ERANGE otherwise)
+     * @throws IllegalArgumentException if a threshold is negative or above 2147483647, or the lower is
+     *     above a non-zero upper
+     */
     public Thresholds {
         Checks.rangeLong("upper threshold", upper, 0, Integer.MAX_VALUE);
         Checks.rangeLong("lower threshold", lower, 0, Integer.MAX_VALUE);

@@ -33,13 +33,31 @@ public record Timeouts(Duration tcp, Duration tcpFin, Duration udp) {
     /** The kernel's defaults (900 s, 120 s, 300 s), for restoring them. */
     public static final Timeouts KERNEL_DEFAULTS = ofSeconds(900, 120, 300);
 
+    /**
+     * Checks each timeout.
+     *
+     * @param udp UDP "connections"
+     * @param tcp established TCP connections
+     * @param tcpFin TCP connections after FIN
+     * @throws IllegalArgumentException naming the field, if a timeout is negative, above
+     *     {@link #MAX_SECONDS} or not whole seconds
+     * @throws NullPointerException if a timeout is null
+     */
     public Timeouts {
         Checks.seconds("tcp timeout", tcp, 0, MAX_SECONDS);
         Checks.seconds("tcpFin timeout", tcpFin, 0, MAX_SECONDS);
         Checks.seconds("udp timeout", udp, 0, MAX_SECONDS);
     }
 
-    /** Timeouts in seconds; 0 = unchanged. */
+    /**
+     * Timeouts in seconds; 0 = unchanged.
+     *
+     * @param tcp established TCP connections, seconds
+     * @param tcpFin TCP connections after FIN, seconds
+     * @param udp UDP "connections", seconds
+     * @return the timeouts
+     * @throws IllegalArgumentException naming the field, if a value is out of range
+     */
     public static Timeouts ofSeconds(long tcp, long tcpFin, long udp) {
         return new Timeouts(Duration.ofSeconds(tcp), Duration.ofSeconds(tcpFin), Duration.ofSeconds(udp));
     }
@@ -47,6 +65,9 @@ public record Timeouts(Duration tcp, Duration tcpFin, Duration udp) {
     /**
      * The result of applying {@code update} on top of these timeouts, as the kernel does:
      * zero fields of {@code update} keep the value here.
+     *
+     * @param update the timeouts being set
+     * @return the timeouts in effect afterwards
      */
     public Timeouts apply(Timeouts update) {
         return new Timeouts(update.tcp.isZero() ? tcp : update.tcp,

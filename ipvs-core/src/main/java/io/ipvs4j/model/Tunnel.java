@@ -25,6 +25,15 @@ import java.util.Set;
 public record Tunnel(TunnelType type, int port, Set<TunnelFlag> flags) {
     private static final Tunnel IPIP = new Tunnel(TunnelType.IPIP, 0, Set.of());
 
+    /**
+     * Checks the combination against the rules above.
+     *
+     * @param flags checksum options
+     * @param type the encapsulation
+     * @param port the GUE destination port; 0 for the other types
+     * @throws IllegalArgumentException naming the field, if the port or the flags do not fit the type
+     * @throws NullPointerException if the type or the flags are null
+     */
     public Tunnel {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(flags, "flags");
@@ -61,12 +70,25 @@ public record Tunnel(TunnelType type, int port, Set<TunnelFlag> flags) {
         return IPIP;
     }
 
-    /** Generic UDP encapsulation to {@code port} (1..65535). */
+    /**
+     * Generic UDP encapsulation to {@code port} (1..65535).
+     *
+     * @param port the GUE destination port, 1..65535
+     * @param flags at most one of {@code CHECKSUM} and {@code REMOTE_CHECKSUM}
+     * @return the tunnel
+     * @throws IllegalArgumentException if the port is out of range or both flags are given
+     */
     public static Tunnel gue(int port, TunnelFlag... flags) {
         return new Tunnel(TunnelType.GUE, port, setOf(flags));
     }
 
-    /** GRE encapsulation. */
+    /**
+     * GRE encapsulation.
+     *
+     * @param flags none, or {@code CHECKSUM}
+     * @return the tunnel
+     * @throws IllegalArgumentException if {@code REMOTE_CHECKSUM} is given
+     */
     public static Tunnel gre(TunnelFlag... flags) {
         return new Tunnel(TunnelType.GRE, 0, setOf(flags));
     }

@@ -25,7 +25,12 @@ public enum TunnelFlag {
         return bit;
     }
 
-    /** The OR of the bits of {@code flags}. */
+    /**
+     * The OR of the bits of {@code flags}.
+     *
+     * @param flags the flags
+     * @return the kernel's bits
+     */
     public static int toBits(Collection<TunnelFlag> flags) {
         int bits = 0;
         for (TunnelFlag f : flags) {
@@ -37,6 +42,8 @@ public enum TunnelFlag {
     /**
      * The flags in {@code bits}.
      *
+     * @param bits the kernel's bits
+     * @return the flags
      * @throws IllegalArgumentException if bits other than 0x1 and 0x2 are set
      */
     public static Set<TunnelFlag> fromBits(int bits) {

@@ -26,6 +26,8 @@ public enum TunnelType {
     /**
      * The type with kernel value {@code value}.
      *
+     * @param value the kernel's value
+     * @return the constant
      * @throws IllegalArgumentException for anything but 0..2
      */
     public static TunnelType fromValue(int value) {

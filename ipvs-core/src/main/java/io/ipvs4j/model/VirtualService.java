@@ -99,44 +99,78 @@ public final class VirtualService {
     /**
      * A builder for a service identified by {@code key}, with scheduler {@code wlc} (ipvsadm's
      * default), no flags and no persistence.
+     *
+     * @param key the service's identity
+     * @return a new builder
      */
     public static Builder builder(ServiceKey key) {
         return new Builder(key);
     }
 
-    /** A service with {@code key} and {@code scheduler} and nothing else. */
+    /**
+     * A service with {@code key} and {@code scheduler} and nothing else.
+     *
+     * @param key the service's identity
+     * @param scheduler the scheduler
+     * @return the service
+     * @throws IllegalArgumentException if the combination is invalid (e.g. port 0 without persistence)
+     */
     public static VirtualService of(ServiceKey key, Scheduler scheduler) {
         return builder(key).scheduler(scheduler).build();
     }
 
-    /** A builder holding this service's settings. */
+    /**
+     * A builder holding this service's settings.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder(key).scheduler(scheduler).flags(flags).persistence(persistence);
         b.persistenceEngine = persistenceEngine;
         return b;
     }
 
-    /** The identity of this service. */
+    /**
+     * The identity of this service.
+     *
+     * @return the key
+     */
     public ServiceKey key() {
         return key;
     }
 
-    /** The scheduler. */
+    /**
+     * The scheduler.
+     *
+     * @return the scheduler
+     */
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The user-facing flags: never {@code HASHED}; {@code PERSISTENT} exactly when persistence is set. */
+    /**
+     * The user-facing flags: never {@code HASHED}; {@code PERSISTENT} exactly when persistence is set.
+     *
+     * @return the flags, unmodifiable
+     */
     public Set<ServiceFlag> flags() {
         return flags;
     }
 
-    /** Client persistence, with its netmask resolved to a prefix length for the family. */
+    /**
+     * Client persistence, with its netmask resolved to a prefix length for the family.
+     *
+     * @return the persistence, or empty if not persistent
+     */
     public Optional<Persistence> persistence() {
         return Optional.ofNullable(persistence);
     }
 
-    /** The persistence engine (e.g. {@code "sip"}), if any. */
+    /**
+     * The persistence engine (e.g. {@code "sip"}), if any.
+     *
+     * @return the engine's name, or empty
+     */
     public Optional<String> persistenceEngine() {
         return Optional.ofNullable(persistenceEngine);
     }
@@ -144,21 +178,37 @@ public final class VirtualService {
     /**
      * The netmask prefix length the kernel gets in {@code IPVS_SVC_ATTR_NETMASK}: the
      * persistence netmask, or the host mask (/32 or /128) when not persistent, as ipvsadm sends.
+     *
+     * @return the prefix length
      */
     public int netmaskBits() {
         return persistence != null ? persistence.netmaskBits() : key.family().addressBits();
     }
 
-    /** The persistence timeout in seconds as the kernel gets it ({@code IPVS_SVC_ATTR_TIMEOUT}); 0 when not persistent. */
+    /**
+     * The persistence timeout in seconds as the kernel gets it ({@code IPVS_SVC_ATTR_TIMEOUT}); 0 when not persistent.
+     *
+     * @return the timeout in seconds, or 0
+     */
     public long timeoutSeconds() {
         return persistence != null ? persistence.timeoutSeconds() : 0;
     }
 
-    /** The flag bits as the kernel gets them in {@code struct ip_vs_flags.flags}. */
+    /**
+     * The flag bits as the kernel gets them in {@code struct ip_vs_flags.flags}.
+     *
+     * @return the flag bits
+     */
     public int flagBits() {
         return ServiceFlag.toBits(flags);
     }
 
+    /**
+     * Equal when key, scheduler, flags, persistence and persistence engine are equal.
+     *
+     * @param o the other object
+     * @return whether {@code o} is a service with the same settings
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof VirtualService v
@@ -169,12 +219,17 @@ public final class VirtualService {
                 && Objects.equals(persistenceEngine, v.persistenceEngine);
     }
 
+    /** {@return a hash of every setting} */
     @Override
     public int hashCode() {
         return Objects.hash(key, scheduler, flags, persistence, persistenceEngine);
     }
 
-    /** E.g. {@code TCP 192.0.2.100:80 rr persistent 300 mask /32 flags [PERSISTENT]}. */
+    /**
+     * E.g. {@code TCP 192.0.2.100:80 rr persistent 300 mask /32 flags [PERSISTENT]}.
+     *
+     * @return the text
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder().append(key).append(' ').append(scheduler);
@@ -202,13 +257,23 @@ public final class VirtualService {
             this.key = Objects.requireNonNull(key, "key");
         }
 
-        /** The scheduler; default {@link Scheduler#WLC}. ipvsadm {@code -s}. */
+        /**
+         * The scheduler; default {@link Scheduler#WLC}. ipvsadm {@code -s}.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Replaces the flags. {@code PERSISTENT} is implied by {@link #persistence(Persistence)}. */
+        /**
+         * Replaces the flags. {@code PERSISTENT} is implied by {@link #persistence(Persistence)}.
+         *
+         * @param flags the flags
+         * @return this builder
+         */
         public Builder flags(Set<ServiceFlag> flags) {
             Objects.requireNonNull(flags, "flags");
             this.flags.clear();
@@ -218,7 +283,12 @@ public final class VirtualService {
             return this;
         }
 
-        /** Adds one flag, e.g. {@code ONE_PACKET} (ipvsadm {@code -O}) or {@code SH_PORT} ({@code -b sh-port}). */
+        /**
+         * Adds one flag, e.g. {@code ONE_PACKET} (ipvsadm {@code -O}) or {@code SH_PORT} ({@code -b sh-port}).
+         *
+         * @param flag the flag to add
+         * @return this builder
+         */
         public Builder flag(ServiceFlag flag) {
             this.flags.add(Objects.requireNonNull(flag, "flag"));
             return this;
@@ -227,6 +297,9 @@ public final class VirtualService {
         /**
          * Client persistence (ipvsadm {@code -p}, {@code -M}); {@code null} removes it and the
          * {@code PERSISTENT} flag.
+         *
+         * @param persistence the persistence, or null
+         * @return this builder
          */
         public Builder persistence(Persistence persistence) {
             this.persistence = persistence;
@@ -240,6 +313,8 @@ public final class VirtualService {
          * A persistence engine module such as {@code "sip"} (ipvsadm {@code --pe sip}, module
          * {@code ip_vs_pe_sip}); {@code null} removes it.
          *
+         * @param name the engine's name (without {@code ip_vs_pe_}), or null
+         * @return this builder
          * @throws IllegalArgumentException unless 1..15 characters of {@code [a-z0-9_]}
          */
         public Builder persistenceEngine(String name) {
@@ -250,6 +325,7 @@ public final class VirtualService {
         /**
          * The service.
          *
+         * @return the service
          * @throws IllegalArgumentException if a rule in {@link VirtualService} is broken; the
          *     message names the field and value
          */

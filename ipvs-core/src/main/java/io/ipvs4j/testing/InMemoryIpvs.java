@@ -130,12 +130,21 @@ public class InMemoryIpvs implements Ipvs {
     /**
      * Makes the next call of {@code operation} fail with {@code errno}, as if the kernel had
      * answered so (after argument validation). Calls queue up.
+     *
+     * @param errno the error number (positive, or negative as netlink carries it)
+     * @param operation the operation that failed
      */
     public synchronized void failNext(Operation operation, int errno) {
         failNext(operation, errno, null);
     }
 
-    /** Like {@link #failNext(Operation, int)}, with an extended-ACK text. */
+    /**
+     * Like {@link #failNext(Operation, int)}, with an extended-ACK text.
+     *
+     * @param errno the error number (positive, or negative as netlink carries it)
+     * @param kernelMessage the extended-ACK text, or null
+     * @param operation the operation that failed
+     */
     public synchronized void failNext(Operation operation, int errno, String kernelMessage) {
         Objects.requireNonNull(operation, "operation");
         if (errno == 0) {
@@ -147,6 +156,9 @@ public class InMemoryIpvs implements Ipvs {
     /**
      * Marks a kernel module as loadable or not, e.g. {@code "ip_vs_mh"} or {@code "ip_vs_pe_sip"};
      * a service needing a missing one fails with ENOENT.
+     *
+     * @param available whether loading it succeeds
+     * @param moduleName the module, e.g. {@code ip_vs_sh}
      */
     public synchronized void setModuleAvailable(String moduleName, boolean available) {
         Objects.requireNonNull(moduleName, "moduleName");
@@ -157,12 +169,21 @@ public class InMemoryIpvs implements Ipvs {
         }
     }
 
-    /** Sets what {@link #info()} reports. */
+    /**
+     * Sets what {@link #info()} reports.
+     *
+     * @param info the version and connection table size
+     */
     public synchronized void setInfo(IpvsInfo info) {
         this.info = Objects.requireNonNull(info, "info");
     }
 
-    /** Sets the counters of a service, as traffic would. */
+    /**
+     * Sets the counters of a service, as traffic would.
+     *
+     * @param key the service
+     * @param stats the counters
+     */
     public synchronized void setStats(ServiceKey key, Stats stats) {
         Objects.requireNonNull(stats, "stats");
         ServiceEntry e = services.get(Objects.requireNonNull(key, "key"));
@@ -172,7 +193,16 @@ public class InMemoryIpvs implements Ipvs {
         e.stats = stats;
     }
 
-    /** Sets the connection counts and counters of a real server, as traffic would. */
+    /**
+     * Sets the connection counts and counters of a real server, as traffic would.
+     *
+     * @param active active connections
+     * @param endpoint the real server's address and port
+     * @param inactive inactive connections
+     * @param key the service
+     * @param persistent persistence templates
+     * @param stats the counters
+     */
     public synchronized void setRealServerStatus(ServiceKey key, Endpoint endpoint, long active, long inactive,
                                                  long persistent, Stats stats) {
         Objects.requireNonNull(stats, "stats");
@@ -199,6 +229,7 @@ public class InMemoryIpvs implements Ipvs {
      *         "IPVS_DEST_ATTR_FWD_METHOD", "5", "unknown forwarding method"));
      * }</pre>
      *
+     * @param entry the foreign entry
      * @throws IllegalStateException if the key or endpoint is taken, or a real server's service is missing
      */
     public synchronized void injectForeign(ForeignEntry entry) {
@@ -243,7 +274,7 @@ public class InMemoryIpvs implements Ipvs {
         e.realServers.put(endpoint, r);
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public synchronized boolean isClosed() {
         return closed;
     }

@@ -1,5 +1,6 @@
 package io.ipvs4j.netlink.internal.sys;
 
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;

@@ -7,6 +7,7 @@ import io.ipvs4j.Operation;
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.NetlinkChannel;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import java.nio.ByteBuffer;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;

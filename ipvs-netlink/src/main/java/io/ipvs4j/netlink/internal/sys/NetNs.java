@@ -1,6 +1,7 @@
 package io.ipvs4j.netlink.internal.sys;
 
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,4 +1,4 @@
-package io.ipvs4j.netlink.internal.sys;
+package io.ipvs4j.netlink.internal.sys.ffi;
 
 import jnr.ffi.annotations.IgnoreError;
 
