@@ -76,6 +76,9 @@ class LeakFaultKernelTest {
                 ipvs.info();
             }
         }
+        // Clients that earlier tests dropped without close() give their sockets back whenever a
+        // collection runs (the socket's Cleaner): let that happen before the baseline is taken.
+        settleCollectedSockets();
         Map<String, Integer> before = ProcessResources.descriptors();
         long start = System.nanoTime();
         long namedNanos = 0;
@@ -119,12 +122,14 @@ class LeakFaultKernelTest {
         try (Ipvs warm = IpvsNetlink.open(options)) {
             warm.services();
         }
-        ProcessResources.heapUsedAfterGc();
-        int socketsBefore = ProcessResources.sockets();
-        openAndDrop(clients, options);
+        int socketsBefore = settleCollectedSockets();
+        // Held first, so that the test sees them open (a collection during the loop must not free them)...
+        List<Ipvs> held = openUnclosed(clients, options);
         int socketsOpen = ProcessResources.sockets();
         assertTrue(socketsOpen >= socketsBefore + clients,
-                "the dropped clients should still hold their sockets before a collection: " + socketsOpen);
+                "the referenced clients should hold their sockets: " + socketsOpen);
+        // ...then dropped without close().
+        held.clear();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int sockets = socketsOpen;
         int collections = 0;
@@ -139,10 +144,30 @@ class LeakFaultKernelTest {
         assertEquals(socketsBefore, sockets, "sockets left open by " + clients + " unclosed, collected clients");
     }
 
-    private static void openAndDrop(int clients, NetlinkOptions options) throws IpvsException {
+    private static List<Ipvs> openUnclosed(int clients, NetlinkOptions options) throws IpvsException {
+        List<Ipvs> out = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
-            IpvsNetlink.open(options).services();   // used, then dropped without close()
+            Ipvs ipvs = IpvsNetlink.open(options);
+            ipvs.services();   // used; the caller drops it without close()
+            out.add(ipvs);
         }
+        return out;
+    }
+
+    /**
+     * Collects garbage until the socket count stops falling (unclosed clients of earlier tests
+     * release their sockets through the Cleaner's thread, shortly after a collection); returns it.
+     */
+    private static int settleCollectedSockets() throws InterruptedException {
+        int last = Integer.MAX_VALUE;
+        int now = ProcessResources.sockets();
+        for (int round = 0; round < 50 && now < last; round++) {
+            last = now;
+            System.gc();
+            Thread.sleep(200);
+            now = ProcessResources.sockets();
+        }
+        return now;
     }
 
     private record Sample(long changes, long heapUsed, long rssKiB, long directBytes, int descriptors) {
