@@ -19,6 +19,13 @@ public final class SettableTracker implements Tracker {
     private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
     private volatile boolean up;
 
+    /**
+     * A tracker named {@code name} with the given initial status.
+     * 
+     * @param name the tracker's name, not blank
+     * @param initiallyUp the status until the first {@link #set(boolean)}
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public SettableTracker(String name, boolean initiallyUp) {
         if (Objects.requireNonNull(name, "name").isBlank()) {
             throw new IllegalArgumentException("tracker name must not be blank");
@@ -27,7 +34,11 @@ public final class SettableTracker implements Tracker {
         this.up = initiallyUp;
     }
 
-    /** Sets the status and tells the speakers if it changed. */
+    /**
+     * Sets the status and tells the speakers if it changed.
+     * 
+     * @param nowUp the new status
+     */
     public void set(boolean nowUp) {
         if (up != nowUp) {
             up = nowUp;

@@ -19,12 +19,24 @@ package io.ipvs4j.vrrp;
  * changed, from any thread; the speaker then reads {@link #up()} on its own thread.
  */
 public interface Tracker {
-    /** A name for logs and transitions, e.g. {@code chk_http} or {@code eth0}. */
+    /**
+     * A name for logs and transitions, e.g. {@code chk_http} or {@code eth0}.
+     * 
+     * @return the tracker's name
+     */
     String name();
 
-    /** The current status; must not block. */
+    /**
+     * The current status; must not block.
+     * 
+     * @return true while the tracked thing is up
+     */
     boolean up();
 
-    /** Registers {@code onChange}, run whenever {@link #up()} may have changed. */
+    /**
+     * Registers {@code onChange}, run whenever {@link #up()} may have changed.
+     * 
+     * @param onChange the callback, run from any thread
+     */
     void addChangeCallback(Runnable onChange);
 }

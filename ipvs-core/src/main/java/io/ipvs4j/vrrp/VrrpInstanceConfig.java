@@ -109,6 +109,13 @@ public record VrrpInstanceConfig(
 
     /** {@code track_interface IF weight W}; weight -254..254, 0 means FAULT while the link is down. */
     public record TrackedInterface(String interfaceName, int weight) {
+        /**
+         * Validates the interface name and the weight.
+         *
+         * @param interfaceName the tracked interface
+         * @param weight -254..254; 0: FAULT while the link is down
+         * @throws IllegalArgumentException if the name is invalid or the weight out of range
+         */
         public TrackedInterface {
             InterfaceNames.checkInterface(interfaceName);
             if (weight < -254 || weight > 254) {
@@ -119,6 +126,13 @@ public record VrrpInstanceConfig(
 
     /** A tracker and its weight (-253..253); 0 means FAULT while it is down. */
     public record WeightedTracker(Tracker tracker, int weight) {
+        /**
+         * Validates the weight.
+         *
+         * @param tracker the tracker
+         * @param weight -253..253; 0: FAULT while the tracker is down
+         * @throws IllegalArgumentException if the weight is out of range
+         */
         public WeightedTracker {
             Objects.requireNonNull(tracker, "tracker");
             if (weight < -253 || weight > 253) {
@@ -127,7 +141,33 @@ public record VrrpInstanceConfig(
         }
     }
 
-    /** Validates the whole instance; the builder is the convenient way to make one. */
+    /**
+     * Validates the whole instance; the builder is the convenient way to make one.
+     *
+     * @param name {@code vrrp_instance NAME}
+     * @param interfaceName {@code interface}
+     * @param virtualRouterId {@code virtual_router_id}, 1..255
+     * @param version {@code version}
+     * @param priority {@code priority}, 1..255
+     * @param advertInterval {@code advert_int}
+     * @param initialState {@code state}: MASTER or BACKUP
+     * @param preempt false for {@code nopreempt}
+     * @param preemptDelay {@code preempt_delay}, 0..1000 s
+     * @param authPass {@code auth_pass}, v2 only, 1..8 bytes
+     * @param virtualAddresses {@code virtual_ipaddress}, 1..255 addresses of one family
+     * @param unicastPeers {@code unicast_peer}s, empty for multicast
+     * @param sourceAddress {@code mcast_src_ip} / {@code unicast_src_ip}
+     * @param garpMasterDelay {@code garp_master_delay}
+     * @param garpMasterRepeat {@code garp_master_repeat}, 1..255
+     * @param garpMasterRefresh {@code garp_master_refresh}, 0: off
+     * @param garpMasterRefreshRepeat {@code garp_master_refresh_repeat}, 1..255
+     * @param garpInterval {@code garp_interval}
+     * @param v3ChecksumAsV2 {@code v3_checksum_as_v2}
+     * @param downTimerAdverts {@code vrrp_down_timer_adverts}, 3..100
+     * @param trackInterfaces {@code track_interface}s
+     * @param trackers trackers with their weights
+     * @throws IllegalArgumentException naming the instance and the field when a value is out of range or inconsistent
+     */
     public VrrpInstanceConfig {
         if (Objects.requireNonNull(name, "name").isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
@@ -217,22 +257,41 @@ public record VrrpInstanceConfig(
         }
     }
 
-    /** A builder with keepalived's defaults for instance {@code name} on {@code interfaceName}. */
+    /**
+     * A builder with keepalived's defaults for instance {@code name} on {@code interfaceName}.
+     *
+     * @param name the instance name
+     * @param interfaceName the interface adverts use
+     * @param virtualRouterId the VRID, 1..255 (checked by {@link Builder#build()})
+     * @return a new builder
+     */
     public static Builder builder(String name, String interfaceName, int virtualRouterId) {
         return new Builder(name, interfaceName, virtualRouterId);
     }
 
-    /** True if the virtual addresses (and so the adverts) are IPv6. */
+    /**
+     * True if the virtual addresses (and so the adverts) are IPv6.
+     *
+     * @return whether the instance is IPv6
+     */
     public boolean isIpv6() {
         return virtualAddresses.get(0).address() instanceof Inet6Address;
     }
 
-    /** The destination of adverts when there is no unicast peer. */
+    /**
+     * The destination of adverts when there is no unicast peer.
+     *
+     * @return {@link #MULTICAST_V4} or {@link #MULTICAST_V6}
+     */
     public InetAddress multicastGroup() {
         return isIpv6() ? MULTICAST_V6 : MULTICAST_V4;
     }
 
-    /** The advert interval in the packet's unit: seconds (v2) or centiseconds (v3). */
+    /**
+     * The advert interval in the packet's unit: seconds (v2) or centiseconds (v3).
+     *
+     * @return the value of the advert's interval field
+     */
     public int advertIntervalField() {
         return version == VrrpVersion.V2 ? (int) advertInterval.getSeconds() : (int) (advertInterval.toMillis() / 10);
     }
@@ -278,108 +337,234 @@ public record VrrpInstanceConfig(
             this.virtualRouterId = virtualRouterId;
         }
 
+        /**
+         * Sets {@code version}.
+         *
+         * @param version V2 (default) or V3
+         * @return this builder
+         */
         public Builder version(VrrpVersion version) {
             this.version = Objects.requireNonNull(version, "version");
             return this;
         }
 
+        /**
+         * Sets {@code priority}.
+         *
+         * @param priority 1..255, default 100
+         * @return this builder
+         */
         public Builder priority(int priority) {
             this.priority = priority;
             return this;
         }
 
+        /**
+         * Sets {@code advert_int}.
+         *
+         * @param interval default 1 s; whole seconds in v2, centiseconds in v3
+         * @return this builder
+         */
         public Builder advertInterval(Duration interval) {
             this.advertInterval = Objects.requireNonNull(interval, "advertInterval");
             return this;
         }
 
+        /**
+         * Sets {@code state}.
+         *
+         * @param state BACKUP (default) or MASTER
+         * @return this builder
+         */
         public Builder initialState(VrrpState state) {
             this.initialState = Objects.requireNonNull(state, "initialState");
             return this;
         }
 
-        /** {@code nopreempt} is {@code preempt(false)}. */
+        /**
+         * Sets whether a higher priority takes over from a lower-priority master; {@code nopreempt} is {@code preempt(false)}.
+         *
+         * @param preempt false for {@code nopreempt}
+         * @return this builder
+         */
         public Builder preempt(boolean preempt) {
             this.preempt = preempt;
             return this;
         }
 
+        /**
+         * Sets {@code preempt_delay}.
+         *
+         * @param delay 0..1000 s, default 0
+         * @return this builder
+         */
         public Builder preemptDelay(Duration delay) {
             this.preemptDelay = Objects.requireNonNull(delay, "preemptDelay");
             return this;
         }
 
+        /**
+         * Sets {@code auth_pass} (VRRP v2 simple password).
+         *
+         * @param password 1..8 bytes
+         * @return this builder
+         */
         public Builder authPass(String password) {
             this.authPass = Optional.of(Objects.requireNonNull(password, "authPass"));
             return this;
         }
 
-        /** Adds an address to {@code virtual_ipaddress}. */
+        /**
+         * Adds an address to {@code virtual_ipaddress}.
+         *
+         * @param address the virtual address with its interface and prefix
+         * @return this builder
+         */
         public Builder virtualAddress(InterfaceAddress address) {
             virtualAddresses.add(Objects.requireNonNull(address, "virtualAddress"));
             return this;
         }
 
-        /** Adds {@code cidr} on the instance's interface, e.g. {@code "192.0.2.100/24"}. */
+        /**
+         * Adds {@code cidr} on the instance's interface, e.g. {@code "192.0.2.100/24"}.
+         *
+         * @param cidr the address and prefix length
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cidr} does not parse
+         */
         public Builder virtualAddress(String cidr) {
             return virtualAddress(InterfaceAddress.of(interfaceName, cidr));
         }
 
+        /**
+         * Adds a {@code unicast_peer}; with any peer, adverts are unicast.
+         *
+         * @param peer the peer's address
+         * @return this builder
+         */
         public Builder unicastPeer(InetAddress peer) {
             unicastPeers.add(Objects.requireNonNull(peer, "unicastPeer"));
             return this;
         }
 
+        /**
+         * Sets {@code mcast_src_ip} / {@code unicast_src_ip}.
+         *
+         * @param source the source address of adverts
+         * @return this builder
+         */
         public Builder sourceAddress(InetAddress source) {
             this.sourceAddress = Optional.of(Objects.requireNonNull(source, "sourceAddress"));
             return this;
         }
 
+        /**
+         * Sets {@code garp_master_delay}.
+         *
+         * @param delay delay of the second announcement round after becoming MASTER, default 5 s
+         * @return this builder
+         */
         public Builder garpMasterDelay(Duration delay) {
             this.garpMasterDelay = delay;
             return this;
         }
 
+        /**
+         * Sets {@code garp_master_repeat}.
+         *
+         * @param repeat messages per round, 1..255, default 5
+         * @return this builder
+         */
         public Builder garpMasterRepeat(int repeat) {
             this.garpMasterRepeat = repeat;
             return this;
         }
 
+        /**
+         * Sets {@code garp_master_refresh}.
+         *
+         * @param period period of refresh rounds while MASTER, 0 (default): none
+         * @return this builder
+         */
         public Builder garpMasterRefresh(Duration period) {
             this.garpMasterRefresh = period;
             return this;
         }
 
+        /**
+         * Sets {@code garp_master_refresh_repeat}.
+         *
+         * @param repeat messages per refresh round, 1..255, default 1
+         * @return this builder
+         */
         public Builder garpMasterRefreshRepeat(int repeat) {
             this.garpMasterRefreshRepeat = repeat;
             return this;
         }
 
+        /**
+         * Sets {@code garp_interval}.
+         *
+         * @param interval pause between announcements, default 0
+         * @return this builder
+         */
         public Builder garpInterval(Duration interval) {
             this.garpInterval = interval;
             return this;
         }
 
+        /**
+         * Sets {@code v3_checksum_as_v2}.
+         *
+         * @param asV2 true to compute v3 IPv4 checksums without the pseudo-header
+         * @return this builder
+         */
         public Builder v3ChecksumAsV2(boolean asV2) {
             this.v3ChecksumAsV2 = asV2;
             return this;
         }
 
+        /**
+         * Sets {@code vrrp_down_timer_adverts}.
+         *
+         * @param adverts adverts missed before the master is down, 3..100, default 3
+         * @return this builder
+         */
         public Builder downTimerAdverts(int adverts) {
             this.downTimerAdverts = adverts;
             return this;
         }
 
+        /**
+         * Adds a {@code track_interface}.
+         *
+         * @param interfaceName the interface whose link is tracked
+         * @param weight -254..254; 0: FAULT while down
+         * @return this builder
+         */
         public Builder trackInterface(String interfaceName, int weight) {
             trackInterfaces.add(new TrackedInterface(interfaceName, weight));
             return this;
         }
 
+        /**
+         * Adds a tracker ({@code track_script} / {@code track_file} equivalent).
+         *
+         * @param tracker the tracker
+         * @param weight -253..253; 0: FAULT while down
+         * @return this builder
+         */
         public Builder track(Tracker tracker, int weight) {
             trackers.add(new WeightedTracker(tracker, weight));
             return this;
         }
 
+        /**
+         * Builds and validates the configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException naming the instance and field of an invalid value
+         */
         public VrrpInstanceConfig build() {
             return new VrrpInstanceConfig(name, interfaceName, virtualRouterId, version, priority, advertInterval,
                     initialState, preempt, preemptDelay, authPass, virtualAddresses, unicastPeers, sourceAddress,

@@ -16,5 +16,10 @@ package io.ipvs4j.vrrp;
  */
 @FunctionalInterface
 public interface VrrpListener {
+    /**
+     * Called after one state change of the speaker took effect.
+     * 
+     * @param transition the change: instance, old and new state, priority, reason
+     */
     void transition(VrrpTransition transition);
 }

@@ -85,6 +85,13 @@ public final class VrrpRouter implements VrrpSpeaker {
     /**
      * Opens {@code config}'s endpoint on {@code network} and the link trackers of its interface
      * and {@code track_interface}s; {@link #start()} starts it.
+     *
+     * @param config the instance to run
+     * @param network the host side (sockets, addresses, announcements, link trackers)
+     * @param timers the clock and thread the instance runs on
+     * @return the router, in state INIT
+     * @throws IOException if the advert endpoint cannot be opened
+     * @throws IpvsException if the interface or a tracked interface cannot be read
      */
     public static VrrpRouter create(VrrpInstanceConfig config, VrrpNetwork network, VrrpTimers timers)
             throws IOException, IpvsException {

@@ -19,6 +19,9 @@ public final class VrrpScheduler implements VrrpTimers, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(VrrpScheduler.class.getName());
     private final ScheduledThreadPoolExecutor executor;
 
+    /**
+     * Starts the scheduler's daemon thread.
+     */
     public VrrpScheduler() {
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipvs4j-vrrp");

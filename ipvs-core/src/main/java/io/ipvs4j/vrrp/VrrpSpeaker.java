@@ -16,22 +16,46 @@ import java.util.Optional;
  * }</pre>
  */
 public interface VrrpSpeaker extends AutoCloseable {
-    /** The configuration this speaker runs. */
+    /**
+     * The configuration this speaker runs.
+     * 
+     * @return the instance's configuration
+     */
     VrrpInstanceConfig config();
 
-    /** The current state; INIT before {@link #start()} and after {@link #close()}. */
+    /**
+     * The current state; INIT before {@link #start()} and after {@link #close()}.
+     * 
+     * @return the current state
+     */
     VrrpState state();
 
-    /** The priority advertised now: the configured one changed by the trackers' weights. */
+    /**
+     * The priority advertised now: the configured one changed by the trackers' weights.
+     * 
+     * @return the effective priority, 1..255
+     */
     int effectivePriority();
 
-    /** The address of the current master as last heard (BACKUP), or empty. */
+    /**
+     * The address of the current master as last heard (BACKUP), or empty.
+     * 
+     * @return the master's address, if one was heard
+     */
     Optional<java.net.InetAddress> masterAddress();
 
-    /** The counters. */
+    /**
+     * The counters.
+     * 
+     * @return the speaker's statistics
+     */
     VrrpStats stats();
 
-    /** Adds a listener of transitions; see {@link VrrpListener}. */
+    /**
+     * Adds a listener of transitions; see {@link VrrpListener}.
+     * 
+     * @param listener called after each state change
+     */
     void addListener(VrrpListener listener);
 
     /** Starts: BACKUP (or MASTER at once for priority 255, FAULT if a tracker says so). Once only. */

@@ -14,5 +14,12 @@ package io.ipvs4j.vrrp;
  * </ul>
  */
 public enum VrrpState {
-    INIT, BACKUP, MASTER, FAULT
+    /** Created or stopped: sends nothing, holds no virtual address. */
+    INIT,
+    /** Listens for the master's advertisements. */
+    BACKUP,
+    /** Holds the virtual addresses and advertises. */
+    MASTER,
+    /** A tracked interface or weight-0 tracker is down. */
+    FAULT
 }

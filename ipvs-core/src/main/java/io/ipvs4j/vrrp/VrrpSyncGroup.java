@@ -28,7 +28,14 @@ public final class VrrpSyncGroup {
         this.members = members;
     }
 
-    /** Groups {@code members} (at least two, not yet started, not in another group). */
+    /**
+     * Groups {@code members} (at least two, not yet started, not in another group).
+     * 
+     * @param name the {@code vrrp_sync_group} name
+     * @param members the instances that change state together
+     * @return the group
+     * @throws IllegalArgumentException if fewer than two members, or one is running or already grouped
+     */
     public static VrrpSyncGroup of(String name, List<VrrpRouter> members) {
         Objects.requireNonNull(name, "name");
         List<VrrpRouter> copy = List.copyOf(members);
@@ -50,11 +57,20 @@ public final class VrrpSyncGroup {
         return g;
     }
 
+    /**
+     * The group's name.
+     * 
+     * @return the {@code vrrp_sync_group} name
+     */
     public String name() {
         return name;
     }
 
-    /** The members' names. */
+    /**
+     * The members' names.
+     * 
+     * @return the names of the member instances, in order
+     */
     public List<String> members() {
         return members.stream().map(r -> r.config().name()).toList();
     }

@@ -7,19 +7,36 @@ package io.ipvs4j.vrrp;
  * manual clock.
  */
 public interface VrrpTimers {
-    /** Monotonic time in nanoseconds. */
+    /**
+     * Monotonic time in nanoseconds.
+     * 
+     * @return the current monotonic time
+     */
     long nanoTime();
 
-    /** Runs {@code task} on the timer thread after {@code delayNanos} (0: as soon as possible). */
+    /**
+     * Runs {@code task} on the timer thread after {@code delayNanos} (0: as soon as possible).
+     * 
+     * @param task the task to run
+     * @param delayNanos the delay in nanoseconds
+     * @return a handle that cancels the task if it has not run yet
+     */
     Cancellable schedule(Runnable task, long delayNanos);
 
-    /** Runs {@code task} on the timer thread as soon as possible. */
+    /**
+     * Runs {@code task} on the timer thread as soon as possible.
+     * 
+     * @param task the task to run
+     */
     default void execute(Runnable task) {
         schedule(task, 0);
     }
 
     /** A scheduled task. */
     interface Cancellable {
+        /**
+         * Cancels the task if it has not run yet; no effect otherwise.
+         */
         void cancel();
     }
 }

@@ -13,7 +13,15 @@ import java.util.Objects;
  *     {@code "higher priority 150 from 192.0.2.2"}, {@code "tracker chk_http down"}
  */
 public record VrrpTransition(String instance, VrrpState from, VrrpState to, int priority, String reason) {
-    /** Validates that no field is null. */
+    /**
+     * Validates that no field is null.
+     * 
+     * @param instance the instance name
+     * @param from the previous state
+     * @param to the new state
+     * @param priority the effective priority at the time of the change
+     * @param reason why, for logs
+     */
     public VrrpTransition {
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(from, "from");

@@ -13,7 +13,11 @@ public enum VrrpVersion {
         this.number = number;
     }
 
-    /** The value of the packet's version field: 2 or 3. */
+    /**
+     * The value of the packet's version field: 2 or 3.
+     * 
+     * @return the version number
+     */
     public int number() {
         return number;
     }

@@ -40,6 +40,10 @@ public final class VrrpHost {
      * The host side for any number of speakers in the namespace of {@code options} (one receive
      * thread, one link-polling thread, one rtnetlink socket); share it with
      * {@link VrrpRouter#create(VrrpInstanceConfig, VrrpNetwork, VrrpTimers)}, close it after them.
+     *
+     * @param options the network namespace and netlink settings
+     * @return the host network; the caller closes it
+     * @throws IpvsException if the rtnetlink socket or the namespace cannot be opened
      */
     public static VrrpNetwork network(NetlinkOptions options) throws IpvsException {
         return KernelVrrpNetwork.open(options);
@@ -49,6 +53,11 @@ public final class VrrpHost {
      * One speaker with a network of its own (closed with it), in the namespace of
      * {@code options}; call {@link VrrpSpeaker#start()} to start it.
      *
+     * @param config the instance to run
+     * @param timers the clock and thread the speaker runs on, e.g. a {@code VrrpScheduler}
+     * @param options the network namespace and netlink settings
+     * @return the speaker, not started; closing it closes its network
+     * @throws IpvsException if the interface or the namespace cannot be read or opened
      * @throws IOException if a socket cannot be opened or configured (names the call and errno)
      */
     public static VrrpSpeaker speaker(VrrpInstanceConfig config, VrrpTimers timers, NetlinkOptions options)

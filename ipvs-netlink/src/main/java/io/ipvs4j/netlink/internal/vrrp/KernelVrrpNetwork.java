@@ -1,5 +1,6 @@
 package io.ipvs4j.netlink.internal.vrrp;
 
+import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.NotFoundException;
 import io.ipvs4j.host.InterfaceAddress;

@@ -1,5 +1,6 @@
 package io.ipvs4j.netlink.internal.vrrp;
 
+import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
 import io.ipvs4j.netlink.internal.sys.Native;
 import java.net.Inet4Address;

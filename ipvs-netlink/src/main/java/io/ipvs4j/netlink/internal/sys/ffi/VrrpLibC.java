@@ -1,4 +1,4 @@
-package io.ipvs4j.netlink.internal.vrrp;
+package io.ipvs4j.netlink.internal.sys.ffi;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
