@@ -140,8 +140,9 @@ class ModuleReloadFaultKernelTest {
         calls.put("addRealServer", ipvs -> ipvs.addRealServer(WEB, RS));
         calls.put("removeService", ipvs -> ipvs.removeService(WEB));
         calls.put("flush()", Ipvs::flush);
+        // apply() reports a failed transport in its result; throwIfFailed() is how a caller gets the exception
         calls.put("apply(batch)", ipvs -> ipvs.apply(Batch.builder().addService(VirtualService.of(WEB, Scheduler.RR))
-                .addRealServer(WEB, RS).build()));
+                .addRealServer(WEB, RS).build()).throwIfFailed());
         calls.put("Reconciler.apply", ipvs -> new Reconciler(ipvs, Reconciler.Options.DEFAULT).apply(List.of(
                 new Reconciler.DesiredService(VirtualService.of(WEB, Scheduler.RR), List.of(RS)))));
         return calls;

@@ -186,7 +186,12 @@ final class BatchSender {
                 try {
                     moved = client.familyChanged(Operation.APPLY_BATCH, batchSubject());
                 } catch (IpvsException e) {
+                    // ENOENT meant "no such family", not "no such service": the IPVS family is
+                    // gone, so that is each change's error too
                     transportFailure = e;
+                    for (int i = first; i < first + count; i++) {
+                        errors[i] = e;
+                    }
                     return count;
                 }
                 if (moved) {
