@@ -314,15 +314,7 @@ public final class IpvsadmRules {
         if (r != 0) {
             return r;
         }
-        int[] w1 = words(i1.address().getAddress());
-        int[] w2 = words(i2.address().getAddress());
-        if (k1.family() == AddressFamily.INET6) {
-            for (int i = 0; r == 0 && i < 4; i++) {
-                r = w1[i] - w2[i];
-            }
-        } else {
-            r = w1[0] - w2[0];
-        }
+        r = compareAddresses(k1.family(), i1.address().getAddress(), i2.address().getAddress());
         if (r != 0) {
             return r;
         }
@@ -330,20 +322,23 @@ public final class IpvsadmRules {
     }
 
     private static int compareDests(Endpoint d1, Endpoint d2) {
-        int[] w1 = words(d1.address().getAddress());
-        int[] w2 = words(d2.address().getAddress());
-        int r = 0;
-        if (d1.family() == AddressFamily.INET6) {
-            for (int i = 0; r == 0 && i < 4; i++) {
-                r = w1[i] - w2[i];
-            }
-        } else {
-            r = w1[0] - w2[0];
-        }
+        int r = compareAddresses(d1.family(), d1.address().getAddress(), d2.address().getAddress());
         if (r != 0) {
             return r;
         }
         return d1.port() - d2.port();
+    }
+
+    /** ipvsadm's address order: the 32-bit words of {@link #words} in turn, one word for IPv4. */
+    private static int compareAddresses(AddressFamily family, byte[] a1, byte[] a2) {
+        int[] w1 = words(a1);
+        int[] w2 = words(a2);
+        int words = family == AddressFamily.INET6 ? 4 : 1;
+        int r = 0;
+        for (int i = 0; r == 0 && i < words; i++) {
+            r = w1[i] - w2[i];
+        }
+        return r;
     }
 
     /** The address as in {@code union nf_inet_addr}: IPv4 in the first word, the rest zero. */
