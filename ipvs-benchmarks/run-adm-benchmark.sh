@@ -7,7 +7,8 @@
 #      for ipvsadm and for ipvs4j-adm without and with the class-data-sharing archive
 #      (the archive shipped by the build, then one trained on the kernel in the VM).
 # Usage: ipvs-benchmarks/run-adm-benchmark.sh [services] [realServersPerService] [reps]  (1000 10 5)
-# Env: ADM_BENCH_RESTORES (restore runs per tool, default 3), IPVS_VM_CPUS (default 1).
+# Env: ADM_BENCH_RESTORES (restore runs per tool, default 3), ADM_BENCH_STARTUP=0 skips part 2,
+#      IPVS_VM_CPUS (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -69,6 +70,7 @@ one_rule() {  # tool [env...]: -A of a new service per run
   done | awk -v l="$1 ${*:2}" '{s+=$1; if (b==""||$1<b) b=$1} END {printf "one-rule -A, %s: mean %d ms, best %d ms (%d runs)\n", l, s/NR, b, NR}'
   ip netns del $ns
 }
+[ "${ADM_BENCH_STARTUP:-1}" = 0 ] && exit 0
 fresh; small=$ns
 printf -- '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1 -m\n-a -t 192.0.2.1:80 -r 198.51.100.2 -m\n-A -u 192.0.2.2:53 -s wlc -p\n-a -u 192.0.2.2:53 -r 198.51.100.3 -m\n-A -f 1 -s sh -b sh-port\n' \
   | ip netns exec $small ipvsadm -R
@@ -82,6 +84,7 @@ echo "== start-up, shipped archive ($(ls -l $dist/lib/ipvs4j-adm.jsa | awk '{pri
 one_rule ipvsadm X=1
 one_rule "$adm" IPVS4J_ADM_CDS=0
 one_rule "$adm" IPVS4J_ADM_CDS=1
+one_rule "$adm" IPVS4J_ADM_CDS=1 IPVS4J_ADM_JNI=0
 startup "-Ln small table, ipvsadm" ip netns exec $small ipvsadm -Ln
 startup "-Ln small table, ipvs4j-adm without CDS" ip netns exec $small env IPVS4J_ADM_CDS=0 "$adm" -Ln
 startup "-Ln small table, ipvs4j-adm with the shipped CDS archive" ip netns exec $small "$adm" -Ln
@@ -95,4 +98,4 @@ one_rule "$adm" IPVS4J_ADM_CDS=1
 startup "-Ln small table, ipvs4j-adm with the kernel-trained CDS archive" ip netns exec $small "$adm" -Ln
 cp /tmp/shipped.jsa $dist/lib/ipvs4j-adm.jsa
 INNER
-IPVS_VM_CPUS=${IPVS_VM_CPUS:-1} IPVS_VM_PASSENV=ADM_BENCH_RESTORES native-tests/vm/ipvs-vm.sh "bash $out/in-vm.sh $dist $services $reals $reps" | tee "$out/result.txt"
+IPVS_VM_CPUS=${IPVS_VM_CPUS:-1} IPVS_VM_PASSENV="ADM_BENCH_RESTORES ADM_BENCH_STARTUP" native-tests/vm/ipvs-vm.sh "bash $out/in-vm.sh $dist $services $reals $reps" | tee "$out/result.txt"
