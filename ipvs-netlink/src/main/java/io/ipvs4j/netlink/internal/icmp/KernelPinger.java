@@ -231,9 +231,9 @@ public final class KernelPinger implements AutoCloseable {
                 sendFailures.incrementAndGet();
                 String call = errno < 0 ? "the pinger is closed" : "sendmsg to " + InetAddresses.toText(target)
                         + (source == null ? "" : " from " + InetAddresses.toText(source));
-                Reason reason = errno < 0 ? Reason.CLOSED : Reason.SEND_FAILED;
-                p.future.completeExceptionally(new IcmpEchoException(target, reason, call, -1, -1, null,
-                        errno < 0 ? null : new SyscallException(call, errno)));
+                SyscallException cause = errno < 0 ? null : new SyscallException(call, errno);
+                p.future.completeExceptionally(new IcmpEchoException(target, errno < 0 ? Reason.CLOSED : Reason.SEND_FAILED,
+                        cause == null ? call : cause.getMessage(), -1, -1, null, cause));
             }
             return p.future;
         }
