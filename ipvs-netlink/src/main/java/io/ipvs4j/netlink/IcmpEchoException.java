@@ -37,8 +37,11 @@ public final class IcmpEchoException extends IOException {
     }
 
     private final transient InetAddress target;
+    /** Why the echo failed. */
     private final Reason reason;
+    /** The ICMP type of the error message, or -1. */
     private final int icmpType;
+    /** The ICMP code of the error message, or -1. */
     private final int icmpCode;
     private final transient InetAddress reporter;
 

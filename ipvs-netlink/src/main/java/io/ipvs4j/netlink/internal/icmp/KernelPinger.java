@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * for IPVS anyway, and CAP_NET_RAW comes with it. A raw socket also receives destination
  * unreachable and time exceeded as ordinary messages quoting our request, without IP_RECVERR
  * error-queue handling. The costs are taken here: the ICMPv4 checksum is computed (the kernel
- * always computes and verifies ICMPv6 checksums on raw ICMPv6 sockets, RFC 3542 section 3.1;
- * Linux refuses IPV6_CHECKSUM on them), received ICMPv4 checksums are verified, and ICMP_FILTER
+ * always computes and verifies ICMPv6 checksums on raw ICMPv6 sockets, RFC 3542 section 3.1:
+ * net/ipv6/raw.c rawv6_init_sk sets checksum offset 2 for IPPROTO_ICMPV6, and setting
+ * IPV6_CHECKSUM on such a socket is EINVAL), received ICMPv4 checksums are verified, and ICMP_FILTER
  * / ICMPV6_FILTER keep all other ICMP types out of the sockets.
  */
 public final class KernelPinger implements AutoCloseable {
