@@ -76,14 +76,15 @@ public final class IcmpPinger implements AutoCloseable {
      * @param target the address to echo; its reply must come from this address
      * @param sourceOrNull the source address of the request (a local address of the namespace),
      *     or null for the kernel's choice by route
-     * @param timeout how long to wait for the reply, positive
+     * @param timeout how long to wait for the reply, positive, at most a day
      * @return a future that completes with the round-trip time when the matching echo reply
      *     arrives, or exceptionally with an {@link IcmpEchoException} naming the target: on
      *     timeout, when an ICMP destination unreachable or time exceeded quotes the request,
      *     when the request cannot be sent (e.g. a source that is not local), or when the pinger
      *     is closed first
      * @throws IllegalArgumentException if target or timeout is null, the timeout is not
-     *     positive, the target is a wildcard address, or source and target differ in family
+     *     positive or longer than a day, the target is a wildcard address, or source and target
+     *     differ in family
      */
     public CompletableFuture<Duration> echo(InetAddress target, InetAddress sourceOrNull, Duration timeout) {
         return engine.echo(target, sourceOrNull, timeout);

@@ -61,6 +61,7 @@ public final class KernelPinger implements AutoCloseable {
     private static final int IN_PKTINFO = 12;              // ifindex, spec_dst (the source), addr
     private static final int IN6_PKTINFO = 20;             // addr (the source), ifindex
     private static final int EIO = 5;
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
     private final int identifier;
     private final byte[] payload;
@@ -192,8 +193,8 @@ public final class KernelPinger implements AutoCloseable {
         if (target == null) {
             throw new IllegalArgumentException("target must not be null");
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout must be positive and at most " + MAX_TIMEOUT + ", was " + timeout);
         }
         boolean isV6 = target instanceof Inet6Address;
         if (source != null && (source instanceof Inet6Address) != isV6) {
