@@ -2,7 +2,8 @@
  * ipvs4j over netlink: {@link io.ipvs4j.netlink.IpvsNetlink#open()} gives an
  * {@link io.ipvs4j.Ipvs} that programs the kernel's IPVS over generic netlink, and
  * {@link io.ipvs4j.netlink.HostNetwork} gives the host helpers (rtnetlink interface addresses,
- * IPVS and ARP sysctls). Only {@code io.ipvs4j.netlink} is exported; the transport, codecs and
+ * IPVS and ARP sysctls), {@link io.ipvs4j.netlink.IcmpPinger} asynchronous ICMP echo for
+ * health checks. Only {@code io.ipvs4j.netlink} is exported; the transport, codecs and
  * native bindings stay internal.
  *
  * <p>A consumer on the module path needs nothing but {@code requires io.ipvs4j.netlink;}:

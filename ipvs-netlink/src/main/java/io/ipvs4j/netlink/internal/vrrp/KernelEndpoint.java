@@ -5,6 +5,7 @@ import io.ipvs4j.IpvsException;
 import io.ipvs4j.host.InterfaceAddress;
 import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.Sock;
 import io.ipvs4j.vrrp.VrrpInstanceConfig;
 import io.ipvs4j.vrrp.VrrpNetwork;
 import java.io.IOException;

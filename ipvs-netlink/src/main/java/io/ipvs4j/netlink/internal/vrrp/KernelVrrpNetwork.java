@@ -8,6 +8,7 @@ import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.Sock;
 import io.ipvs4j.netlink.internal.route.RtnetlinkClient;
 import io.ipvs4j.netlink.internal.sys.NetNs;
 import io.ipvs4j.vrrp.Tracker;

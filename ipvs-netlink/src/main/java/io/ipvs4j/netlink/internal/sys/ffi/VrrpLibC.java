@@ -4,8 +4,9 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * The libc calls of the VRRP sockets (raw IP, AF_PACKET, ICMPv6), separate from the netlink
- * socket's {@code LibC} so that the two evolve independently. Buffers are raw addresses of
+ * The libc calls of the raw sockets (VRRP: raw IP, AF_PACKET, ICMPv6; the ICMP echo pinger: raw
+ * ICMP and ICMPv6), separate from the netlink socket's {@code LibC} so that the two evolve
+ * independently. Buffers are raw addresses of
  * direct buffers owned by the caller.
  */
 public interface VrrpLibC {
@@ -50,14 +51,22 @@ public interface VrrpLibC {
     int SOCK_RAW = 3;
     int SOCK_CLOEXEC = 0x80000;
     int SOL_SOCKET = 1;
+    int SO_SNDBUF = 7;
     int SO_RCVBUF = 8;
+    int SO_SNDBUFFORCE = 32;
+    int SO_RCVBUFFORCE = 33;
     int SO_BINDTODEVICE = 25;
     int IPPROTO_IP = 0;
     int IPPROTO_IPV6 = 41;
+    int IPPROTO_ICMP = 1;
     int IPPROTO_ICMPV6 = 58;
     int IPPROTO_VRRP = 112;
     int IP_TOS = 1;
     int IP_TTL = 2;
+    int IP_PKTINFO = 8;                 // linux/in.h; struct in_pktinfo as a send cmsg picks the source
+    int SOL_RAW = 255;                  // linux/socket.h
+    int ICMP_FILTER = 1;                // linux/icmp.h, level SOL_RAW: a set bit drops that ICMP type
+    int ICMPV6_FILTER = 1;              // linux/icmpv6.h, level IPPROTO_ICMPV6: a set bit drops the type
     int IP_MULTICAST_IF = 32;
     int IP_MULTICAST_TTL = 33;
     int IP_MULTICAST_LOOP = 34;
@@ -80,4 +89,7 @@ public interface VrrpLibC {
     int MSG_DONTWAIT = 0x40;
     int EAGAIN = 11;
     int EINTR = 4;
+    int EPERM = 1;
+    int EACCES = 13;
+    int EAFNOSUPPORT = 97;
 }

@@ -1,8 +1,7 @@
-package io.ipvs4j.netlink.internal.vrrp;
+package io.ipvs4j.netlink.internal.sys;
 
 import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
-import io.ipvs4j.netlink.internal.sys.Native;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,23 +9,26 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Small helpers around {@link VrrpLibC}: socket options, sockaddr layouts, interface ioctls. */
-final class Sock {
-    static final int SOCKADDR_IN = 16;
-    static final int SOCKADDR_IN6 = 28;
-    static final int SOCKADDR_LL = 20;
+/**
+ * Small helpers around {@link VrrpLibC} for the raw sockets (VRRP, ICMP echo): socket options,
+ * sockaddr layouts, interface ioctls.
+ */
+public final class Sock {
+    public static final int SOCKADDR_IN = 16;
+    public static final int SOCKADDR_IN6 = 28;
+    public static final int SOCKADDR_LL = 20;
 
     private Sock() {}
 
-    static ByteBuffer direct(int bytes) {
+    public static ByteBuffer direct(int bytes) {
         return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
-    static long address(ByteBuffer b) {
+    public static long address(ByteBuffer b) {
         return Native.address(b);
     }
 
-    static int socket(int domain, int type, int protocol, String what) throws SyscallException {
+    public static int socket(int domain, int type, int protocol, String what) throws SyscallException {
         int fd = VrrpLibC.get().socket(domain, type | VrrpLibC.SOCK_CLOEXEC, protocol);
         if (fd < 0) {
             throw new SyscallException("socket(" + what + ")", VrrpLibC.errno());
@@ -34,19 +36,19 @@ final class Sock {
         return fd;
     }
 
-    static void setInt(int fd, int level, int option, int value, String what) throws SyscallException {
+    public static void setInt(int fd, int level, int option, int value, String what) throws SyscallException {
         ByteBuffer b = direct(4);
         b.putInt(0, value);
         set(fd, level, option, b, 4, what + "=" + value);
     }
 
-    static void set(int fd, int level, int option, ByteBuffer value, int length, String what) throws SyscallException {
+    public static void set(int fd, int level, int option, ByteBuffer value, int length, String what) throws SyscallException {
         if (VrrpLibC.get().setsockopt(fd, level, option, address(value), length) < 0) {
             throw new SyscallException("setsockopt(" + what + ")", VrrpLibC.errno());
         }
     }
 
-    static void bindToDevice(int fd, String interfaceName) throws SyscallException {
+    public static void bindToDevice(int fd, String interfaceName) throws SyscallException {
         byte[] name = interfaceName.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer b = direct(16);
         b.put(0, name, 0, name.length);
@@ -54,7 +56,7 @@ final class Sock {
     }
 
     /** Writes a sockaddr_in / sockaddr_in6 (network order port 0, IPv6 scope {@code ifindex}) at 0; returns its length. */
-    static int putSockaddr(ByteBuffer b, InetAddress address, int ifindex) {
+    public static int putSockaddr(ByteBuffer b, InetAddress address, int ifindex) {
         for (int i = 0; i < SOCKADDR_IN6; i++) {
             b.put(i, (byte) 0);
         }
@@ -81,19 +83,19 @@ final class Sock {
         return b;
     }
 
-    static int ifindex(int fd, String interfaceName) throws SyscallException {
+    public static int ifindex(int fd, String interfaceName) throws SyscallException {
         return ifreq(fd, interfaceName, VrrpLibC.SIOCGIFINDEX, "SIOCGIFINDEX").getInt(16);
     }
 
     /** The 6-byte hardware address (ifr_hwaddr.sa_data). */
-    static byte[] mac(int fd, String interfaceName) throws SyscallException {
+    public static byte[] mac(int fd, String interfaceName) throws SyscallException {
         ByteBuffer b = ifreq(fd, interfaceName, VrrpLibC.SIOCGIFHWADDR, "SIOCGIFHWADDR");
         byte[] mac = new byte[6];
         b.get(18, mac);
         return mac;
     }
 
-    static void close(int fd) {
+    public static void close(int fd) {
         if (fd >= 0) {
             VrrpLibC.get().close(fd);
         }
