@@ -30,7 +30,7 @@ module io.ipvs4j.netlink {
     requires jdk.unsupported;
 
     exports io.ipvs4j.netlink;
-    // jnr-ffi implements the libc bindings (internal.sys.ffi.LibC and VrrpLibC) with a class it generates into
+    // jnr-ffi implements the libc bindings (internal.sys.ffi.LibC) with a class it generates into
     // the unnamed module of a class loader of its own, which must be able to access the
     // interface. A qualified export cannot name an unnamed module, so the package that holds
     // them alone is open: accessible at run time, no compile-time API (javac and javadoc see

@@ -1,13 +1,15 @@
 package io.ipvs4j.netlink.internal.icmp;
 
+import io.ipvs4j.Errno;
 import io.ipvs4j.model.InetAddresses;
-import io.ipvs4j.netlink.IcmpEchoException;
 import io.ipvs4j.netlink.IcmpEchoException.Reason;
+import io.ipvs4j.netlink.IcmpEchoException;
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.Native;
 import io.ipvs4j.netlink.internal.sys.NetNs;
 import io.ipvs4j.netlink.internal.sys.Sock;
-import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -114,8 +116,8 @@ public final class KernelPinger implements AutoCloseable {
         NetNs.Action<int[]> create = () -> {
             int[] fds = {-1, -1, 0, 0};
             try {
-                fds[0] = socketOrUnsupported(VrrpLibC.AF_INET, VrrpLibC.IPPROTO_ICMP, "raw ICMP");
-                fds[1] = socketOrUnsupported(VrrpLibC.AF_INET6, VrrpLibC.IPPROTO_ICMPV6, "raw ICMPv6");
+                fds[0] = socketOrUnsupported(Native.AF_INET, Native.IPPROTO_ICMP, "raw ICMP");
+                fds[1] = socketOrUnsupported(Native.AF_INET6, Native.IPPROTO_ICMPV6, "raw ICMPv6");
             } catch (SyscallException | RuntimeException e) {
                 Sock.close(fds[0]);
                 throw e;
@@ -124,7 +126,7 @@ public final class KernelPinger implements AutoCloseable {
         };
         int[] fds = ns.isPresent() ? NetNs.callIn(ns.get(), create) : create.run();
         if (fds[0] < 0 && fds[1] < 0) {
-            throw new SyscallException("socket(raw ICMP and raw ICMPv6)", VrrpLibC.EAFNOSUPPORT);
+            throw new SyscallException("socket(raw ICMP and raw ICMPv6)", Errno.EAFNOSUPPORT);
         }
         try {
             if (fds[0] >= 0) {
@@ -143,13 +145,13 @@ public final class KernelPinger implements AutoCloseable {
 
     private static int socketOrUnsupported(int domain, int protocol, String what) throws SyscallException {
         try {
-            return Sock.socket(domain, VrrpLibC.SOCK_RAW, protocol, what);
+            return Sock.socket(domain, Native.SOCK_RAW, protocol, what);
         } catch (SyscallException e) {
-            if (e.errno() == VrrpLibC.EAFNOSUPPORT) {
+            if (e.errno() == Errno.EAFNOSUPPORT) {
                 LOG.info("{} not supported by the kernel: echoes of that family will fail", what);
                 return -1;
             }
-            if (e.errno() == VrrpLibC.EPERM || e.errno() == VrrpLibC.EACCES) {
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
                 throw new SyscallException("socket(" + what + ") needs CAP_NET_RAW in the network namespace",
                         e.errno());
             }
@@ -162,7 +164,7 @@ public final class KernelPinger implements AutoCloseable {
             // pass echo reply, destination unreachable, time exceeded; drop every other type < 32
             int pass = (1 << IcmpCodec.V4_ECHO_REPLY) | (1 << IcmpCodec.V4_DEST_UNREACHABLE)
                     | (1 << IcmpCodec.V4_TIME_EXCEEDED);
-            Sock.setInt(fd, VrrpLibC.SOL_RAW, VrrpLibC.ICMP_FILTER, ~pass, "ICMP_FILTER");
+            Sock.setInt(fd, Native.SOL_RAW, Native.ICMP_FILTER, ~pass, "ICMP_FILTER");
         } else {
             ByteBuffer filter = Sock.direct(32);   // struct icmp6_filter { __u32 data[8]; }: 256 types
             for (int i = 0; i < 8; i++) {
@@ -172,19 +174,19 @@ public final class KernelPinger implements AutoCloseable {
                 int word = 4 * (type >> 5);
                 filter.putInt(word, filter.getInt(word) & ~(1 << (type & 31)));
             }
-            Sock.set(fd, VrrpLibC.IPPROTO_ICMPV6, VrrpLibC.ICMPV6_FILTER, filter, 32, "ICMPV6_FILTER");
+            Sock.set(fd, Native.IPPROTO_ICMPV6, Native.ICMPV6_FILTER, filter, 32, "ICMPV6_FILTER");
         }
         // a burst of replies (one per echo in flight) must not overflow the default buffer
-        bufferSize(fd, VrrpLibC.SO_RCVBUFFORCE, VrrpLibC.SO_RCVBUF, options.receiveBufferBytes(), "SO_RCVBUF");
-        bufferSize(fd, VrrpLibC.SO_SNDBUFFORCE, VrrpLibC.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
+        bufferSize(fd, Native.SO_RCVBUFFORCE, Native.SO_RCVBUF, options.receiveBufferBytes(), "SO_RCVBUF");
+        bufferSize(fd, Native.SO_SNDBUFFORCE, Native.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
     }
 
     /** The FORCE variant (CAP_NET_ADMIN) first, else the plain one, capped by net.core.*mem_max. */
     private static void bufferSize(int fd, int force, int plain, int bytes, String what) throws SyscallException {
         try {
-            Sock.setInt(fd, VrrpLibC.SOL_SOCKET, force, bytes, what + "FORCE");
+            Sock.setInt(fd, Native.SOL_SOCKET, force, bytes, what + "FORCE");
         } catch (SyscallException e) {
-            Sock.setInt(fd, VrrpLibC.SOL_SOCKET, plain, bytes, what);
+            Sock.setInt(fd, Native.SOL_SOCKET, plain, bytes, what);
         }
     }
 
@@ -274,7 +276,7 @@ public final class KernelPinger implements AutoCloseable {
     }
 
     private void receiveLoop() {
-        VrrpLibC libc = VrrpLibC.get();
+        LibC libc = Native.libc();
         ByteBuffer pollfds = Sock.direct(16);
         long pollAddress = Sock.address(pollfds);
         ByteBuffer buffer = Sock.direct(MAX_DATAGRAM);
@@ -283,7 +285,7 @@ public final class KernelPinger implements AutoCloseable {
         while (!closed) {
             for (int i = 0; i < polled.length; i++) {
                 pollfds.putInt(8 * i, polled[i].fd);
-                pollfds.putShort(8 * i + 4, (short) VrrpLibC.POLLIN);
+                pollfds.putShort(8 * i + 4, (short) Native.POLLIN);
                 pollfds.putShort(8 * i + 6, (short) 0);
             }
             int n = libc.poll(pollAddress, polled.length, POLL_MILLIS);
@@ -291,7 +293,7 @@ public final class KernelPinger implements AutoCloseable {
                 continue;
             }
             for (int i = 0; i < polled.length && !closed; i++) {
-                if ((pollfds.getShort(8 * i + 6) & VrrpLibC.POLLIN) != 0) {
+                if ((pollfds.getShort(8 * i + 6) & Native.POLLIN) != 0) {
                     try {
                         drain(polled[i], libc, buffer, msg);
                     } catch (RuntimeException e) {
@@ -302,12 +304,12 @@ public final class KernelPinger implements AutoCloseable {
         }
     }
 
-    private void drain(Family family, VrrpLibC libc, ByteBuffer buffer, ByteBuffer msg) {
+    private void drain(Family family, LibC libc, ByteBuffer buffer, ByteBuffer msg) {
         long bufferAddress = Sock.address(buffer);
         for (int i = 0; i < DRAIN && !closed; i++) {
             IcmpCodec.Received received;
             if (!family.v6) {
-                long n = libc.recv(family.fd, bufferAddress, buffer.capacity(), VrrpLibC.MSG_DONTWAIT);
+                long n = libc.recv(family.fd, bufferAddress, buffer.capacity(), Native.MSG_DONTWAIT);
                 if (n < 0) {
                     return;
                 }
@@ -324,12 +326,12 @@ public final class KernelPinger implements AutoCloseable {
                 msg.putLong(24, 1);
                 msg.putLong(MSGHDR, bufferAddress);
                 msg.putLong(MSGHDR + 8, buffer.capacity());
-                long n = libc.recvmsg(family.fd, base, VrrpLibC.MSG_DONTWAIT);
+                long n = libc.recvmsg(family.fd, base, Native.MSG_DONTWAIT);
                 if (n < 0) {
                     return;
                 }
                 int nameLength = msg.getInt(8);
-                if (nameLength < 24 || nameLength > Sock.SOCKADDR_IN6 || msg.getShort(nameAt) != VrrpLibC.AF_INET6) {
+                if (nameLength < 24 || nameLength > Sock.SOCKADDR_IN6 || msg.getShort(nameAt) != Native.AF_INET6) {
                     received = new IcmpCodec.Malformed("source address of " + nameLength + " bytes is no sockaddr_in6");
                 } else {
                     byte[] source = new byte[16];
@@ -482,19 +484,19 @@ public final class KernelPinger implements AutoCloseable {
                 msg.putLong(40, CMSG_HEADER + ((info + 7) & ~7));   // CMSG_SPACE
                 msg.putLong(c, CMSG_HEADER + info);                   // CMSG_LEN
                 if (v6) {
-                    msg.putInt(c + 8, VrrpLibC.IPPROTO_IPV6);
-                    msg.putInt(c + 12, VrrpLibC.IPV6_PKTINFO);
+                    msg.putInt(c + 8, Native.IPPROTO_IPV6);
+                    msg.putInt(c + 12, Native.IPV6_PKTINFO);
                     msg.put(c + CMSG_HEADER, source.getAddress());   // ipi6_addr; ipi6_ifindex 0: any
                 } else {
-                    msg.putInt(c + 8, VrrpLibC.IPPROTO_IP);
-                    msg.putInt(c + 12, VrrpLibC.IP_PKTINFO);
+                    msg.putInt(c + 8, Native.IPPROTO_IP);
+                    msg.putInt(c + 12, Native.IP_PKTINFO);
                     msg.put(c + CMSG_HEADER + 4, source.getAddress());   // ipi_spec_dst: the source
                 }
             }
             p.sentNanos = System.nanoTime();
-            long n = VrrpLibC.get().sendmsg(fd, base, VrrpLibC.MSG_DONTWAIT);
+            long n = Native.libc().sendmsg(fd, base, Native.MSG_DONTWAIT);
             if (n < 0) {
-                int errno = VrrpLibC.errno();
+                int errno = Native.errno();
                 return errno > 0 ? errno : EIO;
             }
             return 0;

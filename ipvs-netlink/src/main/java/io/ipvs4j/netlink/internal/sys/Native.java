@@ -6,7 +6,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
-/** Loads libc once and gives access to errno and direct-buffer addresses. */
+/** Loads libc once (netlink, VRRP and ICMP sockets alike) and gives access to errno and direct-buffer addresses. */
 public final class Native {
     // Values from the Linux x86_64/generic ABI headers named in each comment.
     public static final int AF_NETLINK = 16;          // linux/socket.h
@@ -28,6 +28,42 @@ public final class Native {
     public static final int O_RDONLY = 0;             // asm-generic/fcntl.h
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000; // linux/sched.h
+    // raw sockets of VRRP and the ICMP echo pinger: linux/socket.h, in.h, in6.h, icmp.h, icmpv6.h,
+    // if_ether.h, sockios.h, poll.h
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_PACKET = 17;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int IPPROTO_VRRP = 112;
+    public static final int IP_TOS = 1;
+    public static final int IP_TTL = 2;
+    public static final int IP_PKTINFO = 8;                 // linux/in.h; struct in_pktinfo as a send cmsg picks the source
+    public static final int SOL_RAW = 255;                  // linux/socket.h
+    public static final int ICMP_FILTER = 1;                // linux/icmp.h, level SOL_RAW: a set bit drops that ICMP type
+    public static final int ICMPV6_FILTER = 1;              // linux/icmpv6.h, level IPPROTO_ICMPV6: a set bit drops the type
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IPV6_CHECKSUM = 7;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_JOIN_GROUP = 20;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
+    public static final int IPV6_RECVHOPLIMIT = 51;
+    public static final int IPV6_HOPLIMIT = 52;
+    public static final int IPV6_TCLASS = 67;
+    public static final int ETH_P_ARP = 0x0806;
+    public static final long SIOCGIFHWADDR = 0x8927;
+    public static final long SIOCGIFINDEX = 0x8933;
+    public static final int POLLIN = 1;
 
     private static final class Holder {
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");

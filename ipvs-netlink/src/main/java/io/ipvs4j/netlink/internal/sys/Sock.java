@@ -1,7 +1,7 @@
 package io.ipvs4j.netlink.internal.sys;
 
-import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Small helpers around {@link VrrpLibC} for the raw sockets (VRRP, ICMP echo): socket options,
+ * Small helpers around {@link LibC} for the raw sockets (VRRP, ICMP echo): socket options,
  * sockaddr layouts, interface ioctls.
  */
 public final class Sock {
@@ -29,9 +29,9 @@ public final class Sock {
     }
 
     public static int socket(int domain, int type, int protocol, String what) throws SyscallException {
-        int fd = VrrpLibC.get().socket(domain, type | VrrpLibC.SOCK_CLOEXEC, protocol);
+        int fd = Native.libc().socket(domain, type | Native.SOCK_CLOEXEC, protocol);
         if (fd < 0) {
-            throw new SyscallException("socket(" + what + ")", VrrpLibC.errno());
+            throw new SyscallException("socket(" + what + ")", Native.errno());
         }
         return fd;
     }
@@ -43,8 +43,8 @@ public final class Sock {
     }
 
     public static void set(int fd, int level, int option, ByteBuffer value, int length, String what) throws SyscallException {
-        if (VrrpLibC.get().setsockopt(fd, level, option, address(value), length) < 0) {
-            throw new SyscallException("setsockopt(" + what + ")", VrrpLibC.errno());
+        if (Native.libc().setsockopt(fd, level, option, address(value), length) < 0) {
+            throw new SyscallException("setsockopt(" + what + ")", Native.errno());
         }
     }
 
@@ -52,7 +52,7 @@ public final class Sock {
         byte[] name = interfaceName.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer b = direct(16);
         b.put(0, name, 0, name.length);
-        set(fd, VrrpLibC.SOL_SOCKET, VrrpLibC.SO_BINDTODEVICE, b, name.length + 1, "SO_BINDTODEVICE " + interfaceName);
+        set(fd, Native.SOL_SOCKET, Native.SO_BINDTODEVICE, b, name.length + 1, "SO_BINDTODEVICE " + interfaceName);
     }
 
     /** Writes a sockaddr_in / sockaddr_in6 (network order port 0, IPv6 scope {@code ifindex}) at 0; returns its length. */
@@ -61,11 +61,11 @@ public final class Sock {
             b.put(i, (byte) 0);
         }
         if (address instanceof Inet4Address) {
-            b.putShort(0, (short) VrrpLibC.AF_INET);
+            b.putShort(0, (short) Native.AF_INET);
             b.put(4, address.getAddress());
             return SOCKADDR_IN;
         }
-        b.putShort(0, (short) VrrpLibC.AF_INET6);
+        b.putShort(0, (short) Native.AF_INET6);
         b.put(8, address.getAddress());
         boolean linkScope = ((Inet6Address) address).isLinkLocalAddress() || address.isMulticastAddress();
         b.putInt(24, linkScope ? ifindex : 0);
@@ -77,19 +77,19 @@ public final class Sock {
         ByteBuffer b = direct(40);
         byte[] name = interfaceName.getBytes(StandardCharsets.US_ASCII);
         b.put(0, name, 0, name.length);
-        if (VrrpLibC.get().ioctl(fd, request, address(b)) < 0) {
-            throw new SyscallException("ioctl(" + what + " " + interfaceName + ")", VrrpLibC.errno());
+        if (Native.libc().ioctl(fd, request, address(b)) < 0) {
+            throw new SyscallException("ioctl(" + what + " " + interfaceName + ")", Native.errno());
         }
         return b;
     }
 
     public static int ifindex(int fd, String interfaceName) throws SyscallException {
-        return ifreq(fd, interfaceName, VrrpLibC.SIOCGIFINDEX, "SIOCGIFINDEX").getInt(16);
+        return ifreq(fd, interfaceName, Native.SIOCGIFINDEX, "SIOCGIFINDEX").getInt(16);
     }
 
     /** The 6-byte hardware address (ifr_hwaddr.sa_data). */
     public static byte[] mac(int fd, String interfaceName) throws SyscallException {
-        ByteBuffer b = ifreq(fd, interfaceName, VrrpLibC.SIOCGIFHWADDR, "SIOCGIFHWADDR");
+        ByteBuffer b = ifreq(fd, interfaceName, Native.SIOCGIFHWADDR, "SIOCGIFHWADDR");
         byte[] mac = new byte[6];
         b.get(18, mac);
         return mac;
@@ -97,7 +97,7 @@ public final class Sock {
 
     public static void close(int fd) {
         if (fd >= 0) {
-            VrrpLibC.get().close(fd);
+            Native.libc().close(fd);
         }
     }
 }

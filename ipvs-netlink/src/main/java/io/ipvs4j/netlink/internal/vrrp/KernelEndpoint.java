@@ -1,11 +1,12 @@
 package io.ipvs4j.netlink.internal.vrrp;
 
-import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.host.InterfaceAddress;
 import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.Native;
 import io.ipvs4j.netlink.internal.sys.Sock;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import io.ipvs4j.vrrp.VrrpInstanceConfig;
 import io.ipvs4j.vrrp.VrrpNetwork;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         Sock.bindToDevice(rx, ifname);
         Sock.bindToDevice(tx, ifname);
         // the send socket receives copies of unicast adverts to its address; nobody reads them
-        Sock.setInt(tx, VrrpLibC.SOL_SOCKET, VrrpLibC.SO_RCVBUF, 0, "SO_RCVBUF");
+        Sock.setInt(tx, Native.SOL_SOCKET, Native.SO_RCVBUF, 0, "SO_RCVBUF");
         ByteBuffer b = Sock.direct(32);
         if (!v6) {
             // struct ip_mreqn { imr_multiaddr; imr_address; int imr_ifindex; }
@@ -74,42 +75,42 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
             b.putInt(4, 0);
             b.putInt(8, ifindex);
             if (config.unicastPeers().isEmpty()) {
-                Sock.set(rx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_ADD_MEMBERSHIP, b, 12, "IP_ADD_MEMBERSHIP 224.0.0.18 on " + ifname);
+                Sock.set(rx, Native.IPPROTO_IP, Native.IP_ADD_MEMBERSHIP, b, 12, "IP_ADD_MEMBERSHIP 224.0.0.18 on " + ifname);
             }
-            Sock.set(tx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_MULTICAST_IF, b, 12, "IP_MULTICAST_IF " + ifname);
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_MULTICAST_TTL, TTL, "IP_MULTICAST_TTL");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_TTL, TTL, "IP_TTL");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IP, VrrpLibC.IP_TOS, TOS_INTERNETCONTROL, "IP_TOS");
+            Sock.set(tx, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, b, 12, "IP_MULTICAST_IF " + ifname);
+            Sock.setInt(tx, Native.IPPROTO_IP, Native.IP_MULTICAST_TTL, TTL, "IP_MULTICAST_TTL");
+            Sock.setInt(tx, Native.IPPROTO_IP, Native.IP_TTL, TTL, "IP_TTL");
+            Sock.setInt(tx, Native.IPPROTO_IP, Native.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+            Sock.setInt(tx, Native.IPPROTO_IP, Native.IP_TOS, TOS_INTERNETCONTROL, "IP_TOS");
         } else {
             // struct ipv6_mreq { struct in6_addr; int ipv6mr_interface; }
             b.put(0, VrrpInstanceConfig.MULTICAST_V6.getAddress());
             b.putInt(16, ifindex);
             if (config.unicastPeers().isEmpty()) {
-                Sock.set(rx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_JOIN_GROUP, b, 20, "IPV6_JOIN_GROUP ff02::12 on " + ifname);
+                Sock.set(rx, Native.IPPROTO_IPV6, Native.IPV6_JOIN_GROUP, b, 20, "IPV6_JOIN_GROUP ff02::12 on " + ifname);
             }
             // the kernel computes and verifies the checksum at offset 6 (with the pseudo-header)
-            Sock.setInt(rx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
-            Sock.setInt(rx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
-            Sock.setInt(rx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_MULTICAST_HOPS, TTL, "IPV6_MULTICAST_HOPS");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_UNICAST_HOPS, TTL, "IPV6_UNICAST_HOPS");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
-            Sock.setInt(tx, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_TCLASS, TOS_INTERNETCONTROL, "IPV6_TCLASS");
+            Sock.setInt(rx, Native.IPPROTO_IPV6, Native.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
+            Sock.setInt(rx, Native.IPPROTO_IPV6, Native.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+            Sock.setInt(rx, Native.IPPROTO_IPV6, Native.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_HOPS, TTL, "IPV6_MULTICAST_HOPS");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_UNICAST_HOPS, TTL, "IPV6_UNICAST_HOPS");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+            Sock.setInt(tx, Native.IPPROTO_IPV6, Native.IPV6_TCLASS, TOS_INTERNETCONTROL, "IPV6_TCLASS");
             Sock.bindToDevice(announce, ifname);
-            Sock.setInt(announce, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
-            Sock.setInt(announce, VrrpLibC.IPPROTO_IPV6, VrrpLibC.IPV6_MULTICAST_HOPS, TTL, "IPV6_MULTICAST_HOPS");
-            Sock.setInt(announce, VrrpLibC.SOL_SOCKET, VrrpLibC.SO_RCVBUF, 0, "SO_RCVBUF");
+            Sock.setInt(announce, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
+            Sock.setInt(announce, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_HOPS, TTL, "IPV6_MULTICAST_HOPS");
+            Sock.setInt(announce, Native.SOL_SOCKET, Native.SO_RCVBUF, 0, "SO_RCVBUF");
         }
         // bind the sender to the source address, so that a VIP added later never becomes the
         // source (the v3 IPv4 pseudo-header is computed with this address); IPv6 link-local
         // addresses may still be tentative (DAD) for a moment after the link came up
         int len = Sock.putSockaddr(b, source, ifindex);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (VrrpLibC.get().bind(tx, Sock.address(b), len) < 0) {
-            int errno = VrrpLibC.errno();
+        while (Native.libc().bind(tx, Sock.address(b), len) < 0) {
+            int errno = Native.errno();
             if (errno != 99 || System.nanoTime() - deadline > 0) {   // EADDRNOTAVAIL
                 throw new SyscallException("bind(VRRP send socket, " + InetAddresses.toText(source) + ")", errno);
             }
@@ -140,7 +141,7 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         int len = Sock.putSockaddr(sendAddress, destination, ifindex);
         long n = sendTo(tx, message.length, len);
         if (n < 0) {
-            throw new SyscallException("sendto(" + InetAddresses.toText(destination) + ")", VrrpLibC.errno());
+            throw new SyscallException("sendto(" + InetAddresses.toText(destination) + ")", Native.errno());
         }
     }
 
@@ -186,8 +187,8 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         for (int i = 0; i < Sock.SOCKADDR_LL; i++) {
             sendAddress.put(i, (byte) 0);
         }
-        sendAddress.putShort(0, (short) VrrpLibC.AF_PACKET);
-        sendAddress.put(2, (byte) (VrrpLibC.ETH_P_ARP >> 8)).put(3, (byte) VrrpLibC.ETH_P_ARP);
+        sendAddress.putShort(0, (short) Native.AF_PACKET);
+        sendAddress.put(2, (byte) (Native.ETH_P_ARP >> 8)).put(3, (byte) Native.ETH_P_ARP);
         sendAddress.putInt(4, index);
         sendAddress.putShort(8, (short) 1);   // ARPHRD_ETHER
         sendAddress.put(11, (byte) 6);
@@ -196,7 +197,7 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         }
         long n = sendTo(announce, frame.length, Sock.SOCKADDR_LL);
         if (n < 0) {
-            throw new SyscallException("sendto(gratuitous ARP " + InetAddresses.toText(vip) + ")", VrrpLibC.errno());
+            throw new SyscallException("sendto(gratuitous ARP " + InetAddresses.toText(vip) + ")", Native.errno());
         }
     }
 
@@ -216,7 +217,7 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         m.putLong(24, 1);
         m.putLong(MSGHDR, Sock.address(sendBuffer));
         m.putLong(MSGHDR + 8, length);
-        return VrrpLibC.get().sendmsg(fd, base, 0);
+        return Native.libc().sendmsg(fd, base, 0);
     }
 
     private void sendNeighbourAdvertisement(byte[] mac, int index, Inet6Address vip) throws SyscallException {
@@ -239,23 +240,23 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
         m.putLong(MSGHDR + 8, na.length);             // iov_len
         int c = MSGHDR + 16;
         m.putLong(c, 16 + 20);                        // CMSG_LEN(20)
-        m.putInt(c + 8, VrrpLibC.IPPROTO_IPV6);
-        m.putInt(c + 12, VrrpLibC.IPV6_PKTINFO);
+        m.putInt(c + 8, Native.IPPROTO_IPV6);
+        m.putInt(c + 12, Native.IPV6_PKTINFO);
         m.put(c + 16, vip.getAddress());              // ipi6_addr: the source, the VIP itself
         m.putInt(c + 32, index);
-        long n = VrrpLibC.get().sendmsg(announce, base, 0);
+        long n = Native.libc().sendmsg(announce, base, 0);
         if (n < 0) {
-            throw new SyscallException("sendmsg(neighbour advertisement " + InetAddresses.toText(vip) + ")", VrrpLibC.errno());
+            throw new SyscallException("sendmsg(neighbour advertisement " + InetAddresses.toText(vip) + ")", Native.errno());
         }
     }
 
     /** Reads every queued datagram of the receive socket (receive thread). */
     void receive(ByteBuffer buffer, ByteBuffer msg) {
-        VrrpLibC libc = VrrpLibC.get();
+        LibC libc = Native.libc();
         long bufAddress = Sock.address(buffer);
         for (int i = 0; i < 64 && !closed; i++) {
             if (!v6) {
-                long n = libc.recv(rx, bufAddress, buffer.capacity(), VrrpLibC.MSG_DONTWAIT);
+                long n = libc.recv(rx, bufAddress, buffer.capacity(), Native.MSG_DONTWAIT);
                 if (n < 0) {
                     return;
                 }
@@ -274,7 +275,7 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
                 msg.putInt(48, 0);
                 msg.putLong(MSGHDR, bufAddress);
                 msg.putLong(MSGHDR + 8, buffer.capacity());
-                long n = libc.recvmsg(rx, base, VrrpLibC.MSG_DONTWAIT);
+                long n = libc.recvmsg(rx, base, Native.MSG_DONTWAIT);
                 if (n < 0) {
                     return;
                 }
@@ -324,9 +325,9 @@ final class KernelEndpoint implements VrrpNetwork.Endpoint {
             }
             int level = msg.getInt(c + 8);
             int type = msg.getInt(c + 12);
-            if (level == VrrpLibC.IPPROTO_IPV6 && type == VrrpLibC.IPV6_HOPLIMIT && len >= 20) {
+            if (level == Native.IPPROTO_IPV6 && type == Native.IPV6_HOPLIMIT && len >= 20) {
                 hopLimit = msg.getInt(c + 16);
-            } else if (level == VrrpLibC.IPPROTO_IPV6 && type == VrrpLibC.IPV6_PKTINFO && len >= 36) {
+            } else if (level == Native.IPPROTO_IPV6 && type == Native.IPV6_PKTINFO && len >= 36) {
                 byte[] a = new byte[16];
                 msg.get(c + 16, a);
                 dst = InetAddresses.fromBytes(a);

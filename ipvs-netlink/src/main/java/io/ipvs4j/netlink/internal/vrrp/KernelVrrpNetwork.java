@@ -1,6 +1,5 @@
 package io.ipvs4j.netlink.internal.vrrp;
 
-import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.NotFoundException;
 import io.ipvs4j.host.InterfaceAddress;
@@ -8,9 +7,11 @@ import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
-import io.ipvs4j.netlink.internal.sys.Sock;
 import io.ipvs4j.netlink.internal.route.RtnetlinkClient;
+import io.ipvs4j.netlink.internal.sys.Native;
 import io.ipvs4j.netlink.internal.sys.NetNs;
+import io.ipvs4j.netlink.internal.sys.Sock;
+import io.ipvs4j.netlink.internal.sys.ffi.LibC;
 import io.ipvs4j.vrrp.Tracker;
 import io.ipvs4j.vrrp.VrrpInstanceConfig;
 import io.ipvs4j.vrrp.VrrpNetwork;
@@ -87,10 +88,10 @@ public final class KernelVrrpNetwork implements VrrpNetwork {
             fds = inNamespace(() -> {
                 int rx = -1, tx = -1, ann = -1;
                 try {
-                    rx = Sock.socket(v6 ? VrrpLibC.AF_INET6 : VrrpLibC.AF_INET, VrrpLibC.SOCK_RAW, VrrpLibC.IPPROTO_VRRP, "raw VRRP receive");
-                    tx = Sock.socket(v6 ? VrrpLibC.AF_INET6 : VrrpLibC.AF_INET, VrrpLibC.SOCK_RAW, VrrpLibC.IPPROTO_VRRP, "raw VRRP send");
-                    ann = v6 ? Sock.socket(VrrpLibC.AF_INET6, VrrpLibC.SOCK_RAW, VrrpLibC.IPPROTO_ICMPV6, "raw ICMPv6")
-                            : Sock.socket(VrrpLibC.AF_PACKET, VrrpLibC.SOCK_RAW, 0, "AF_PACKET");
+                    rx = Sock.socket(v6 ? Native.AF_INET6 : Native.AF_INET, Native.SOCK_RAW, Native.IPPROTO_VRRP, "raw VRRP receive");
+                    tx = Sock.socket(v6 ? Native.AF_INET6 : Native.AF_INET, Native.SOCK_RAW, Native.IPPROTO_VRRP, "raw VRRP send");
+                    ann = v6 ? Sock.socket(Native.AF_INET6, Native.SOCK_RAW, Native.IPPROTO_ICMPV6, "raw ICMPv6")
+                            : Sock.socket(Native.AF_PACKET, Native.SOCK_RAW, 0, "AF_PACKET");
                     int ifindex = Sock.ifindex(rx, ifname);
                     return new int[] {rx, tx, ann, ifindex};
                 } catch (SyscallException e) {
@@ -189,9 +190,9 @@ public final class KernelVrrpNetwork implements VrrpNetwork {
     }
 
     private void receiveLoop() {
-        VrrpLibC libc;
+        LibC libc;
         try {
-            libc = VrrpLibC.get();
+            libc = Native.libc();
         } catch (LinkageError e) {
             LOG.error("cannot load libc: {}", e.getMessage());
             return;
@@ -209,7 +210,7 @@ public final class KernelVrrpNetwork implements VrrpNetwork {
             }
             for (int i = 0; i < list.size(); i++) {
                 pollfds.putInt(8 * i, list.get(i).rxFd());
-                pollfds.putShort(8 * i + 4, (short) VrrpLibC.POLLIN);
+                pollfds.putShort(8 * i + 4, (short) Native.POLLIN);
                 pollfds.putShort(8 * i + 6, (short) 0);
             }
             int n = libc.poll(pollAddress, list.size(), POLL_MILLIS);
@@ -217,7 +218,7 @@ public final class KernelVrrpNetwork implements VrrpNetwork {
                 continue;
             }
             for (int i = 0; i < list.size(); i++) {
-                if ((pollfds.getShort(8 * i + 6) & VrrpLibC.POLLIN) != 0) {
+                if ((pollfds.getShort(8 * i + 6) & Native.POLLIN) != 0) {
                     try {
                         list.get(i).receive(buffer, msg);
                     } catch (RuntimeException e) {

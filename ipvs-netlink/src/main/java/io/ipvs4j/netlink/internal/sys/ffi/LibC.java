@@ -31,6 +31,16 @@ public interface LibC {
 
     int close(int fd);
 
+    /** {@code msghdr}: a struct msghdr with its iovec and control buffer (raw sockets). */
+    long sendmsg(int fd, long msghdr, int flags);
+
+    long recvmsg(int fd, long msghdr, int flags);
+
+    /** {@code fds}: an array of struct pollfd. */
+    int poll(long fds, long nfds, int timeoutMillis);
+
+    int ioctl(int fd, long request, long arg);
+
     int setns(int fd, int nstype);
 
     int open(String path, int flags);
