@@ -109,13 +109,13 @@ class KeepalivedFidelityTest {
                   real_server 192.0.2.2 81 { HTTP_GET { url { path / } } TCP_CHECK { } }
                 }
                 """);
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(2)), policy(d, 0, 0, 0));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 0, Duration.ofSeconds(2)), policy(d, 0, 0, 1));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(3)), policy(d, 0, 1, 0));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(1)), policy(d, 0, 1, 1));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(3)), policy(d, 1, 0, 0),
-                "keepalived's defaults: delay_loop 60, retry 1, HTTP_GET 3 s apart");
-        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(1)), policy(d, 1, 0, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(2)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 0, 0));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 0, Duration.ofSeconds(2)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 0, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(3)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 1, 0));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 1, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(3)).withWarmup(Duration.ofSeconds(60)), policy(d, 1, 0, 0),
+                "keepalived's defaults: delay_loop 60, retry 1, HTTP_GET 3 s apart, warmup the delay_loop");
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(60)), policy(d, 1, 0, 1));
         KeepalivedConfig c = KeepalivedParser.parse("virtual_server 192.0.2.1 80 { protocol TCP lb_kind NAT"
                 + " connect_timeout 7 real_server 192.0.2.2 80 { TCP_CHECK { } } }");
         assertEquals(Duration.ofSeconds(7), c.virtualServers().get(0).realServers().get(0).checkers().get(0).options()
@@ -223,13 +223,13 @@ class KeepalivedFidelityTest {
                 virtual_server 192.0.2.1 443 {
                   protocol TCP
                   lb_kind NAT
-                  real_server 192.0.2.7 443 { UDP_CHECK { connect_port 443 } }
-                  real_server 192.0.2.8 443 { SMTP_CHECK { connect_timeout 3 } TCP_CHECK { } }
+                  real_server 192.0.2.7 443 { FILE_CHECK { track_file f } }
+                  real_server 192.0.2.8 443 { BFD_CHECK { name b } TCP_CHECK { } }
                 }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
-        assertEquals(List.of("UDP_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
-                + " it is always in the pool", "SMTP_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
+        assertEquals(List.of("FILE_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
+                + " it is always in the pool", "BFD_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
                 + " checked by its other checkers only"), messages(c));
         assertEquals(4, c.warnings().get(0).line());
         ConfigParseException e = assertThrows(ConfigParseException.class,
