@@ -134,11 +134,6 @@ public final class CheckIo implements AutoCloseable {
         post(() -> f.complete(value));
     }
 
-    /** Fails {@code f} on the loop, after the current callback returns. */
-    <T> void fail(CompletableFuture<T> f, Throwable error) {
-        post(() -> f.completeExceptionally(error));
-    }
-
     /**
      * Runs {@code task} on the loop thread once {@code delay} has passed (at once when zero or
      * negative).

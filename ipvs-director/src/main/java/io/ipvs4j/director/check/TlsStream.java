@@ -1,7 +1,6 @@
 package io.ipvs4j.director.check;
 
 import java.io.EOFException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -212,10 +211,5 @@ final class TlsStream implements ByteStream {
     public void close() {
         engine.closeOutbound();
         net.close();
-    }
-
-    /** Why a TLS failure happened, for a check's detail. */
-    static String describe(Throwable e) {
-        return e instanceof IOException ? e.toString() : String.valueOf(e);
     }
 }
