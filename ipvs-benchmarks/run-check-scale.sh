@@ -27,7 +27,7 @@ n=$1; window=$2; work=$3; dist=$4
 ports=20
 addrs=$(( (n + ports - 1) / ports ))
 [ "$addrs" -le 250 ] || { echo "at most 5000 real servers (250 addresses x 20 ports)"; exit 2; }
-uname -r; keepalived --version 2>&1 | head -1; java -version 2>&1 | head -1
+uname -r; keepalived --version 2>&1 | sed -n 1p; java -version 2>&1 | sed -n 1p
 nproc; grep MemTotal /proc/meminfo
 cleanup() {
   for ns in cs-srv cs-d4j cs-dka cs-sw; do ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
@@ -63,9 +63,11 @@ conf=$work/keepalived.conf
     for a in $(seq 1 $addrs); do
       [ $count -lt $n ] || break
       count=$((count+1))
-      if [ $((p % 2)) -eq 1 ]; then chk="TCP_CHECK { connect_timeout 1 retry 0 }"
-      else chk="HTTP_GET { url { path / status_code 200 } connect_timeout 1 retry 0 }"; fi
-      echo "  real_server 198.51.100.$a $p { weight 1 $chk }"
+      # keepalived reads one statement per line: no nested blocks on one line
+      echo "  real_server 198.51.100.$a $p {"; echo "    weight 1"
+      if [ $((p % 2)) -eq 1 ]; then printf '    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n'
+      else printf '    HTTP_GET {\n      url {\n        path /\n        status_code 200\n      }\n      connect_timeout 1\n      retry 0\n    }\n'; fi
+      echo "  }"
     done
   done
   echo "}"
@@ -78,15 +80,15 @@ cpu_of() { # utime+stime ticks of the given pids
   t=0; for p in "$@"; do s=$(cut -d' ' -f14,15 /proc/$p/stat 2>/dev/null || echo "0 0"); t=$((t + ${s% *} + ${s#* })); done; echo $t; }
 rss_of() { r=0; for p in "$@"; do k=$(awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null || echo 0); r=$((r + k)); done; echo $r; }
 
-ip netns exec cs-d4j env IPVS4J_JAVA_OPTS="-Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" \
+ip netns exec cs-d4j env IPVS4J_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC" \
   "$dist/bin/ipvs4j-director" -f "$conf" --state-file "$work/d4j.state" > "$work/d4j.log" 2>&1 &
 d4j_launcher=$!
 ip netns exec cs-dka keepalived -n -l -C -f "$conf" -p "$work/ka.pid" -c "$work/kac.pid" > "$work/ka.log" 2>&1 &
 ka_launcher=$!
 # steady state: every real server in each table (alpha is off: they start in, so wait for the checks to run)
-deadline=$((SECONDS + 300))
+deadline=$((SECONDS + ${CHECK_SCALE_STARTUP:-420}))
 until [ "$(rs_count cs-d4j)" -ge "$n" ] && [ "$(rs_count cs-dka)" -ge "$n" ]; do
-  [ $SECONDS -lt $deadline ] || { echo "tables not full: ipvs4j $(rs_count cs-d4j), keepalived $(rs_count cs-dka)"; tail "$work/d4j.log" "$work/ka.log"; exit 1; }
+  [ $SECONDS -lt $deadline ] || { echo "tables not full: ipvs4j $(rs_count cs-d4j), keepalived $(rs_count cs-dka)"; ps -eo pid,stat,time,rss,cmd | grep -E 'java|keepalived' | cut -c1-160; tail "$work/d4j.log" "$work/ka.log"; exit 1; }
   sleep 1
 done
 sleep 10   # past warmup (up to delay_loop) and the first rounds
