@@ -9,6 +9,8 @@ import java.util.Objects;
  * failure of a target that is up it is retried {@code retries} times ({@code retry} /
  * {@code nb_get_retry}), {@code delayBeforeRetry} apart ({@code delay_before_retry}), and
  * only when all of those fail as well does the target go DOWN. One success brings it back UP.
+ * The first attempt waits a random time between 0 and {@code warmup} ({@code warmup}), so
+ * that checks configured together do not all hit their servers at the same instant.
  *
  * <pre>{@code
  * // HTTP_GET { ... nb_get_retry 3 delay_before_retry 3 } in a virtual_server with delay_loop 6
@@ -19,8 +21,11 @@ import java.util.Objects;
  * @param retries extra attempts after a failure before the target is declared DOWN; 0 means
  *     the first failure takes it down
  * @param delayBeforeRetry pause before each retry; not negative
+ * @param warmup upper bound of the random delay before the first attempt; not negative, zero
+ *     starts at once (keepalived's default is the {@code delay_loop}: the keepalived.conf
+ *     import applies it)
  */
-public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRetry) {
+public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRetry, Duration warmup) {
     /** keepalived's {@code delay_loop} default: 60 seconds. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
     /** keepalived's {@code retry} default for HTTP_GET: 1. */
@@ -31,6 +36,7 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
     public CheckPolicy {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(delayBeforeRetry, "delayBeforeRetry");
+        Objects.requireNonNull(warmup, "warmup");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive, was " + interval);
         }
@@ -40,6 +46,19 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
         if (delayBeforeRetry.isNegative()) {
             throw new IllegalArgumentException("delayBeforeRetry must not be negative, was " + delayBeforeRetry);
         }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("warmup must not be negative, was " + warmup);
+        }
+    }
+
+    /** A policy whose first attempt runs at once (no warmup). */
+    public CheckPolicy(Duration interval, int retries, Duration delayBeforeRetry) {
+        this(interval, retries, delayBeforeRetry, Duration.ZERO);
+    }
+
+    /** This policy with {@code warmup}. */
+    public CheckPolicy withWarmup(Duration warmup) {
+        return new CheckPolicy(interval, retries, delayBeforeRetry, warmup);
     }
 
     /** keepalived's defaults: every 60 s, 1 retry, 1 s before it. */

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -34,10 +35,13 @@ import org.slf4j.LoggerFactory;
  * }   // close() stops all checks
  * }</pre>
  *
- * <p>Threads: one scheduler thread only keeps time; each attempt runs on a pooled worker
- * thread, so a slow check delays nothing but its own target's next attempt. Each check's
- * next attempt is scheduled when the previous one ends (a fixed delay, as keepalived does),
- * so attempts of one check never overlap.
+ * <p>Threads: two, whatever the number of targets. Every attempt runs asynchronously on one
+ * {@link CheckIo} event loop (its own, or one given to the constructor), which also keeps
+ * time: a slow check holds a socket and a timer, never a thread, and delays nothing but its
+ * own target's next attempt. Listeners are called on one notification thread, so a slow
+ * listener cannot stall the checks. Each check's next attempt is scheduled when the previous
+ * one ends (a fixed delay, as keepalived does), so attempts of one check never overlap; the
+ * first waits a random part of the policy's {@link CheckPolicy#warmup() warmup}.
  *
  * @param <T> the target type: anything with value equality, e.g. an {@code Endpoint}
  */
@@ -46,17 +50,27 @@ public final class HealthChecker<T> implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final StateListener<T> listener;
-    private final ScheduledExecutorService timer;
-    private final ExecutorService workers;
+    private final CheckIo io;
+    private final boolean ownsIo;
+    private final ExecutorService notifier;
     private final Map<T, Target> targets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** A checker that tells {@code listener} about every transition. */
+    /** A checker with its own {@link CheckIo} loop that tells {@code listener} about every transition. */
     public HealthChecker(StateListener<T> listener) {
+        this(listener, null);
+    }
+
+    /**
+     * A checker whose attempts run on {@code io} (shared with other checkers; closing this
+     * checker does not close it), or on a loop of its own when {@code io} is null.
+     */
+    public HealthChecker(StateListener<T> listener, CheckIo io) {
         this.listener = Objects.requireNonNull(listener, "listener");
         int id = INSTANCES.incrementAndGet();
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("ipvs4j-check-timer-" + id));
-        this.workers = Executors.newCachedThreadPool(daemonThreads("ipvs4j-check-" + id));
+        this.ownsIo = io == null;
+        this.io = io != null ? io : CheckIo.open(String.valueOf(id));
+        this.notifier = Executors.newSingleThreadExecutor(daemonThreads("ipvs4j-check-notify-" + id));
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -67,6 +81,11 @@ public final class HealthChecker<T> implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** The event loop the checks run on. */
+    public CheckIo io() {
+        return io;
     }
 
     /**
@@ -93,7 +112,9 @@ public final class HealthChecker<T> implements AutoCloseable {
         }
         log.info("checking {} (initially {}): {}", target, initial, specs);
         for (Slot s : t.slots) {
-            schedule(s, Duration.ZERO);
+            long warmup = s.spec.policy().warmup().toNanos();
+            // keepalived: warmup * random() / RAND_MAX, uniform in [0, warmup]
+            schedule(s, Duration.ofNanos(warmup == 0 ? 0 : ThreadLocalRandom.current().nextLong(warmup + 1)));
         }
     }
 
@@ -117,7 +138,7 @@ public final class HealthChecker<T> implements AutoCloseable {
             t.removed = true;
             for (Slot s : t.slots) {
                 if (s.pending != null) {
-                    s.pending.cancel(false);
+                    s.pending.cancel();
                 }
             }
         }
@@ -152,34 +173,37 @@ public final class HealthChecker<T> implements AutoCloseable {
             return;
         }
         try {
-            ScheduledFuture<?> f = timer.schedule(() -> submit(slot), delay.toNanos(), TimeUnit.NANOSECONDS);
+            CheckIo.Cancellable c = io.schedule(delay, () -> run(slot));
             synchronized (slot.owner) {
-                slot.pending = f;
+                slot.pending = c;
             }
         } catch (RejectedExecutionException e) {
-            // close() raced us; nothing more to run
+            // the loop is closed; nothing more to run
         }
     }
 
-    private void submit(Slot slot) {
-        try {
-            workers.execute(() -> run(slot));
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
+    /** Starts an attempt; on the loop thread. */
     private void run(Slot slot) {
         Target t = slot.owner;
         if (closed || t.removed) {
             return;
         }
-        CheckResult result;
+        CompletableFuture<CheckResult> attempt;
         try {
-            result = slot.spec.check().check();
+            attempt = Objects.requireNonNull(slot.spec.check().start(io), "start returned null");
         } catch (RuntimeException e) {
-            result = CheckResult.down("check threw " + e);
+            attempt = CompletableFuture.completedFuture(CheckResult.down("check threw " + e));
         }
+        attempt.whenComplete((r, e) -> {
+            CheckResult result = e != null ? CheckResult.down("check failed: " + HttpGetCheck.unwrap(e))
+                    : r != null ? r : CheckResult.down("check completed without a result");
+            // back onto the loop: a check may complete elsewhere (a process exit, a pinger)
+            io.post(() -> finish(slot, result));
+        });
+    }
+
+    private void finish(Slot slot, CheckResult result) {
+        Target t = slot.owner;
         Duration next;
         synchronized (t) {
             if (closed || t.removed) {
@@ -189,6 +213,7 @@ public final class HealthChecker<T> implements AutoCloseable {
             if (result.healthy()) {
                 slot.failures = 0;
                 slot.up = true;
+                slot.weight = result.weight();
                 next = policy.interval();
                 log.debug("{} {}: {}", t.target, slot.spec.check().describe(), result.detail());
             } else if (slot.up && slot.failures < policy.retries()) {
@@ -207,26 +232,47 @@ public final class HealthChecker<T> implements AutoCloseable {
                 }
                 slot.failures = 0;
                 slot.up = false;
+                // keepalived drops a failed dynamic check's weight (check_misc.c: cur_weight = 0)
+                slot.weight = OptionalInt.empty();
                 next = policy.interval();
+            }
+            OptionalInt weight = t.weight();
+            if (!weight.equals(t.weight)) {
+                t.weight = weight;
+                log.info("{} asks for weight {}", t.target, weight.isPresent() ? weight.getAsInt() : "as configured");
+                notify(() -> listener.weightChanged(t.target, weight), t);
             }
             CheckState now = t.aggregate();
             if (now != t.state) {
                 CheckState old = t.state;
                 t.state = now;
                 log.info("{} is {} (was {}): {}", t.target, now, old, result.detail());
-                try {
-                    listener.stateChanged(t.target, old, now);
-                } catch (RuntimeException e) {
-                    log.error("state listener failed for {} {} -> {}", t.target, old, now, e);
-                }
+                notify(() -> listener.stateChanged(t.target, old, now), t);
             }
         }
         schedule(slot, next);
     }
 
+    private void notify(Runnable call, Target target) {
+        try {
+            notifier.execute(() -> {
+                if (closed || target.removed) {
+                    return;
+                }
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    log.error("state listener failed for {}", target.target, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
     /**
-     * Stops all checks and waits briefly for attempts in flight. Attempts are bounded by their
-     * own timeouts; workers are interrupted and their results dropped. Idempotent.
+     * Stops all checks: attempts in flight are abandoned (their sockets closed with the loop
+     * when this checker owns it) and no listener is called afterwards. Idempotent.
      */
     @Override
     public void close() {
@@ -234,13 +280,22 @@ public final class HealthChecker<T> implements AutoCloseable {
             return;
         }
         closed = true;
-        timer.shutdownNow();
-        workers.shutdownNow();
-        try {
-            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("health checks still running 5 s after close; they end at their timeouts");
+        for (Target t : targets.values()) {
+            synchronized (t) {
+                t.removed = true;
+                for (Slot s : t.slots) {
+                    if (s.pending != null) {
+                        s.pending.cancel();
+                    }
+                }
             }
-            timer.awaitTermination(1, TimeUnit.SECONDS);
+        }
+        if (ownsIo) {
+            io.close();
+        }
+        notifier.shutdownNow();
+        try {
+            notifier.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -253,6 +308,7 @@ public final class HealthChecker<T> implements AutoCloseable {
         final T target;
         final List<Slot> slots = new ArrayList<>();
         CheckState state;
+        OptionalInt weight = OptionalInt.empty();
         volatile boolean removed;
 
         Target(T target, CheckState initial, List<CheckSpec> specs) {
@@ -271,6 +327,21 @@ public final class HealthChecker<T> implements AutoCloseable {
             }
             return CheckState.UP;
         }
+
+        /**
+         * The weight its checks ask for: the smallest any passing check asks for (keepalived
+         * adds the dynamic checks' offsets from the configured weight; with one dynamic check,
+         * the usual case, both are that check's weight).
+         */
+        OptionalInt weight() {
+            OptionalInt w = OptionalInt.empty();
+            for (Slot s : slots) {
+                if (s.weight.isPresent() && (w.isEmpty() || s.weight.getAsInt() < w.getAsInt())) {
+                    w = s.weight;
+                }
+            }
+            return w;
+        }
     }
 
     /** One check of a target. Fields guarded by the owner's monitor. */
@@ -279,7 +350,8 @@ public final class HealthChecker<T> implements AutoCloseable {
         final CheckSpec spec;
         boolean up;
         int failures;
-        ScheduledFuture<?> pending;
+        OptionalInt weight = OptionalInt.empty();
+        CheckIo.Cancellable pending;
 
         Slot(Target owner, CheckSpec spec, boolean up) {
             this.owner = owner;

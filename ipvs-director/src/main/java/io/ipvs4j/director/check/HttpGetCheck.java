@@ -2,19 +2,16 @@ package io.ipvs4j.director.check;
 
 import io.ipvs4j.model.InetAddresses;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +19,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * keepalived's {@code HTTP_GET}: for each configured URL, send {@code GET path HTTP/1.0} to the
@@ -34,7 +35,7 @@ import java.util.TreeSet;
  *         .url(HttpGetCheck.Url.of("/", 200))
  *         .connectTimeout(Duration.ofSeconds(3))
  *         .build();
- * CheckResult r = check.check();
+ * CheckResult r = check.start(io).join();
  * }</pre>
  *
  * <p>With {@link Builder#tls(boolean) tls(true)} it is keepalived's {@code SSL_GET}: the same
@@ -42,10 +43,11 @@ import java.util.TreeSet;
  * certificate is not verified (a health check asks "does it answer", not "is it who it says");
  * the {@code virtualhost}, when it is a host name, is sent as SNI.
  *
- * <p>Written on a plain {@link Socket} rather than an HTTP client so that every phase is
- * bounded: the connect by the connect timeout, and the whole exchange after it (request,
- * headers and body) by one response deadline, re-armed before each read. A per-read timeout
- * alone would let a server that trickles one byte at a time hold the check forever.
+ * <p>Written on the {@link CheckIo} loop rather than an HTTP client so that every phase is
+ * bounded and no thread waits: the connect by the connect timeout, and the whole exchange
+ * after it (TLS handshake, request, headers and body) by one response deadline on the loop's
+ * timer. A per-read timeout alone would let a server that trickles one byte at a time hold
+ * the check forever.
  */
 public final class HttpGetCheck implements HealthCheck {
     /** Bodies larger than this are not digested; the check fails instead of buffering without bound. */
@@ -98,93 +100,174 @@ public final class HttpGetCheck implements HealthCheck {
     }
 
     @Override
-    public CheckResult check() {
-        for (Url url : urls) {
-            CheckResult r = checkOne(url);
+    public CompletableFuture<CheckResult> start(CheckIo io) {
+        return checkFrom(io, 0);
+    }
+
+    /** URLs are checked one after the other, as keepalived does; the first failure decides. */
+    private CompletableFuture<CheckResult> checkFrom(CheckIo io, int index) {
+        return checkOne(io, urls.get(index)).thenCompose(r -> {
             if (!r.healthy()) {
-                return r;
+                return CompletableFuture.completedFuture(r);
             }
-        }
-        return CheckResult.up(urls.size() == 1 ? "HTTP " + urls.get(0).path() + " ok" : "all " + urls.size() + " URLs ok");
+            if (index + 1 < urls.size()) {
+                return checkFrom(io, index + 1);
+            }
+            return CompletableFuture.completedFuture(CheckResult.up(urls.size() == 1
+                    ? "HTTP " + urls.get(0).path() + " ok" : "all " + urls.size() + " URLs ok"));
+        });
     }
 
-    private CheckResult checkOne(Url url) {
+    private CompletableFuture<CheckResult> checkOne(CheckIo io, Url url) {
         String where = InetAddresses.toText(target.getAddress(), target.getPort()) + url.path();
-        try (Socket s = new Socket()) {
-            if (bindAddress != null) {
-                s.bind(new InetSocketAddress(bindAddress, 0));
-            }
-            s.connect(target, Timeouts.millis(connectTimeout));
-            long deadline = System.nanoTime() + responseTimeout.toNanos();
-            s.setSoTimeout(Timeouts.millis(responseTimeout));
-            String host = virtualHost != null ? virtualHost : InetAddresses.toText(target.getAddress(), target.getPort());
-            if (tls) {
-                return exchange(Tls.wrap(s, sni ? virtualHost : null), url, where, host, deadline);
-            }
-            return exchange(s, url, where, host, deadline);
-        } catch (SocketTimeoutException e) {
-            return CheckResult.down("GET " + where + " timed out: " + e.getMessage());
-        } catch (IOException e) {
-            return CheckResult.down("GET " + where + " failed: " + e);
-        }
-    }
-
-    private CheckResult exchange(Socket s, Url url, String where, String host, long deadline) throws IOException {
-        String request = "GET " + url.path() + " HTTP/1.0\r\n"
+        String host = virtualHost != null ? virtualHost : InetAddresses.toText(target.getAddress(), target.getPort());
+        ByteBuffer request = ByteBuffer.wrap(("GET " + url.path() + " HTTP/1.0\r\n"
                 + "User-Agent: ipvs4j-healthcheck\r\n"
                 + "Host: " + host + "\r\n"
-                + "Connection: close\r\n\r\n";
-        OutputStream out = s.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        DeadlineInputStream in = new DeadlineInputStream(s, deadline);
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        return io.connect(target, bindAddress, connectTimeout).thenCompose(tcp -> {
+            // one deadline for handshake, request and the whole response: a server that
+            // trickles a byte at a time cannot hold the check beyond it
+            tcp.expireAfter(responseTimeout, "GET " + where);
+            CompletableFuture<? extends ByteStream> stream = tls
+                    ? TlsStream.handshake(tcp, Tls.engine(sni ? virtualHost : null, target))
+                    : CompletableFuture.completedFuture(tcp);
+            return stream.thenCompose(s -> s.write(request)
+                            .thenCompose(v -> new ResponseReader(s, url.digest().isPresent()).read()))
+                    .thenApply(response -> judge(url, where, response))
+                    .whenComplete((r, e) -> tcp.close());
+        }).exceptionally(e -> {
+            Throwable cause = unwrap(e);
+            return CheckResult.down("GET " + where + (cause instanceof TimeoutException ? " timed out: " : " failed: ")
+                    + (cause instanceof TimeoutException ? cause.getMessage() : cause.toString()));
+        });
+    }
 
-        String statusLine = readLine(in);
-        int status = parseStatus(statusLine);
-        Headers headers = readHeaders(in);
-        if (!url.accepts(status)) {
-            return CheckResult.down("GET " + where + " answered " + status + ", expected "
+    static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static CheckResult judge(Url url, String where, Response response) {
+        if (!url.accepts(response.status())) {
+            return CheckResult.down("GET " + where + " answered " + response.status() + ", expected "
                     + (url.statusCodes().isEmpty() ? "2xx" : url.statusCodes()));
         }
         if (url.digest().isPresent()) {
-            byte[] body = readBody(in, headers);
-            String actual = md5Hex(body);
+            String actual = md5Hex(response.body());
             if (!actual.equalsIgnoreCase(url.digest().get())) {
                 return CheckResult.down("GET " + where + " body digest " + actual + ", expected " + url.digest().get());
             }
         }
-        return CheckResult.up("GET " + where + " answered " + status);
+        return CheckResult.up("GET " + where + " answered " + response.status());
     }
 
-    private static int parseStatus(String line) throws IOException {
-        // "HTTP/1.1 200 OK": the code is the second field, and exactly three digits.
-        String[] parts = line.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/") || parts[1].length() != 3) {
-            throw new IOException("malformed status line \"" + abbreviate(line) + "\"");
+    /** A response: its status, and its body when it was asked for. */
+    record Response(int status, byte[] body) {
+    }
+
+    /**
+     * Reads a response from a stream into one growing buffer and parses what it has after each
+     * read, so that it stops as soon as the response is complete (a server that ignores
+     * {@code Connection: close} does not hold the check to its deadline).
+     */
+    static final class ResponseReader {
+        private final ByteStream stream;
+        private final boolean wantBody;
+        private byte[] data = new byte[4096];
+        private int length;
+        private final CompletableFuture<Response> result = new CompletableFuture<>();
+
+        ResponseReader(ByteStream stream, boolean wantBody) {
+            this.stream = stream;
+            this.wantBody = wantBody;
         }
-        try {
-            return Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed status line \"" + abbreviate(line) + "\"", e);
+
+        CompletableFuture<Response> read() {
+            next();
+            return result;
+        }
+
+        private void next() {
+            if (length == data.length) {
+                if (data.length >= MAX_HEADER_BYTES + MAX_BODY_BYTES) {
+                    result.completeExceptionally(new IOException("body longer than " + MAX_BODY_BYTES + " bytes"));
+                    return;
+                }
+                data = Arrays.copyOf(data, Math.min(data.length * 2, MAX_HEADER_BYTES + MAX_BODY_BYTES));
+            }
+            ByteBuffer dst = ByteBuffer.wrap(data, length, data.length - length);
+            stream.read(dst).whenComplete((n, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(unwrap(e));
+                    return;
+                }
+                boolean eof = n < 0;
+                if (!eof) {
+                    length += n;
+                }
+                try {
+                    Response r = parse(data, length, wantBody, eof);
+                    if (r != null) {
+                        result.complete(r);
+                    } else if (eof) {
+                        result.completeExceptionally(new IOException("response ended early"));
+                    } else {
+                        next();
+                    }
+                } catch (IOException ex) {
+                    result.completeExceptionally(ex);
+                }
+            });
         }
     }
 
-    private record Headers(long contentLength, boolean chunked) {
-    }
-
-    private static Headers readHeaders(InputStream in) throws IOException {
-        long contentLength = -1;
-        boolean chunked = false;
-        int total = 0;
-        while (true) {
-            String line = readLine(in);
-            total += line.length() + 2;
-            if (total > MAX_HEADER_BYTES) {
+    /**
+     * Parses the response in {@code data[0..length)}: null while it is incomplete (and more
+     * may come), the response when it is complete.
+     *
+     * @throws IOException if it is malformed, too long, or ended early at {@code eof}
+     */
+    static Response parse(byte[] data, int length, boolean wantBody, boolean eof) throws IOException {
+        int headerEnd = -1;
+        int bodyStart = -1;
+        for (int i = 0; i < length; i++) {
+            if (data[i] == '\n') {
+                if (i + 1 < length && data[i + 1] == '\n') {
+                    headerEnd = i;
+                    bodyStart = i + 2;
+                    break;
+                }
+                if (i + 2 < length && data[i + 1] == '\r' && data[i + 2] == '\n') {
+                    headerEnd = i;
+                    bodyStart = i + 3;
+                    break;
+                }
+            }
+        }
+        if (headerEnd < 0) {
+            int firstLine = indexOf(data, 0, length, (byte) '\n');
+            if (firstLine >= 0) {
+                // judge the status line as soon as it is there: a server speaking another
+                // protocol need not be waited for
+                parseStatus(new String(data, 0, firstLine, StandardCharsets.ISO_8859_1).strip());
+            }
+            if (length > MAX_HEADER_BYTES) {
                 throw new IOException("response headers longer than " + MAX_HEADER_BYTES + " bytes");
             }
-            if (line.isEmpty()) {
-                return new Headers(contentLength, chunked);
+            if (eof) {
+                throw new IOException(length == 0 ? "connection closed without a response" : "response ended mid-header");
             }
+            return null;
+        }
+        String[] lines = new String(data, 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r?\n");
+        int status = parseStatus(lines[0]);
+        long contentLength = -1;
+        boolean chunked = false;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
             int colon = line.indexOf(':');
             if (colon <= 0) {
                 continue;
@@ -201,76 +284,93 @@ public final class HttpGetCheck implements HealthCheck {
                 chunked = true;
             }
         }
-    }
-
-    private static byte[] readBody(InputStream in, Headers h) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (h.chunked()) {
+        if (!wantBody) {
+            return new Response(status, null);
+        }
+        int available = length - bodyStart;
+        if (chunked) {
             // An HTTP/1.0 request should not get a chunked answer, but some servers send one anyway.
-            while (true) {
-                String sizeLine = readLine(in);
-                int semi = sizeLine.indexOf(';');
-                String hex = (semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim();
-                long size;
-                try {
-                    size = Long.parseLong(hex, 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size \"" + abbreviate(sizeLine) + "\"", e);
-                }
-                if (size == 0) {
-                    return body.toByteArray();
-                }
-                copy(in, body, size);
-                readLine(in);
+            byte[] body = dechunk(data, bodyStart, length);
+            if (body == null && eof) {
+                throw new IOException("chunked body ended early");
             }
+            return body == null ? null : new Response(status, body);
         }
-        if (h.contentLength() >= 0) {
-            copy(in, body, h.contentLength());
-            return body.toByteArray();
-        }
-        copy(in, body, -1);
-        return body.toByteArray();
-    }
-
-    /** Copies {@code n} bytes, or up to end of stream when {@code n < 0}. */
-    private static void copy(InputStream in, ByteArrayOutputStream out, long n) throws IOException {
-        byte[] buf = new byte[8192];
-        long left = n;
-        while (n < 0 || left > 0) {
-            int want = n < 0 ? buf.length : (int) Math.min(buf.length, left);
-            int r = in.read(buf, 0, want);
-            if (r < 0) {
-                if (n < 0) {
-                    return;
-                }
-                throw new IOException("body ended after " + (n - left) + " of " + n + " bytes");
-            }
-            if (out.size() + r > MAX_BODY_BYTES) {
+        if (contentLength >= 0) {
+            if (contentLength > MAX_BODY_BYTES) {
                 throw new IOException("body longer than " + MAX_BODY_BYTES + " bytes");
             }
-            out.write(buf, 0, r);
-            left -= r;
+            if (available >= contentLength) {
+                return new Response(status, Arrays.copyOfRange(data, bodyStart, bodyStart + (int) contentLength));
+            }
+            if (eof) {
+                throw new IOException("body ended after " + available + " of " + contentLength + " bytes");
+            }
+            return null;
+        }
+        if (available > MAX_BODY_BYTES) {
+            throw new IOException("body longer than " + MAX_BODY_BYTES + " bytes");
+        }
+        return eof ? new Response(status, Arrays.copyOfRange(data, bodyStart, length)) : null;
+    }
+
+    /** The body of a complete chunked encoding in {@code data[from..to)}, or null while incomplete. */
+    private static byte[] dechunk(byte[] data, int from, int to) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int p = from;
+        while (true) {
+            int eol = indexOf(data, p, to, (byte) '\n');
+            if (eol < 0) {
+                return null;
+            }
+            String sizeLine = new String(data, p, eol - p, StandardCharsets.ISO_8859_1).trim();
+            int semi = sizeLine.indexOf(';');
+            String hex = (semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim();
+            long size;
+            try {
+                size = Long.parseLong(hex, 16);
+            } catch (NumberFormatException e) {
+                throw new IOException("bad chunk size \"" + abbreviate(sizeLine) + "\"", e);
+            }
+            if (size < 0 || size > MAX_BODY_BYTES || body.size() + size > MAX_BODY_BYTES) {
+                throw new IOException("body longer than " + MAX_BODY_BYTES + " bytes");
+            }
+            p = eol + 1;
+            if (size == 0) {
+                return body.toByteArray();
+            }
+            if (to - p < size) {
+                return null;
+            }
+            body.write(data, p, (int) size);
+            p += (int) size;
+            int end = indexOf(data, p, to, (byte) '\n');
+            if (end < 0) {
+                return null;
+            }
+            p = end + 1;
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException(sb.length() == 0 ? "connection closed without a response" : "response ended mid-line");
+    private static int indexOf(byte[] data, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (data[i] == b) {
+                return i;
             }
-            if (c == '\n') {
-                int len = sb.length();
-                if (len > 0 && sb.charAt(len - 1) == '\r') {
-                    sb.setLength(len - 1);
-                }
-                return sb.toString();
-            }
-            if (sb.length() >= MAX_HEADER_BYTES) {
-                throw new IOException("response line longer than " + MAX_HEADER_BYTES + " bytes");
-            }
-            sb.append((char) c);
+        }
+        return -1;
+    }
+
+    private static int parseStatus(String line) throws IOException {
+        // "HTTP/1.1 200 OK": the code is the second field, and exactly three digits.
+        String[] parts = line.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/") || parts[1].length() != 3) {
+            throw new IOException("malformed status line \"" + abbreviate(line) + "\"");
+        }
+        try {
+            return Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed status line \"" + abbreviate(line) + "\"", e);
         }
     }
 
@@ -302,44 +402,6 @@ public final class HttpGetCheck implements HealthCheck {
     /** The {@code Host} header it sends when it is not the target's address ({@code virtualhost}). */
     public java.util.Optional<String> virtualHost() {
         return java.util.Optional.ofNullable(virtualHost);
-    }
-
-    /**
-     * Bounds the whole response by one deadline: before each read the socket timeout is set to
-     * what is left, so the sum of all reads cannot exceed it.
-     */
-    private static final class DeadlineInputStream extends FilterInputStream {
-        private final Socket socket;
-        private final long deadline;
-
-        DeadlineInputStream(Socket socket, long deadline) throws IOException {
-            super(new java.io.BufferedInputStream(socket.getInputStream()));
-            this.socket = socket;
-            this.deadline = deadline;
-        }
-
-        private void arm() throws IOException {
-            if (super.in.available() > 0) {
-                return;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("no complete response within the response timeout");
-            }
-            socket.setSoTimeout(Timeouts.millis(Duration.ofNanos(left)));
-        }
-
-        @Override
-        public int read() throws IOException {
-            arm();
-            return super.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            arm();
-            return super.read(b, off, len);
-        }
     }
 
     /**

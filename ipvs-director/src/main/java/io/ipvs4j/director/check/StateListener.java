@@ -7,9 +7,9 @@ package io.ipvs4j.director.check;
  * StateListener<Endpoint> l = (rs, old, now) -> log.info("{}: {} -> {}", rs, old, now);
  * }</pre>
  *
- * <p>Called on a checker thread, one call at a time per target and in the order the
- * transitions happened; it should not block for long, since the target's next check waits
- * for it. Exceptions it throws are logged and otherwise ignored.
+ * <p>Called on the checker's one notification thread (never on its I/O loop), one call at a
+ * time and in the order the transitions happened; a listener that blocks delays later
+ * notifications, not the checks. Exceptions it throws are logged and otherwise ignored.
  *
  * @param <T> the target type (e.g. a real server's endpoint)
  */
@@ -17,4 +17,11 @@ package io.ipvs4j.director.check;
 public interface StateListener<T> {
     /** {@code target} went from {@code oldState} to {@code newState} (never equal). */
     void stateChanged(T target, CheckState oldState, CheckState newState);
+
+    /**
+     * The weight the target's checks ask for changed (keepalived's {@code misc_dynamic}); empty
+     * means the configured weight again. Ignored by default.
+     */
+    default void weightChanged(T target, java.util.OptionalInt weight) {
+    }
 }

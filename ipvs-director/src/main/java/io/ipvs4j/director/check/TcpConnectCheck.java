@@ -1,12 +1,12 @@
 package io.ipvs4j.director.check;
 
 import io.ipvs4j.model.InetAddresses;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 /**
  * keepalived's {@code TCP_CHECK}: the target passes when a TCP connection to it is
@@ -16,7 +16,7 @@ import java.util.Objects;
  * TcpConnectCheck check = TcpConnectCheck.builder(InetAddresses.parse("192.0.2.32"), 80)
  *         .connectTimeout(Duration.ofSeconds(3))
  *         .build();
- * CheckResult r = check.check();   // up when something listens on 192.0.2.32:80
+ * CheckResult r = check.start(io).join();   // up when something listens on 192.0.2.32:80
  * }</pre>
  */
 public final class TcpConnectCheck implements HealthCheck {
@@ -49,18 +49,18 @@ public final class TcpConnectCheck implements HealthCheck {
     }
 
     @Override
-    public CheckResult check() {
+    public CompletableFuture<CheckResult> start(CheckIo io) {
         long start = System.nanoTime();
-        try (Socket s = new Socket()) {
-            if (bindAddress != null) {
-                s.bind(new InetSocketAddress(bindAddress, 0));
+        return io.connect(target, bindAddress, connectTimeout).handle((c, e) -> {
+            if (e != null) {
+                Throwable cause = HttpGetCheck.unwrap(e);
+                return CheckResult.down("connect to " + InetAddresses.toText(target.getAddress(), target.getPort())
+                        + (cause instanceof TimeoutException ? " timed out after " + connectTimeout
+                        : " failed: " + cause));
             }
-            s.connect(target, Timeouts.millis(connectTimeout));
+            c.close();
             return CheckResult.up("connected in " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
-        } catch (IOException e) {
-            return CheckResult.down("connect to " + InetAddresses.toText(target.getAddress(), target.getPort())
-                    + " failed: " + e);
-        }
+        });
     }
 
     @Override

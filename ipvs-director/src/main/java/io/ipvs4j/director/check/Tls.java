@@ -1,20 +1,19 @@
 package io.ipvs4j.director.check;
 
-import java.io.IOException;
-import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * TLS for {@code SSL_GET}: a client handshake over an already connected socket, within the
- * socket's read timeout, without certificate verification (keepalived's SSL_GET default).
+ * TLS for {@code SSL_GET}: client engines that do not verify the certificate (keepalived's
+ * SSL_GET without a {@code ca}), driven over the check loop by {@link TlsStream}.
  */
 final class Tls {
     private static final SSLContext CONTEXT = context();
@@ -47,17 +46,18 @@ final class Tls {
         }
     }
 
-    /** Wraps the connected {@code plain} socket and completes the handshake. */
-    static SSLSocket wrap(Socket plain, String serverName) throws IOException {
-        SSLSocket s = (SSLSocket) CONTEXT.getSocketFactory().createSocket(plain,
-                plain.getInetAddress().getHostAddress(), plain.getPort(), true);
-        SSLParameters p = s.getSSLParameters();
+    /**
+     * A client engine for a handshake with {@code peer}, sending {@code serverName} as SNI when
+     * it is a host name (an address is never sent as SNI, RFC 6066 section 3).
+     */
+    static SSLEngine engine(String serverName, InetSocketAddress peer) {
+        SSLEngine e = CONTEXT.createSSLEngine(peer.getAddress().getHostAddress(), peer.getPort());
+        e.setUseClientMode(true);
+        SSLParameters p = e.getSSLParameters();
         if (serverName != null && serverName.matches(".*[A-Za-z].*") && !serverName.contains(":")) {
             p.setServerNames(List.of(new SNIHostName(serverName)));
         }
-        s.setSSLParameters(p);
-        s.setUseClientMode(true);
-        s.startHandshake();
-        return s;
+        e.setSSLParameters(p);
+        return e;
     }
 }

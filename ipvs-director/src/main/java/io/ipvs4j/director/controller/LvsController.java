@@ -150,6 +150,8 @@ public final class LvsController implements AutoCloseable {
         final DesiredState.Backend spec;
         CheckState check;
         OptionalInt override = OptionalInt.empty();
+        /** The weight its checks ask for (misc_dynamic); an operator's override wins over it. */
+        OptionalInt dynamic = OptionalInt.empty();
         boolean drained;
 
         Backend(DesiredState.Backend spec, CheckState check) {
@@ -160,14 +162,18 @@ public final class LvsController implements AutoCloseable {
         /** The weight it should have in the kernel, or empty when it should be absent. */
         OptionalInt desiredWeight() {
             if (check == CheckState.UP) {
-                return OptionalInt.of(drained ? 0 : override.orElse(spec.server().weight()));
+                return OptionalInt.of(drained ? 0 : weight());
             }
             return spec.inhibitOnFailure() ? OptionalInt.of(0) : OptionalInt.empty();
         }
 
         /** The weight it contributes to the quorum: keepalived counts alive servers' weights. */
         int aliveWeight() {
-            return check == CheckState.UP && !drained ? override.orElse(spec.server().weight()) : 0;
+            return check == CheckState.UP && !drained ? weight() : 0;
+        }
+
+        int weight() {
+            return override.orElse(dynamic.orElse(spec.server().weight()));
         }
     }
 
@@ -215,7 +221,17 @@ public final class LvsController implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.checker = new HealthChecker<>(this::checkChanged);
+        this.checker = new HealthChecker<>(new io.ipvs4j.director.check.StateListener<BackendKey>() {
+            @Override
+            public void stateChanged(BackendKey id, CheckState old, CheckState now) {
+                checkChanged(id, old, now);
+            }
+
+            @Override
+            public void weightChanged(BackendKey id, OptionalInt weight) {
+                dynamicWeightChanged(id, weight);
+            }
+        });
         // known before start(), so that views (the control socket) work from the beginning
         installBackends(config, Map.of());
     }
@@ -405,6 +421,7 @@ public final class LvsController implements AutoCloseable {
 
     /** The health checker told us about a transition (on a checker thread). */
     private void checkChanged(BackendKey id, CheckState old, CheckState now) {
+        List<String> notify;
         synchronized (lock) {
             Backend b = backends.get(id);
             if (b == null || closed) {
@@ -415,6 +432,27 @@ public final class LvsController implements AutoCloseable {
             log.info("real server {} is {}: {}", id, now, w.isEmpty() ? "removing it"
                     : w.getAsInt() == 0 && now == CheckState.DOWN ? "setting weight 0 (inhibit_on_failure)"
                     : "weight " + w.getAsInt());
+            updateQuorum(id.service());
+            notify = now == CheckState.UP ? b.spec.notifyUp() : b.spec.notifyDown();
+        }
+        requestReconcile();
+        if (!notify.isEmpty()) {
+            // keepalived runs it when the real server's state changes, and does not wait for it
+            io.ipvs4j.director.check.NotifyScript.start(notify,
+                    (now == CheckState.UP ? "notify_up" : "notify_down") + " of " + id);
+        }
+    }
+
+    /** A check asked for another weight (misc_dynamic: exit status - 2), or the configured one again. */
+    private void dynamicWeightChanged(BackendKey id, OptionalInt weight) {
+        synchronized (lock) {
+            Backend b = backends.get(id);
+            if (b == null || closed) {
+                return;
+            }
+            b.dynamic = weight;
+            log.info("real server {}: weight {} (misc_dynamic){}", id, b.weight(),
+                    b.override.isPresent() ? ", but the operator's weight " + b.override.getAsInt() + " stays" : "");
             updateQuorum(id.service());
         }
         requestReconcile();

@@ -131,9 +131,15 @@ public final class Main {
         return () -> {
             KeepalivedConfig config = KeepalivedParser.parse(file, mode);
             config.warnings().forEach(w -> log.warn("{}: {}", file, w));
-            return KeepalivedConverter.toDesiredState(config);
+            return KeepalivedConverter.toDesiredState(config, PINGER);
         };
     }
+
+    /**
+     * What sends PING_CHECK's echoes. The native ICMP socket ({@code io.ipvs4j.netlink.IcmpPinger::echo})
+     * replaces the ping command here once it is merged.
+     */
+    static final io.ipvs4j.director.check.PingCheck.Pinger PINGER = io.ipvs4j.director.check.PingCheck.commandPinger();
 
     private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, Path stateFile,
             boolean removeOnExit, Duration resync) {

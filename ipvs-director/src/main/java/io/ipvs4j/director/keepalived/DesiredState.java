@@ -69,13 +69,24 @@ public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses,
      *     (a server without checks is always UP)
      * @param inhibitOnFailure when unhealthy, keep it with weight 0 instead of removing it
      * @param line the line of its {@code real_server} block
+     * @param notifyUp the program and arguments run (without a shell, not waited for) when it
+     *     comes up ({@code notify_up}); empty for none
+     * @param notifyDown run when it goes down ({@code notify_down}); empty for none
      */
     public record Backend(RealServer server, List<CheckSpec> checks, CheckState initialState,
-            boolean inhibitOnFailure, int line) {
+            boolean inhibitOnFailure, int line, List<String> notifyUp, List<String> notifyDown) {
         public Backend {
             Objects.requireNonNull(server, "server");
             checks = List.copyOf(checks);
             Objects.requireNonNull(initialState, "initialState");
+            notifyUp = List.copyOf(notifyUp);
+            notifyDown = List.copyOf(notifyDown);
+        }
+
+        /** A backend without notify scripts. */
+        public Backend(RealServer server, List<CheckSpec> checks, CheckState initialState, boolean inhibitOnFailure,
+                int line) {
+            this(server, checks, initialState, inhibitOnFailure, line, List.of(), List.of());
         }
     }
 }

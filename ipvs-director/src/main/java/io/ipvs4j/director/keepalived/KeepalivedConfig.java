@@ -217,13 +217,25 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
      * @param lbKind a per-server {@code lvs_method} / {@code lb_kind}, if set
      * @param checkers its checkers; none means always up
      * @param line where it was written
+     * @param notifyUp {@code notify_up}: the program and arguments run when it comes up; empty for none
+     * @param notifyDown {@code notify_down}: run when it goes down; empty for none
      */
     public record RealServer(InetAddress address, int port, int weight, boolean inhibitOnFailure,
-            long upperThreshold, long lowerThreshold, Optional<LbKind> lbKind, List<Checker> checkers, int line) {
+            long upperThreshold, long lowerThreshold, Optional<LbKind> lbKind, List<Checker> checkers, int line,
+            List<String> notifyUp, List<String> notifyDown) {
         public RealServer {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(lbKind, "lbKind");
             checkers = List.copyOf(checkers);
+            notifyUp = List.copyOf(notifyUp);
+            notifyDown = List.copyOf(notifyDown);
+        }
+
+        /** A real server without notify scripts. */
+        public RealServer(InetAddress address, int port, int weight, boolean inhibitOnFailure,
+                long upperThreshold, long lowerThreshold, Optional<LbKind> lbKind, List<Checker> checkers, int line) {
+            this(address, port, weight, inhibitOnFailure, upperThreshold, lowerThreshold, lbKind, checkers, line,
+                    List.of(), List.of());
         }
 
         @Override
@@ -233,7 +245,7 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
     }
 
     /** A checker block of a real server. */
-    public sealed interface Checker permits HttpGet, TcpCheck, MiscCheck {
+    public sealed interface Checker permits HttpGet, TcpCheck, MiscCheck, SmtpCheck, DnsCheck, UdpCheck, PingCheck {
         /** The settings shared by all checkers. */
         CheckerOptions options();
 
@@ -252,10 +264,20 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
      * @param delayBeforeRetry {@code delay_before_retry}; default 1 s
      * @param delayLoop the checker's {@code delay_loop}, else the real server's, else the
      *     virtual server's
+     * @param warmup {@code warmup} of the checker, else the real server's, else the virtual
+     *     server's, else the delay loop (keepalived 2.2, check_data.c): the first check waits
+     *     a random time up to it
      */
     public record CheckerOptions(Duration connectTimeout, Optional<InetAddress> connectIp, OptionalInt connectPort,
-            Optional<InetAddress> bindTo, int retries, Duration delayBeforeRetry, Duration delayLoop) {
+            Optional<InetAddress> bindTo, int retries, Duration delayBeforeRetry, Duration delayLoop, Duration warmup) {
+        /** Options whose warmup is the delay loop, keepalived's default. */
+        public CheckerOptions(Duration connectTimeout, Optional<InetAddress> connectIp, OptionalInt connectPort,
+                Optional<InetAddress> bindTo, int retries, Duration delayBeforeRetry, Duration delayLoop) {
+            this(connectTimeout, connectIp, connectPort, bindTo, retries, delayBeforeRetry, delayLoop, delayLoop);
+        }
+
         public CheckerOptions {
+            Objects.requireNonNull(warmup, "warmup");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(connectIp, "connectIp");
             Objects.requireNonNull(connectPort, "connectPort");
@@ -329,6 +351,69 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
 
     public record TcpCheck(CheckerOptions options, int line) implements Checker {
         public TcpCheck {
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    /**
+     * {@code SMTP_CHECK { helo_name ... }} (each deprecated {@code host { }} block is a checker of its own).
+     *
+     * @param heloName {@code helo_name}; default {@code smtpchecker.keepalived.org}
+     * @param options shared settings
+     * @param line where the block starts
+     */
+    public record SmtpCheck(String heloName, CheckerOptions options, int line) implements Checker {
+        public SmtpCheck {
+            Objects.requireNonNull(heloName, "heloName");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    /**
+     * {@code DNS_CHECK { type ... name ... }}.
+     *
+     * @param type {@code type}; default SOA
+     * @param name {@code name}; default the root ("")
+     * @param options shared settings (keepalived's DNS_CHECK defaults: retry 3, delay_before_retry the delay_loop)
+     * @param line where the block starts
+     */
+    public record DnsCheck(String type, String name, CheckerOptions options, int line) implements Checker {
+        public DnsCheck {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    /**
+     * {@code UDP_CHECK { payload ... require_reply ... min_reply_length ... max_reply_length ... }}.
+     *
+     * @param payload {@code payload}, if set (else keepalived's 32-byte filler)
+     * @param requireReply {@code require_reply}
+     * @param reply the data of {@code require_reply <hex>}, if given
+     * @param minReplyLength {@code min_reply_length}; default 0
+     * @param maxReplyLength {@code max_reply_length}; default 255
+     * @param options shared settings
+     * @param line where the block starts
+     */
+    public record UdpCheck(Optional<byte[]> payload, boolean requireReply,
+            Optional<io.ipvs4j.director.check.UdpCheck.Reply> reply, int minReplyLength, int maxReplyLength,
+            CheckerOptions options, int line) implements Checker {
+        public UdpCheck {
+            Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(reply, "reply");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    /**
+     * {@code PING_CHECK { }}: an ICMP echo to the real server (or {@code connect_ip}).
+     *
+     * @param options shared settings (the port ones are unused)
+     * @param line where the block starts
+     */
+    public record PingCheck(CheckerOptions options, int line) implements Checker {
+        public PingCheck {
             Objects.requireNonNull(options, "options");
         }
     }

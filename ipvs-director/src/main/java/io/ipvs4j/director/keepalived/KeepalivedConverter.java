@@ -4,7 +4,11 @@ import io.ipvs4j.director.check.CheckPolicy;
 import io.ipvs4j.director.check.CheckSpec;
 import io.ipvs4j.director.check.CheckState;
 import io.ipvs4j.director.check.HealthCheck;
+import io.ipvs4j.director.check.DnsCheck;
 import io.ipvs4j.director.check.HttpGetCheck;
+import io.ipvs4j.director.check.PingCheck;
+import io.ipvs4j.director.check.SmtpCheck;
+import io.ipvs4j.director.check.UdpCheck;
 import io.ipvs4j.director.check.TcpConnectCheck;
 import io.ipvs4j.director.keepalived.KeepalivedConfig.Checker;
 import io.ipvs4j.director.keepalived.KeepalivedConfig.CheckerOptions;
@@ -45,8 +49,10 @@ import java.util.Set;
  * {@code persistence_granularity}) to {@link Persistence}; {@code ops} and the
  * {@code sh-}/{@code mh-} keywords to {@link ServiceFlag}s; {@code uthreshold} /
  * {@code lthreshold} to {@link Thresholds}; {@code HTTP_GET} to {@link HttpGetCheck} and
- * {@code TCP_CHECK} to {@link TcpConnectCheck}, each under a {@link CheckPolicy} of its
- * {@code delay_loop}, retries and {@code delay_before_retry}. A real server without a port
+ * {@code TCP_CHECK} to {@link TcpConnectCheck}, {@code MISC_CHECK}, {@code SMTP_CHECK},
+ * {@code DNS_CHECK}, {@code UDP_CHECK} and {@code PING_CHECK} to their checks, each under a
+ * {@link CheckPolicy} of its {@code delay_loop}, retries, {@code delay_before_retry} and
+ * {@code warmup}. A real server without a port
  * uses the service's port; a {@code virtual_server group} becomes one service per member.
  */
 public final class KeepalivedConverter {
@@ -60,11 +66,23 @@ public final class KeepalivedConverter {
      *     (e.g. a real server of another address family without TUN, a duplicate service)
      */
     public static DesiredState toDesiredState(KeepalivedConfig config) throws ConfigParseException {
+        return toDesiredState(config, PingCheck.commandPinger());
+    }
+
+    /**
+     * Converts {@code config}, with {@code pinger} sending the echoes of its {@code PING_CHECK}s
+     * (the director passes its native ICMP pinger, {@code IcmpPinger::echo}).
+     *
+     * @throws ConfigParseException as {@link #toDesiredState(KeepalivedConfig)}
+     */
+    public static DesiredState toDesiredState(KeepalivedConfig config, PingCheck.Pinger pinger)
+            throws ConfigParseException {
+        java.util.Objects.requireNonNull(pinger, "pinger");
         List<DesiredState.Service> services = new ArrayList<>();
         Set<ServiceKey> seen = new HashSet<>();
         for (VirtualServer vs : config.virtualServers()) {
             for (ServiceAddress member : members(config, vs)) {
-                DesiredState.Service s = service(vs, member);
+                DesiredState.Service s = service(vs, member, pinger);
                 if (!seen.add(s.service().key())) {
                     throw new ConfigParseException(vs.line(), 0, null, "virtual service " + s.service().key()
                             + " is defined more than once");
@@ -85,7 +103,8 @@ public final class KeepalivedConverter {
         return List.of(vs.address());
     }
 
-    private static DesiredState.Service service(VirtualServer vs, ServiceAddress address) throws ConfigParseException {
+    private static DesiredState.Service service(VirtualServer vs, ServiceAddress address, PingCheck.Pinger pinger)
+            throws ConfigParseException {
         ServiceKey key;
         int servicePort;
         if (address instanceof Inet inet) {
@@ -122,7 +141,7 @@ public final class KeepalivedConverter {
             List<DesiredState.Backend> backends = new ArrayList<>();
             Set<Endpoint> endpoints = new HashSet<>();
             for (KeepalivedConfig.RealServer rs : vs.realServers()) {
-                DesiredState.Backend backend = backend(vs, service, rs, servicePort);
+                DesiredState.Backend backend = backend(vs, service, rs, servicePort, pinger);
                 if (!endpoints.add(backend.server().endpoint())) {
                     throw new ConfigParseException(rs.line(), 0, null, "real server " + backend.server().endpoint()
                             + " appears more than once in " + key);
@@ -131,7 +150,7 @@ public final class KeepalivedConverter {
             }
             Optional<DesiredState.Backend> sorry = Optional.empty();
             if (vs.sorryServer().isPresent()) {
-                sorry = Optional.of(backend(vs, service, vs.sorryServer().get(), servicePort));
+                sorry = Optional.of(backend(vs, service, vs.sorryServer().get(), servicePort, pinger));
             }
             return new DesiredState.Service(service, backends, sorry, vs.quorum(), vs.hysteresis(), vs.omega(),
                     vs.line());
@@ -141,7 +160,7 @@ public final class KeepalivedConverter {
     }
 
     private static DesiredState.Backend backend(VirtualServer vs, VirtualService service,
-            KeepalivedConfig.RealServer rs, int servicePort) throws ConfigParseException {
+            KeepalivedConfig.RealServer rs, int servicePort, PingCheck.Pinger pinger) throws ConfigParseException {
         int port = rs.port() != 0 ? rs.port() : servicePort;
         try {
             RealServer server = RealServer.builder(new Endpoint(rs.address(), port))
@@ -152,22 +171,28 @@ public final class KeepalivedConverter {
             RealServer.checkCompatible(service, server);
             List<CheckSpec> checks = new ArrayList<>();
             for (Checker c : rs.checkers()) {
-                checks.add(new CheckSpec(check(rs, c, port), policy(c.options())));
+                checks.add(new CheckSpec(check(rs, c, port, pinger), policy(c.options())));
             }
             CheckState initial = vs.alpha() && !checks.isEmpty() ? CheckState.DOWN : CheckState.UP;
-            return new DesiredState.Backend(server, checks, initial, rs.inhibitOnFailure(), rs.line());
+            return new DesiredState.Backend(server, checks, initial, rs.inhibitOnFailure(), rs.line(), rs.notifyUp(),
+                    rs.notifyDown());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigParseException(rs.line(), 0, null, "real_server " + rs + ": " + e.getMessage());
         }
     }
 
-    private static HealthCheck check(KeepalivedConfig.RealServer rs, Checker c, int rsPort) throws ConfigParseException {
+    private static HealthCheck check(KeepalivedConfig.RealServer rs, Checker c, int rsPort, PingCheck.Pinger pinger)
+            throws ConfigParseException {
         CheckerOptions o = c.options();
         if (c instanceof KeepalivedConfig.MiscCheck misc) {
             return new io.ipvs4j.director.check.MiscCheck(misc.command(), misc.timeout().orElse(o.delayLoop()),
                     misc.dynamic());
         }
         InetAddress address = o.connectIp().orElse(rs.address());
+        if (c instanceof KeepalivedConfig.PingCheck) {
+            // an echo has no port
+            return new PingCheck(pinger, address, o.bindTo().orElse(null), o.connectTimeout());
+        }
         int port = o.connectPort().orElse(rsPort);
         if (port == 0) {
             throw new ConfigParseException(c.line(), 0, null, "checker of real_server " + rs
@@ -191,10 +216,30 @@ public final class KeepalivedConverter {
                     .bindAddress(o.bindTo().orElse(null))
                     .build();
         }
+        if (c instanceof KeepalivedConfig.SmtpCheck smtp) {
+            return SmtpCheck.builder(address, port).heloName(smtp.heloName()).connectTimeout(o.connectTimeout())
+                    .bindAddress(o.bindTo().orElse(null)).build();
+        }
+        if (c instanceof KeepalivedConfig.DnsCheck dns) {
+            return DnsCheck.builder(address, port).type(dns.type()).name(dns.name()).connectTimeout(o.connectTimeout())
+                    .bindAddress(o.bindTo().orElse(null)).build();
+        }
+        if (c instanceof KeepalivedConfig.UdpCheck udp) {
+            UdpCheck.Builder b = UdpCheck.builder(address, port).connectTimeout(o.connectTimeout())
+                    .bindAddress(o.bindTo().orElse(null))
+                    .minReplyLength(udp.minReplyLength()).maxReplyLength(udp.maxReplyLength());
+            udp.payload().ifPresent(b::payload);
+            if (udp.reply().isPresent()) {
+                b.requireReply(udp.reply().get());
+            } else if (udp.requireReply()) {
+                b.requireReply();
+            }
+            return b.build();
+        }
         throw new IllegalStateException("unknown checker " + c);
     }
 
     private static CheckPolicy policy(CheckerOptions o) {
-        return new CheckPolicy(o.delayLoop(), o.retries(), o.delayBeforeRetry());
+        return new CheckPolicy(o.delayLoop(), o.retries(), o.delayBeforeRetry(), o.warmup());
     }
 }

@@ -101,8 +101,7 @@ public final class KeepalivedParser {
     /** Settings that do not change what is programmed (alerts, SNMP names): accepted silently. */
     private static final Set<String> NO_EFFECT = Set.of("smtp_alert", "snmp_name");
     /** Health checkers of keepalived 2.2 that ipvs4j does not run. */
-    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of( "SMTP_CHECK", "DNS_CHECK",
-            "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
+    private static final Set<String> UNSUPPORTED_CHECKERS = Set.of("FILE_CHECK", "BFD_CHECK");
     private static final Set<String> VS = Set.of("delay_loop", "lb_algo", "lvs_sched", "lb_kind", "lvs_method",
             "persistence_timeout", "persistence_granularity", "protocol", "virtualhost", "alpha", "omega",
             "inhibit_on_failure", "quorum", "hysteresis", "ops", "sh-port", "sh-fallback", "mh-port", "mh-fallback",
@@ -110,11 +109,17 @@ public final class KeepalivedParser {
             "connect_timeout", "weight", "ip_family", "hashed", "smtp_alert", "snmp_name");
     private static final Set<String> RS = Set.of("weight", "inhibit_on_failure", "uthreshold", "lthreshold",
             "lvs_method", "delay_loop", "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK", "retry", "delay_before_retry", "warmup",
-            "connect_timeout", "virtualhost", "smtp_alert", "snmp_name");
+            "connect_timeout", "virtualhost", "smtp_alert", "snmp_name", "SMTP_CHECK", "DNS_CHECK", "UDP_CHECK",
+            "PING_CHECK", "notify_up", "notify_down");
     private static final Set<String> CHECK_COMMON = Set.of("connect_timeout", "connect_ip", "connect_port", "bindto",
             "retry", "nb_get_retry", "delay_before_retry", "delay_loop", "warmup");
     private static final Set<String> HTTP = union(CHECK_COMMON, Set.of("url", "virtualhost", "enable_sni"));
     private static final Set<String> URL = Set.of("path", "status_code", "digest");
+    private static final Set<String> SMTP = union(CHECK_COMMON, Set.of("helo_name", "host"));
+    private static final Set<String> SMTP_HOST = Set.of("connect_ip", "connect_port", "bindto", "connect_timeout");
+    private static final Set<String> DNS = union(CHECK_COMMON, Set.of("type", "name"));
+    private static final Set<String> UDP = union(CHECK_COMMON, Set.of("payload", "require_reply", "min_reply_length",
+            "max_reply_length"));
     private static final Set<String> MISC = Set.of("misc_path", "misc_timeout", "misc_dynamic", "user", "retry",
             "delay_before_retry", "delay_loop", "warmup");
     private static final Set<String> STATIC_ADDR_VALUE_OPTS = Set.of("dev", "label", "brd", "broadcast", "scope",
@@ -675,6 +680,12 @@ public final class KeepalivedParser {
                 case "HTTP_GET", "SSL_GET" -> rs.checkers.add(checker(kw, true));
                 case "TCP_CHECK" -> rs.checkers.add(checker(kw, false));
                 case "MISC_CHECK" -> rs.checkers.add(miscChecker(kw, ctx));
+                case "SMTP_CHECK" -> rs.checkers.addAll(smtpChecker(kw));
+                case "DNS_CHECK" -> rs.checkers.add(dnsChecker(kw, ctx));
+                case "UDP_CHECK" -> rs.checkers.add(udpChecker(kw, ctx));
+                case "PING_CHECK" -> rs.checkers.add(pingChecker(kw));
+                case "notify_up" -> rs.notifyUp = command(kw, ctx, rs.notifyUp);
+                case "notify_down" -> rs.notifyDown = command(kw, ctx, rs.notifyDown);
                 default -> {
                     if (UNSUPPORTED_CHECKERS.contains(kw.text())) {
                         // reported once the real server is complete, with what it means for it
@@ -711,6 +722,8 @@ public final class KeepalivedParser {
         String virtualHost;
         final List<CheckerBuilder> checkers = new ArrayList<>();
         final List<Token> unsupportedCheckers = new ArrayList<>();
+        List<String> notifyUp = List.of();
+        List<String> notifyDown = List.of();
 
         RsBuilder(InetAddress address, int port, Token head) {
             this.address = address;
@@ -745,7 +758,7 @@ public final class KeepalivedParser {
             }
             int w = weight != null ? weight : vs.weight != null ? vs.weight : 1;
             return new RealServer(address, port, w, inhibit || vsInhibit, upper, lower,
-                    Optional.ofNullable(lbKind), cs, head.line());
+                    Optional.ofNullable(lbKind), cs, head.line(), notifyUp, notifyDown);
         }
     }
 
@@ -755,21 +768,10 @@ public final class KeepalivedParser {
         CheckerBuilder c = new CheckerBuilder(http, head.line());
         c.tls = head.text().equals("SSL_GET");
         block(head, head.text(), http ? HTTP : CHECK_COMMON, kw -> {
+            if (commonOption(c, kw)) {
+                return true;
+            }
             switch (kw.text()) {
-                case "connect_timeout" -> c.connectTimeout = seconds(kw, false);
-                case "connect_ip" -> {
-                    Token v = value(kw);
-                    c.connectIp = address(v, v.text());
-                }
-                case "connect_port" -> c.connectPort = (int) number(value(kw), 1, 65535, "connect_port");
-                case "bindto" -> {
-                    Token v = value(kw);
-                    c.bindTo = address(v, v.text());
-                }
-                case "retry", "nb_get_retry" -> c.retries = (int) number(value(kw), 0, Integer.MAX_VALUE, kw.text());
-                case "delay_before_retry" -> c.delayBeforeRetry = seconds(kw, true);
-                case "delay_loop" -> c.delayLoop = seconds(kw, false);
-                case "warmup" -> c.warmup = seconds(kw, true);
                 case "url" -> {
                     if (!http) {
                         return false;
@@ -800,6 +802,219 @@ public final class KeepalivedParser {
             throw new ConfigParseException(head, head.text() + " needs at least one url { path ... } block");
         }
         return c;
+    }
+
+    /** The settings every checker has (check_api.c, install_checker_common_keywords); false if {@code kw} is not one. */
+    private boolean commonOption(CheckerBuilder c, Token kw) throws ConfigParseException {
+        switch (kw.text()) {
+            case "connect_timeout", "connect_ip", "connect_port", "bindto" -> connectionOption(c, kw);
+            case "retry", "nb_get_retry" -> c.retries = (int) number(value(kw), 0, Integer.MAX_VALUE, kw.text());
+            case "delay_before_retry" -> c.delayBeforeRetry = seconds(kw, true);
+            case "delay_loop" -> c.delayLoop = seconds(kw, false);
+            case "warmup" -> c.warmup = seconds(kw, true);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where and how a checker connects: the settings of an SMTP_CHECK {@code host} block too. */
+    private void connectionOption(CheckerBuilder c, Token kw) throws ConfigParseException {
+        switch (kw.text()) {
+            case "connect_timeout" -> c.connectTimeout = seconds(kw, false);
+            case "connect_ip" -> {
+                Token v = value(kw);
+                c.connectIp = address(v, v.text());
+            }
+            case "connect_port" -> c.connectPort = (int) number(value(kw), 1, 65535, "connect_port");
+            case "bindto" -> {
+                Token v = value(kw);
+                c.bindTo = address(v, v.text());
+            }
+            default -> throw new IllegalStateException(kw.text());
+        }
+    }
+
+    /**
+     * {@code SMTP_CHECK} (check_smtp.c): {@code helo_name} and the common settings. Each
+     * deprecated {@code host { connect_ip ... }} block is a checker of its own with the main
+     * block's other settings; the main block is a checker too unless it only holds host
+     * blocks, as keepalived's smtp_check_end_handler decides.
+     */
+    private List<CheckerBuilder> smtpChecker(Token head) throws ConfigParseException {
+        CheckerBuilder c = new CheckerBuilder(false, head.line());
+        c.kind = "SMTP_CHECK";
+        List<CheckerBuilder> hosts = new ArrayList<>();
+        block(head, "SMTP_CHECK", SMTP, kw -> {
+            if (commonOption(c, kw)) {
+                return true;
+            }
+            switch (kw.text()) {
+                case "helo_name" -> c.heloName = value(kw).text();
+                case "host" -> {
+                    CheckerBuilder h = new CheckerBuilder(false, kw.line());
+                    h.kind = "SMTP_CHECK";
+                    block(kw, "SMTP_CHECK host", SMTP_HOST, hk -> {
+                        if (!SMTP_HOST.contains(hk.text())) {
+                            return false;
+                        }
+                        connectionOption(h, hk);
+                        return true;
+                    });
+                    hosts.add(h);
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        boolean ownConnection = c.connectIp != null || c.connectPort != null || c.bindTo != null
+                || c.connectTimeout != null;
+        List<CheckerBuilder> out = new ArrayList<>();
+        if (ownConnection || hosts.isEmpty()) {
+            out.add(c);
+        }
+        for (CheckerBuilder h : hosts) {
+            out.add(c.withConnectionOf(h));
+        }
+        return out;
+    }
+
+    /** {@code DNS_CHECK} (check_dns.c): {@code type} (default SOA) and {@code name} (default the root). */
+    private CheckerBuilder dnsChecker(Token head, String rsCtx) throws ConfigParseException {
+        CheckerBuilder c = new CheckerBuilder(false, head.line());
+        c.kind = "DNS_CHECK";
+        block(head, "DNS_CHECK", DNS, kw -> {
+            if (commonOption(c, kw)) {
+                return true;
+            }
+            switch (kw.text()) {
+                case "type" -> {
+                    Token v = value(kw);
+                    String t = v.text().toUpperCase(Locale.ROOT);
+                    if (io.ipvs4j.director.check.DnsCheck.TYPES.containsKey(t)) {
+                        c.dnsType = t;
+                    } else {
+                        fallback(v, rsCtx, "unknown DNS_CHECK type '" + v.text() + "': keepalived ignores it and"
+                                + " queries " + (c.dnsType != null ? c.dnsType : "SOA"));
+                    }
+                }
+                case "name" -> {
+                    Token v = value(kw);
+                    if (c.dnsName != null) {
+                        fallback(v, rsCtx, "DNS_CHECK name already specified: keepalived ignores '" + v.text() + "'");
+                    } else {
+                        try {
+                            io.ipvs4j.director.check.DnsCheck.builder(InetAddress.getLoopbackAddress(), 53)
+                                    .name(v.text());
+                            c.dnsName = v.text();
+                        } catch (IllegalArgumentException e) {
+                            fallback(v, rsCtx, "DNS_CHECK name '" + v.text() + "' is invalid (" + e.getMessage()
+                                    + "): keepalived ignores it and queries the root");
+                        }
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        return c;
+    }
+
+    /** {@code UDP_CHECK} (check_udp.c): payload, require_reply [hex], min/max_reply_length. */
+    private CheckerBuilder udpChecker(Token head, String rsCtx) throws ConfigParseException {
+        CheckerBuilder c = new CheckerBuilder(false, head.line());
+        c.kind = "UDP_CHECK";
+        block(head, "UDP_CHECK", UDP, kw -> {
+            if (commonOption(c, kw)) {
+                return true;
+            }
+            switch (kw.text()) {
+                case "payload" -> {
+                    String hex = restOfLine(kw);
+                    if (hex.isEmpty()) {
+                        throw new ConfigParseException(kw, "UDP_CHECK payload needs a hex string");
+                    }
+                    try {
+                        c.udpPayload = io.ipvs4j.director.check.UdpCheck.hexPayload(hex);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigParseException(kw, "UDP_CHECK payload: " + e.getMessage());
+                    }
+                }
+                case "require_reply" -> {
+                    c.requireReply = true;
+                    String hex = restOfLine(kw);
+                    if (!hex.isEmpty()) {
+                        try {
+                            c.udpReply = io.ipvs4j.director.check.UdpCheck.Reply.hex(hex);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigParseException(kw, "UDP_CHECK require_reply: " + e.getMessage());
+                        }
+                    }
+                }
+                case "min_reply_length" -> c.minReply = (int) number(value(kw), 0, 65535, "min_reply_length");
+                case "max_reply_length" -> c.maxReply = (int) number(value(kw), 0, 65535, "max_reply_length");
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        int min = c.minReply != null ? c.minReply : 0;
+        int max = c.maxReply != null ? c.maxReply : io.ipvs4j.director.check.UdpCheck.DEFAULT_MAX_REPLY_LENGTH;
+        if (min > max && c.udpReply != null) {
+            warn(head, rsCtx, "UDP_CHECK min_reply_length " + min + " > max_reply_length " + max
+                    + ": the check always fails (as in keepalived)");
+        }
+        return c;
+    }
+
+    /** {@code PING_CHECK} (check_ping.c): only the common settings. */
+    private CheckerBuilder pingChecker(Token head) throws ConfigParseException {
+        CheckerBuilder c = new CheckerBuilder(false, head.line());
+        c.kind = "PING_CHECK";
+        block(head, "PING_CHECK", CHECK_COMMON, kw -> commonOption(c, kw));
+        return c;
+    }
+
+    /** The values on {@code kw}'s line joined by spaces (keepalived's make_strvec_str). */
+    private String restOfLine(Token kw) {
+        StringBuilder sb = new StringBuilder();
+        while (hasValueOnLine(kw)) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(next().text());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A {@code notify_up}/{@code notify_down} command: the rest of the line, a quoted value
+     * split into words as well, run without a shell with no arguments added (keepalived's
+     * set_check_notify_script passes none). A second one is ignored, as keepalived does.
+     */
+    private List<String> command(Token kw, String ctx, List<String> previous) throws ConfigParseException {
+        List<String> words = new ArrayList<>();
+        while (hasValueOnLine(kw)) {
+            for (String w : next().text().trim().split("\\s+")) {
+                if (!w.isEmpty()) {
+                    words.add(w);
+                }
+            }
+        }
+        if (words.isEmpty()) {
+            throw new ConfigParseException(kw, kw.text() + " needs a program");
+        }
+        if (!previous.isEmpty()) {
+            fallback(kw, ctx, kw.text() + " script already specified: keepalived ignores " + String.join(" ", words));
+            return previous;
+        }
+        return List.copyOf(words);
     }
 
     /** {@code MISC_CHECK}: keepalived's check_misc.c (retry default 0, timeout default delay_loop). */
@@ -846,10 +1061,6 @@ public final class KeepalivedParser {
         if (c.miscCommand.isEmpty()) {
             throw new ConfigParseException(head, "MISC_CHECK needs misc_path");
         }
-        if (c.miscDynamic) {
-            fallback(head, rsCtx, "misc_dynamic: exit statuses 2..255 pass, but the weight keepalived would derive"
-                    + " from them (status - 2) is not applied: the configured weight stays");
-        }
         return c;
     }
 
@@ -872,6 +1083,16 @@ public final class KeepalivedParser {
         Duration miscTimeout;
         boolean miscDynamic;
         final List<Url> urls = new ArrayList<>();
+        /** SMTP_CHECK, DNS_CHECK, UDP_CHECK or PING_CHECK; null for the others (see http, misc). */
+        String kind;
+        String heloName;
+        String dnsType;
+        String dnsName;
+        byte[] udpPayload;
+        boolean requireReply;
+        io.ipvs4j.director.check.UdpCheck.Reply udpReply;
+        Integer minReply;
+        Integer maxReply;
 
         CheckerBuilder(boolean http, int line) {
             this.http = http;
@@ -885,14 +1106,33 @@ public final class KeepalivedParser {
          * delay_loop 60 s).
          */
         Checker build(RsBuilder rs, VsBuilder vs) {
+            boolean dns = "DNS_CHECK".equals(kind);
             Duration loop = first(delayLoop, rs.delayLoop, vs.delayLoop);
             Duration timeout = first(connectTimeout, rs.connectTimeout, vs.connectTimeout, KEEPALIVED_CONNECT_TIMEOUT);
-            int retry = first(retries, rs.retry, vs.retry, misc ? 0 : CheckPolicy.DEFAULT_RETRIES);
+            int retry = first(retries, rs.retry, vs.retry, misc ? 0
+                    : dns ? io.ipvs4j.director.check.DnsCheck.DEFAULT_RETRIES : CheckPolicy.DEFAULT_RETRIES);
+            // DNS_CHECK's default_delay_before_retry is 0, which keepalived replaces by the delay_loop
             Duration dbr = first(delayBeforeRetry, rs.delayBeforeRetry, vs.delayBeforeRetry,
-                    http ? KEEPALIVED_HTTP_DELAY_BEFORE_RETRY : CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY);
+                    http ? KEEPALIVED_HTTP_DELAY_BEFORE_RETRY : dns ? loop : CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY);
+            Duration warm = first(warmup, rs.warmup, vs.warmup, loop);
             CheckerOptions o = new CheckerOptions(timeout, Optional.ofNullable(connectIp),
                     connectPort == null ? OptionalInt.empty() : OptionalInt.of(connectPort), Optional.ofNullable(bindTo),
-                    retry, dbr, loop);
+                    retry, dbr, loop, warm);
+            if (kind != null) {
+                return switch (kind) {
+                    case "SMTP_CHECK" -> new KeepalivedConfig.SmtpCheck(heloName != null ? heloName
+                            : io.ipvs4j.director.check.SmtpCheck.DEFAULT_HELO_NAME, o, line);
+                    case "DNS_CHECK" -> new KeepalivedConfig.DnsCheck(dnsType != null ? dnsType
+                            : io.ipvs4j.director.check.DnsCheck.DEFAULT_TYPE, dnsName != null ? dnsName
+                            : io.ipvs4j.director.check.DnsCheck.DEFAULT_NAME, o, line);
+                    case "UDP_CHECK" -> new KeepalivedConfig.UdpCheck(Optional.ofNullable(udpPayload), requireReply,
+                            Optional.ofNullable(udpReply), minReply != null ? minReply : 0,
+                            maxReply != null ? maxReply : io.ipvs4j.director.check.UdpCheck.DEFAULT_MAX_REPLY_LENGTH,
+                            o, line);
+                    case "PING_CHECK" -> new KeepalivedConfig.PingCheck(o, line);
+                    default -> throw new IllegalStateException(kind);
+                };
+            }
             if (misc) {
                 return new KeepalivedConfig.MiscCheck(miscCommand, Optional.ofNullable(miscTimeout), miscDynamic, o,
                         line);
@@ -902,6 +1142,22 @@ public final class KeepalivedParser {
                 return new HttpGet(urls, Optional.ofNullable(host), o, line, tls, enableSni);
             }
             return new TcpCheck(o, line);
+        }
+
+        /** An SMTP_CHECK host block's checker: this checker's settings with the host's connection. */
+        CheckerBuilder withConnectionOf(CheckerBuilder host) {
+            CheckerBuilder h = new CheckerBuilder(false, host.line);
+            h.kind = kind;
+            h.heloName = heloName;
+            h.retries = retries;
+            h.delayBeforeRetry = delayBeforeRetry;
+            h.delayLoop = delayLoop;
+            h.warmup = warmup;
+            h.connectIp = host.connectIp;
+            h.connectPort = host.connectPort;
+            h.bindTo = host.bindTo;
+            h.connectTimeout = host.connectTimeout;
+            return h;
         }
 
         @SafeVarargs

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +36,13 @@ class HealthCheckerTest {
         final AtomicInteger failures = new AtomicInteger();
 
         @Override
-        public CheckResult check() {
+        public CompletableFuture<CheckResult> start(CheckIo io) {
             attempts.incrementAndGet();
             if (healthy.get()) {
-                return CheckResult.up("ok");
+                return CompletableFuture.completedFuture(CheckResult.up("ok"));
             }
             failures.incrementAndGet();
-            return CheckResult.down("switched off");
+            return CompletableFuture.completedFuture(CheckResult.down("switched off"));
         }
     }
 
@@ -82,7 +83,8 @@ class HealthCheckerTest {
     void aFailureWithinTheRetriesDoesNotTakeTheTargetDown() throws Exception {
         // fails every other attempt: with one retry, the retry always succeeds
         AtomicInteger n = new AtomicInteger();
-        HealthCheck flaky = () -> n.incrementAndGet() % 2 == 0 ? CheckResult.down("flap") : CheckResult.up("ok");
+        HealthCheck flaky = io -> CompletableFuture.completedFuture(
+                n.incrementAndGet() % 2 == 0 ? CheckResult.down("flap") : CheckResult.up("ok"));
         BlockingQueue<Transition> q = new LinkedBlockingQueue<>();
         try (HealthChecker<String> hc = new HealthChecker<>((t, from, to) -> q.add(new Transition(t, from, to, 0)))) {
             hc.add("rs", CheckState.UP, new CheckSpec(flaky, new CheckPolicy(Duration.ofMillis(5), 1, Duration.ofMillis(5))));
@@ -114,15 +116,9 @@ class HealthCheckerTest {
 
     @Test
     void aSlowCheckDoesNotDelayOtherTargets() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        HealthCheck stuck = () -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return CheckResult.up("late");
-        };
+        CompletableFuture<CheckResult> release = new CompletableFuture<>();
+        // an attempt that has not completed holds no thread: only its future
+        HealthCheck stuck = io -> release;
         Switch fast = new Switch();
         fast.healthy.set(false);
         BlockingQueue<Transition> q = new LinkedBlockingQueue<>();
@@ -136,7 +132,7 @@ class HealthCheckerTest {
             assertEquals("fast", t.target());
             assertEquals(CheckState.DOWN, t.to());
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 2000);
-            release.countDown();
+            release.complete(CheckResult.up("late"));
         }
     }
 
@@ -158,7 +154,7 @@ class HealthCheckerTest {
     @Test
     void throwingChecksAndListenersAreSurvived() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        HealthCheck boom = () -> {
+        HealthCheck boom = io -> {
             calls.incrementAndGet();
             throw new IllegalStateException("bug in a check");
         };

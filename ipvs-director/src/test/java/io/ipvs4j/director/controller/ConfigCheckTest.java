@@ -67,12 +67,12 @@ class ConfigCheckTest {
     @Test
     void warningsNameFileLineAndConsequenceAndExitThree() throws Exception {
         Outcome o = check("virtual_server 192.0.2.7 443 {\n  lb_algo loadbalance\n  lb_kind DR\n"
-                + "  real_server 192.0.2.7 443 { UDP_CHECK { } }\n}\n", KeepalivedParser.Mode.LENIENT);
+                + "  real_server 192.0.2.7 443 { FILE_CHECK { } }\n}\n", KeepalivedParser.Mode.LENIENT);
         assertEquals(ConfigCheck.WARNINGS, o.status());
         Path f = dir.resolve("keepalived.conf");
         assertTrue(o.err().contains(f + ": warning: line 1: no protocol set: keepalived defaults to UDP"), o.err());
         assertTrue(o.err().contains(f + ": warning: line 2: invalid lb_algo 'loadbalance'"), o.err());
-        assertTrue(o.err().contains("line 4: UDP_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have"
+        assertTrue(o.err().contains("line 4: FILE_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have"
                 + " no health check"), o.err());
         assertTrue(o.out().contains("-A -u 192.0.2.7:443 -s wlc"), "what keepalived would program: " + o.out());
     }

@@ -50,7 +50,7 @@ class KeepalivedConverterTest {
             assertFalse(b.inhibitOnFailure());
             assertEquals(1, b.checks().size());
             CheckSpec spec = b.checks().get(0);
-            assertEquals(new CheckPolicy(Duration.ofSeconds(6), 3, Duration.ofSeconds(3)), spec.policy());
+            assertEquals(new CheckPolicy(Duration.ofSeconds(6), 3, Duration.ofSeconds(3)).withWarmup(Duration.ofSeconds(6)), spec.policy());
             HttpGetCheck http = assertInstanceOf(HttpGetCheck.class, spec.check());
             assertEquals(new InetSocketAddress(InetAddresses.parse("192.168.159." + (32 + i)), 80), http.target());
             assertEquals(List.of(HttpGetCheck.Url.of("/", 200)), http.urls());
@@ -88,7 +88,7 @@ class KeepalivedConverterTest {
         assertTrue(b1.inhibitOnFailure());
         TcpConnectCheck tcp = assertInstanceOf(TcpConnectCheck.class, b1.checks().get(0).check());
         assertEquals(9000, tcp.target().getPort());
-        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 2, Duration.ofMillis(500)), b1.checks().get(0).policy());
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 2, Duration.ofMillis(500)).withWarmup(Duration.ofSeconds(60)), b1.checks().get(0).policy());
         DesiredState.Backend b2 = https.realServers().get(1);
         assertEquals(Endpoint.of("198.51.100.2", 443), b2.server().endpoint(), "no port: the service's");
         assertEquals(ForwardingMethod.DIRECT_ROUTE, b2.server().forwarding());

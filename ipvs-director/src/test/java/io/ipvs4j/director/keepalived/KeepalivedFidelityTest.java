@@ -109,13 +109,13 @@ class KeepalivedFidelityTest {
                   real_server 192.0.2.2 81 { HTTP_GET { url { path / } } TCP_CHECK { } }
                 }
                 """);
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(2)), policy(d, 0, 0, 0));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 0, Duration.ofSeconds(2)), policy(d, 0, 0, 1));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(3)), policy(d, 0, 1, 0));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(1)), policy(d, 0, 1, 1));
-        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(3)), policy(d, 1, 0, 0),
-                "keepalived's defaults: delay_loop 60, retry 1, HTTP_GET 3 s apart");
-        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(1)), policy(d, 1, 0, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(2)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 0, 0));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 0, Duration.ofSeconds(2)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 0, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(3)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 1, 0));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(10), 4, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(10)), policy(d, 0, 1, 1));
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(3)).withWarmup(Duration.ofSeconds(60)), policy(d, 1, 0, 0),
+                "keepalived's defaults: delay_loop 60, retry 1, HTTP_GET 3 s apart, warmup the delay_loop");
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(60)), policy(d, 1, 0, 1));
         KeepalivedConfig c = KeepalivedParser.parse("virtual_server 192.0.2.1 80 { protocol TCP lb_kind NAT"
                 + " connect_timeout 7 real_server 192.0.2.2 80 { TCP_CHECK { } } }");
         assertEquals(Duration.ofSeconds(7), c.virtualServers().get(0).realServers().get(0).checkers().get(0).options()
@@ -223,13 +223,13 @@ class KeepalivedFidelityTest {
                 virtual_server 192.0.2.1 443 {
                   protocol TCP
                   lb_kind NAT
-                  real_server 192.0.2.7 443 { UDP_CHECK { connect_port 443 } }
-                  real_server 192.0.2.8 443 { SMTP_CHECK { connect_timeout 3 } TCP_CHECK { } }
+                  real_server 192.0.2.7 443 { FILE_CHECK { track_file f } }
+                  real_server 192.0.2.8 443 { BFD_CHECK { name b } TCP_CHECK { } }
                 }
                 """;
         KeepalivedConfig c = KeepalivedParser.parse(text);
-        assertEquals(List.of("UDP_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
-                + " it is always in the pool", "SMTP_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
+        assertEquals(List.of("FILE_CHECK is not supported by ipvs4j: real server 192.0.2.7:443 would have no health check:"
+                + " it is always in the pool", "BFD_CHECK is not supported by ipvs4j: real server 192.0.2.8:443 is"
                 + " checked by its other checkers only"), messages(c));
         assertEquals(4, c.warnings().get(0).line());
         ConfigParseException e = assertThrows(ConfigParseException.class,
@@ -285,5 +285,122 @@ class KeepalivedFidelityTest {
         CheckSpec vs = d.services().get(0).realServers().get(1).checks().get(0);
         assertEquals(Optional.of("rs.example.org"), ((io.ipvs4j.director.check.HttpGetCheck) rs.check()).virtualHost());
         assertEquals(Optional.of("vs.example.org"), ((io.ipvs4j.director.check.HttpGetCheck) vs.check()).virtualHost());
+    }
+
+    @Test
+    void smtpDnsUdpAndPingChecksWithKeepalivedDefaultsAndInheritance() throws Exception {
+        // check_smtp.c, check_dns.c, check_udp.c, check_ping.c; inheritance as check_data.c
+        String text = """
+                virtual_server 192.0.2.1 53 {
+                  protocol UDP
+                  lb_kind NAT
+                  delay_loop 8
+                  retry 2
+                  connect_timeout 4
+                  real_server 192.0.2.2 53 {
+                    DNS_CHECK { type a name www.example.org }
+                    UDP_CHECK {
+                      payload 4f 50 54
+                      require_reply 53 49 5x
+                      max_reply_length 100
+                    }
+                  }
+                  real_server 192.0.2.3 53 {
+                    delay_before_retry 5
+                    warmup 2
+                    PING_CHECK { }
+                    DNS_CHECK { }
+                  }
+                }
+                virtual_server 192.0.2.1 25 {
+                  protocol TCP
+                  lb_kind NAT
+                  real_server 192.0.2.4 25 {
+                    SMTP_CHECK {
+                      helo_name lb1.example.org
+                      host { connect_ip 192.0.2.5 connect_port 2525 }
+                      host { connect_ip 192.0.2.6 }
+                    }
+                  }
+                  real_server 192.0.2.7 25 { SMTP_CHECK { } }
+                  real_server 192.0.2.8 25 { DNS_CHECK { retry 1 } }
+                }
+                """;
+        KeepalivedConfig c = KeepalivedParser.parse(text);
+        assertEquals(List.of(), c.warnings(), "all four checkers are supported now");
+        DesiredState d = KeepalivedConverter.toDesiredState(c, (t, s, timeout) ->
+                java.util.concurrent.CompletableFuture.completedFuture(Duration.ZERO));
+        io.ipvs4j.director.check.DnsCheck dns = (io.ipvs4j.director.check.DnsCheck) spec(d, 0, 0, 0).check();
+        assertEquals("A", dns.type());
+        assertEquals("www.example.org", dns.name());
+        assertEquals(new CheckPolicy(Duration.ofSeconds(8), 2, Duration.ofSeconds(8)).withWarmup(Duration.ofSeconds(8)),
+                spec(d, 0, 0, 0).policy(), "retry from the virtual server; DNS delay_before_retry is the delay_loop");
+        io.ipvs4j.director.check.UdpCheck udp = (io.ipvs4j.director.check.UdpCheck) spec(d, 0, 0, 1).check();
+        assertTrue(udp.requireReply());
+        assertTrue(udp.toString().contains("payload 3 bytes require_reply reply 53495x connect_timeout PT4S"), udp.toString());
+        assertEquals(new CheckPolicy(Duration.ofSeconds(8), 2, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(8)),
+                spec(d, 0, 0, 1).policy());
+        io.ipvs4j.director.check.PingCheck ping = (io.ipvs4j.director.check.PingCheck) spec(d, 0, 1, 0).check();
+        assertEquals(java.net.InetAddress.getByName("192.0.2.3"), ping.target());
+        assertEquals(Duration.ofSeconds(4), ping.timeout(), "connect_timeout from the virtual server");
+        assertEquals(new CheckPolicy(Duration.ofSeconds(8), 2, Duration.ofSeconds(5)).withWarmup(Duration.ofSeconds(2)),
+                spec(d, 0, 1, 0).policy(), "delay_before_retry and warmup from the real server");
+        assertEquals(new CheckPolicy(Duration.ofSeconds(8), 2, Duration.ofSeconds(5)).withWarmup(Duration.ofSeconds(2)),
+                spec(d, 0, 1, 1).policy());
+        // SMTP host blocks: one checker each, the main block only holds them (smtp_check_end_handler)
+        List<CheckSpec> smtp = d.services().get(1).realServers().get(0).checks();
+        assertEquals(2, smtp.size());
+        io.ipvs4j.director.check.SmtpCheck h1 = (io.ipvs4j.director.check.SmtpCheck) smtp.get(0).check();
+        io.ipvs4j.director.check.SmtpCheck h2 = (io.ipvs4j.director.check.SmtpCheck) smtp.get(1).check();
+        assertEquals(new java.net.InetSocketAddress("192.0.2.5", 2525), h1.target());
+        assertEquals(new java.net.InetSocketAddress("192.0.2.6", 25), h2.target());
+        assertEquals("lb1.example.org", h2.heloName());
+        io.ipvs4j.director.check.SmtpCheck plain =
+                (io.ipvs4j.director.check.SmtpCheck) spec(d, 1, 1, 0).check();
+        assertEquals("smtpchecker.keepalived.org", plain.heloName());
+        assertEquals(new CheckPolicy(Duration.ofSeconds(60), 1, Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(60)),
+                spec(d, 1, 1, 0).policy(), "keepalived's defaults");
+        assertEquals(1, spec(d, 1, 2, 0).policy().retries());
+        assertEquals(3, KeepalivedConverter.toDesiredState(KeepalivedParser.parse(
+                "virtual_server 192.0.2.1 53 { protocol UDP lb_kind NAT real_server 192.0.2.2 53 { DNS_CHECK { } } }"))
+                .services().get(0).realServers().get(0).checks().get(0).policy().retries(), "DNS_DEFAULT_RETRY 3");
+    }
+
+    @Test
+    void badValuesInTheNewCheckersAreKeepalivedsFallbacksOrErrors() throws Exception {
+        KeepalivedConfig c = KeepalivedParser.parse("""
+                virtual_server 192.0.2.1 53 {
+                  protocol UDP
+                  lb_kind NAT
+                  real_server 192.0.2.2 53 {
+                    DNS_CHECK {
+                      type PTR
+                      name a..b
+                    }
+                  }
+                }
+                """);
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+        assertEquals(6, c.warnings().get(0).line());
+        assertTrue(c.warnings().get(0).message().contains("unknown DNS_CHECK type 'PTR'"), c.warnings().toString());
+        assertTrue(c.warnings().get(1).message().contains("queries the root"), c.warnings().toString());
+        ConfigParseException e = assertThrows(ConfigParseException.class, () -> KeepalivedParser.parse(
+                "virtual_server 192.0.2.1 53 { protocol UDP lb_kind NAT real_server 192.0.2.2 53 {\n"
+                        + " UDP_CHECK {\n  payload 4g\n }\n} }"));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("payload"), e.getMessage());
+        assertThrows(ConfigParseException.class, () -> KeepalivedParser.parse(
+                "virtual_server 192.0.2.1 53 { protocol UDP lb_kind NAT real_server 192.0.2.2 53 {\n notify_up\n} }"));
+        assertThrows(ConfigParseException.class, () -> KeepalivedParser.parse("""
+                virtual_server 192.0.2.1 53 {
+                  protocol UDP
+                  lb_kind NAT
+                  real_server 192.0.2.2 53 { DNS_CHECK { type PTR } }
+                }
+                """, KeepalivedParser.Mode.STRICT), "strict: a fallback changes behaviour");
+    }
+
+    private static CheckSpec spec(DesiredState d, int service, int rs, int check) {
+        return d.services().get(service).realServers().get(rs).checks().get(check);
     }
 }

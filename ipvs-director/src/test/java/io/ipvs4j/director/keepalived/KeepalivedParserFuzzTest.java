@@ -122,7 +122,9 @@ class KeepalivedParserFuzzTest {
                 "delay_before_retry", "connect_timeout", "warmup", "weight", "quorum", "hysteresis", "alpha", "omega",
                 "inhibit_on_failure", "sorry_server", "ops", "sh-port", "uthreshold", "lthreshold", "HTTP_GET",
                 "TCP_CHECK", "SSL_GET", "MISC_CHECK", "url", "path", "status_code", "digest", "virtualhost",
-                "connect_ip", "connect_port", "bindto", "vrrp_instance", "dev", "label", "eth0", "{", "}", "{", "}",
+                "connect_ip", "connect_port", "bindto", "SMTP_CHECK", "helo_name", "host", "DNS_CHECK", "type", "name",
+                "SOA", "UDP_CHECK", "payload", "require_reply", "min_reply_length", "max_reply_length", "4f 50 5x",
+                "PING_CHECK", "notify_up", "notify_down", "misc_dynamic", "misc_path", "vrrp_instance", "dev", "label", "eth0", "{", "}", "{", "}",
                 "\n", "\n", "\n", "#", "!", "\"", "\"a b\"", "/", "/health", "0", "1", "80", "65536", "300", "0.5",
                 "-1", "99999999999999999999", "192.0.2.1", "192.0.2.10-20", "192.0.2.0/30", "192.0.2.1-192.0.2.3",
                 "2001:db8::1", "2001:db8::1-ff", "2001:db8::/126", "255.255.255.0", "200-299", "\uFEFF", "\u00e9",
@@ -134,7 +136,7 @@ class KeepalivedParserFuzzTest {
     @ParameterizedTest
     @ValueSource(strings = {"bom-only.conf", "latin1-comment.conf", "nul-bytes.conf", "unterminated-quote.conf",
             "unclosed-blocks.conf", "deep-unsupported-nesting.conf", "huge-numbers.conf", "lone-close-braces.conf",
-            "group-ranges.conf", "one-line-everything.conf"})
+            "group-ranges.conf", "one-line-everything.conf", "new-checkers.conf"})
     void corpus(String name) throws Exception {
         byte[] bytes;
         try (InputStream in = KeepalivedParserFuzzTest.class.getResourceAsStream("/keepalived-corpus/" + name)) {

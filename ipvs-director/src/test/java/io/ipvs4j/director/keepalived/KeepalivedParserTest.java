@@ -192,7 +192,7 @@ class KeepalivedParserTest {
                     protocol TCP
                     ha_suspend
                     real_server 192.168.159.32 80 {
-                        PING_CHECK { retry 2 }
+                        FILE_CHECK { retry 2 }
                         notify_down /bin/true
                     }
                 }
@@ -201,7 +201,7 @@ class KeepalivedParserTest {
         assertEquals(Optional.of("LB1"), c.routerId());
         List<ConfigWarning> w = c.warnings();
         // global_defs mail settings do not concern load balancing: accepted without a warning
-        assertEquals(4, w.size(), w.toString());
+        assertEquals(3, w.size(), w.toString());
         assertEquals("vrrp_instance", w.get(0).keyword());
         assertEquals(5, w.get(0).line());
         assertEquals(1, w.get(0).column());
@@ -209,14 +209,13 @@ class KeepalivedParserTest {
         assertTrue(w.get(0).toString().startsWith("line 5: unsupported block 'vrrp_instance VI_1'"), w.get(0).toString());
         assertEquals("ha_suspend", w.get(1).keyword());
         assertEquals(14, w.get(1).line());
-        assertEquals("notify_down", w.get(2).keyword());
-        assertEquals(17, w.get(2).line());
-        assertTrue(w.get(2).message().contains("the script is not run"), w.get(2).message());
         // the consequence of an unsupported checker is said, once the real server is complete
-        assertEquals("PING_CHECK", w.get(3).keyword());
-        assertEquals(16, w.get(3).line());
-        assertTrue(w.get(3).message().contains("real server 192.168.159.32:80 would have no health check"),
-                w.get(3).message());
+        assertEquals("FILE_CHECK", w.get(2).keyword());
+        assertEquals(16, w.get(2).line());
+        assertTrue(w.get(2).message().contains("real server 192.168.159.32:80 would have no health check"),
+                w.get(2).message());
+        assertEquals(List.of("/bin/true"), c.virtualServers().get(0).realServers().get(0).notifyDown(),
+                "notify_down is run now");
         // what follows the skipped parts still loads
         assertEquals(1, c.virtualServers().get(0).realServers().size());
         assertEquals(List.of(), c.virtualServers().get(0).realServers().get(0).checkers());

@@ -1,0 +1,124 @@
+#!/bin/bash
+# Health checking at scale, ipvs4j's director against keepalived in one boot of the project's VM:
+# N real servers (default 5000: 250 addresses x 20 ports in a server namespace, half TCP_CHECK,
+# half HTTP_GET, busybox httpd behind every port) checked every second (delay_loop 1, retry 0,
+# connect_timeout 1) by each director from its own namespace, each programming its own IPVS
+# table. Records per director: CPU seconds per second of checking (utime+stime over a window,
+# all its processes), RSS, and the time from killing two servers' ports (2 x 250 real servers:
+# one TCP_CHECK port, one HTTP_GET port) until all of them are gone from its table.
+# Usage: ipvs-benchmarks/run-check-scale.sh [real-servers] [window-seconds]   (defaults 5000, 30)
+# Builds the director distribution (no install into ~/.m2). Figures from a loaded host are not
+# valid: run it on an otherwise idle machine and say so with the figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+n=${1:-5000}
+window=${2:-30}
+mvn -q -B -o -DskipTests -pl ipvs-director -am package
+work=$root/ipvs-benchmarks/target/check-scale
+rm -rf "$work"
+mkdir -p "$work"
+tar -xzf ipvs-director/target/ipvs4j-director-*-dist.tar.gz -C "$work"
+dist=$(ls -d "$work"/ipvs4j-director-*/)
+
+cat > "$work/in-vm.sh" <<'INNER'
+set -euo pipefail
+n=$1; window=$2; work=$3; dist=$4
+ports=20
+addrs=$(( (n + ports - 1) / ports ))
+[ "$addrs" -le 250 ] || { echo "at most 5000 real servers (250 addresses x 20 ports)"; exit 2; }
+uname -r; keepalived --version 2>&1 | sed -n 1p; java -version 2>&1 | sed -n 1p
+nproc; grep MemTotal /proc/meminfo
+cleanup() {
+  for ns in cs-srv cs-d4j cs-dka cs-sw; do ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
+  for ns in cs-srv cs-d4j cs-dka cs-sw; do ip netns del $ns 2>/dev/null || true; done
+}
+trap cleanup EXIT
+cleanup
+for ns in cs-sw cs-srv cs-d4j cs-dka; do ip netns add $ns; ip -n $ns link set lo up; done
+ip -n cs-sw link add br0 type bridge; ip -n cs-sw link set br0 up
+i=0
+for ns in cs-srv cs-d4j cs-dka; do
+  i=$((i+1))
+  ip link add cs$i type veth peer name p$i
+  ip link set cs$i netns $ns; ip link set p$i netns cs-sw
+  ip -n cs-sw link set p$i master br0; ip -n cs-sw link set p$i up
+  ip -n $ns link set cs$i name eth0; ip -n $ns link set eth0 up
+done
+ip -n cs-d4j addr add 198.51.100.251/24 dev eth0
+ip -n cs-dka addr add 198.51.100.252/24 dev eth0
+for a in $(seq 1 $addrs); do echo "addr add 198.51.100.$a/24 dev eth0"; done | ip -n cs-srv -batch -
+mkdir -p "$work/www"; echo ok > "$work/www/index.html"
+for p in $(seq 8001 $((8000 + ports))); do
+  ip netns exec cs-srv busybox httpd -f -p 0.0.0.0:$p -h "$work/www" &
+  echo $! > "$work/httpd-$p.pid"
+done
+# the conf: one virtual server, N real servers; odd ports TCP_CHECK, even ports HTTP_GET
+conf=$work/keepalived.conf
+{
+  echo "virtual_server 203.0.113.100 80 {"
+  echo "  delay_loop 1"; echo "  lb_algo rr"; echo "  lb_kind NAT"; echo "  protocol TCP"
+  count=0
+  for p in $(seq 8001 $((8000 + ports))); do
+    for a in $(seq 1 $addrs); do
+      [ $count -lt $n ] || break
+      count=$((count+1))
+      # keepalived reads one statement per line: no nested blocks on one line
+      echo "  real_server 198.51.100.$a $p {"; echo "    weight 1"
+      if [ $((p % 2)) -eq 1 ]; then printf '    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n'
+      else printf '    HTTP_GET {\n      url {\n        path /\n        status_code 200\n      }\n      connect_timeout 1\n      retry 0\n    }\n'; fi
+      echo "  }"
+    done
+  done
+  echo "}"
+} > "$conf"
+sleep 1
+rs_count() { ip netns exec $1 ipvsadm -Ln | grep -c -- '->.*198\.51\.100' || true; }
+rs_on_ports() { ip netns exec $1 ipvsadm -Ln | grep -cE -- "->.*198\.51\.100\.[0-9]+:($2) " || true; }
+ticks=$(getconf CLK_TCK)
+cpu_of() { # utime+stime ticks of the given pids
+  t=0; for p in "$@"; do s=$(cut -d' ' -f14,15 /proc/$p/stat 2>/dev/null || echo "0 0"); t=$((t + ${s% *} + ${s#* })); done; echo $t; }
+rss_of() { r=0; for p in "$@"; do k=$(awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null || echo 0); r=$((r + k)); done; echo $r; }
+
+ip netns exec cs-d4j env IPVS4J_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC" \
+  "$dist/bin/ipvs4j-director" -f "$conf" --state-file "$work/d4j.state" > "$work/d4j.log" 2>&1 &
+d4j_launcher=$!
+ip netns exec cs-dka keepalived -n -l -C -f "$conf" -p "$work/ka.pid" -c "$work/kac.pid" > "$work/ka.log" 2>&1 &
+ka_launcher=$!
+# steady state: every real server in each table (alpha is off: they start in, so wait for the checks to run)
+deadline=$((SECONDS + ${CHECK_SCALE_STARTUP:-420}))
+until [ "$(rs_count cs-d4j)" -ge "$n" ] && [ "$(rs_count cs-dka)" -ge "$n" ]; do
+  [ $SECONDS -lt $deadline ] || { echo "tables not full: ipvs4j $(rs_count cs-d4j), keepalived $(rs_count cs-dka)"; ps -eo pid,stat,time,rss,cmd | grep -E 'java|keepalived' | cut -c1-160; tail "$work/d4j.log" "$work/ka.log"; exit 1; }
+  sleep 1
+done
+sleep 10   # past warmup (up to delay_loop) and the first rounds
+d4j_pids=$(pgrep -f "$work/keepalived.conf" -a | grep java | cut -d' ' -f1 | tr '\n' ' ')
+ka_pids=$(pgrep -x keepalived | tr '\n' ' ')
+echo "ipvs4j pids: $d4j_pids; keepalived pids: $ka_pids"
+c0=$(cpu_of $d4j_pids); k0=$(cpu_of $ka_pids); t0=$(date +%s.%N)
+sleep "$window"
+c1=$(cpu_of $d4j_pids); k1=$(cpu_of $ka_pids); t1=$(date +%s.%N)
+el=$(echo "$t1 - $t0" | bc -l)
+printf 'real servers %d, delay_loop 1 s, window %.1f s\n' "$n" "$el"
+printf 'ipvs4j:     CPU %.3f s/s, RSS %d kB\n' "$(echo "($c1 - $c0) / $ticks / $el" | bc -l)" "$(rss_of $d4j_pids)"
+printf 'keepalived: CPU %.3f s/s, RSS %d kB\n' "$(echo "($k1 - $k0) / $ticks / $el" | bc -l)" "$(rss_of $ka_pids)"
+# failure to removal: kill one TCP_CHECK port and one HTTP_GET port
+before4=$(rs_on_ports cs-d4j "8001|8002"); beforek=$(rs_on_ports cs-dka "8001|8002")
+kill "$(cat "$work/httpd-8001.pid")" "$(cat "$work/httpd-8002.pid")"
+tk=$(date +%s.%N); d4j_done=; ka_done=
+while [ -z "$d4j_done" ] || [ -z "$ka_done" ]; do
+  now=$(date +%s.%N)
+  [ -n "$d4j_done" ] || [ "$(rs_on_ports cs-d4j "8001|8002")" -gt 0 ] || d4j_done=$(echo "$now - $tk" | bc -l)
+  [ -n "$ka_done" ] || [ "$(rs_on_ports cs-dka "8001|8002")" -gt 0 ] || ka_done=$(echo "$now - $tk" | bc -l)
+  if [ "$(echo "$now - $tk > 60" | bc -l)" = 1 ]; then echo "not removed within 60 s"; break; fi
+  sleep 0.1
+done
+printf 'failure to removal of %d (ipvs4j) / %d (keepalived) real servers: ipvs4j %s s, keepalived %s s (bound: delay_loop 1 + connect_timeout 1 + a reconcile)\n' \
+  "$before4" "$beforek" "${d4j_done:-none}" "${ka_done:-none}"
+kill $d4j_launcher $ka_launcher 2>/dev/null || true
+INNER
+mkdir -p ipvs-benchmarks/results
+out=ipvs-benchmarks/results/check-scale-$(date +%Y%m%d-%H%M).txt
+IPVS_VM_CPUS=${IPVS_VM_CPUS:-2} IPVS_VM_MEM=${IPVS_VM_MEM:-4096} \
+  native-tests/vm/ipvs-vm.sh "bash $work/in-vm.sh $n $window $work $dist" | tee "$out"
+echo "results: $out (figures are valid only from an otherwise idle host)"
