@@ -135,11 +135,8 @@ public final class Main {
         };
     }
 
-    /**
-     * What sends PING_CHECK's echoes. The native ICMP socket ({@code io.ipvs4j.netlink.IcmpPinger::echo})
-     * replaces the ping command here once it is merged.
-     */
-    static final io.ipvs4j.director.check.PingCheck.Pinger PINGER = io.ipvs4j.director.check.PingCheck.commandPinger();
+    /** What sends PING_CHECK's echoes: the native ICMP sockets, opened at the first echo. */
+    static final io.ipvs4j.director.check.PingCheck.Pinger PINGER = new NativePinger();
 
     private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, Path stateFile,
             boolean removeOnExit, Duration resync) {

@@ -11,6 +11,7 @@ import io.ipvs4j.director.check.HealthChecker;
 import io.ipvs4j.director.check.HttpGetCheck;
 import io.ipvs4j.director.check.MiscCheck;
 import io.ipvs4j.director.check.PingCheck;
+import io.ipvs4j.netlink.IcmpPinger;
 import io.ipvs4j.director.check.SmtpCheck;
 import io.ipvs4j.director.check.TcpConnectCheck;
 import io.ipvs4j.director.check.UdpCheck;
@@ -127,9 +128,11 @@ class ChecksInNamespacesKernelTest {
                         .connectTimeout(timeout).build());
                 checks.put("udp", UdpCheck.builder(addr, 5060).connectTimeout(timeout).build());
                 checks.put("misc", new MiscCheck(List.of(misc.toString()), timeout, false));
-                checks.put("ping", new PingCheck(PingCheck.commandPinger(), addr, null, timeout));
+                // the director's pinger: the native ICMP sockets (the ping command is only its fallback)
+                IcmpPinger icmp = IcmpPinger.open();
+                checks.put("ping", new PingCheck(icmp::echo, addr, null, timeout));
                 CheckPolicy policy = new CheckPolicy(Duration.ofMillis(300), 0, Duration.ofMillis(100));
-                try (HealthChecker<String> checker = new HealthChecker<>((name, old, now) -> states.put(name, now))) {
+                try (icmp; HealthChecker<String> checker = new HealthChecker<>((name, old, now) -> states.put(name, now))) {
                     checks.forEach((name, c) -> {
                         states.put(name, CheckState.DOWN);
                         checker.add(name, CheckState.DOWN, new CheckSpec(c, policy));

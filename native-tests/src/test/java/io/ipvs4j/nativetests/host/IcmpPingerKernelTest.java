@@ -14,9 +14,9 @@ import io.ipvs4j.netlink.IcmpEchoException.Reason;
 import io.ipvs4j.netlink.IcmpPinger;
 import io.ipvs4j.netlink.NetlinkOptions;
 import io.ipvs4j.netlink.internal.nl.SyscallException;
+import io.ipvs4j.netlink.internal.sys.Native;
 import io.ipvs4j.netlink.internal.sys.NetNs;
 import io.ipvs4j.netlink.internal.sys.Sock;
-import io.ipvs4j.netlink.internal.sys.ffi.VrrpLibC;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -265,8 +265,8 @@ class IcmpPingerKernelTest {
 
     /** One datagram from a raw ICMP / ICMPv6 socket of the calling thread's namespace. */
     private static void sendRaw(boolean v6, InetAddress to, byte[] icmp) throws SyscallException {
-        int fd = Sock.socket(v6 ? VrrpLibC.AF_INET6 : VrrpLibC.AF_INET, VrrpLibC.SOCK_RAW,
-                v6 ? VrrpLibC.IPPROTO_ICMPV6 : VrrpLibC.IPPROTO_ICMP, "forger");
+        int fd = Sock.socket(v6 ? Native.AF_INET6 : Native.AF_INET, Native.SOCK_RAW,
+                v6 ? Native.IPPROTO_ICMPV6 : Native.IPPROTO_ICMP, "forger");
         try {
             ByteBuffer data = Sock.direct(icmp.length);
             data.put(0, icmp);
@@ -280,8 +280,8 @@ class IcmpPingerKernelTest {
             msg.putLong(24, 1);
             msg.putLong(56, Sock.address(data));
             msg.putLong(64, icmp.length);
-            if (VrrpLibC.get().sendmsg(fd, base, 0) != icmp.length) {
-                throw new SyscallException("sendmsg(forged ICMP to " + InetAddresses.toText(to) + ")", VrrpLibC.errno());
+            if (Native.libc().sendmsg(fd, base, 0) != icmp.length) {
+                throw new SyscallException("sendmsg(forged ICMP to " + InetAddresses.toText(to) + ")", Native.errno());
             }
         } finally {
             Sock.close(fd);
