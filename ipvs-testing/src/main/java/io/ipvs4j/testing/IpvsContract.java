@@ -118,6 +118,15 @@ public abstract class IpvsContract {
     }
 
     /**
+     * {@return the maximum message length the kernel gives a daemon on {@link #syncInterface()}
+     * started without one} 65507 for {@code lo}: its MTU of 65536 capped at 65535, minus the
+     * IPv4 and UDP headers (28 bytes).
+     */
+    protected int syncMaxLength() {
+        return 65535 - 28;
+    }
+
+    /**
      * Opens the client and empties its table.
      *
      * @throws IpvsException if it cannot be opened or flushed
@@ -519,7 +528,7 @@ public abstract class IpvsContract {
             assertEquals(Optional.of(InetAddresses.parse("224.0.0.81")), d.multicastGroup(), d.toString());
             assertEquals(OptionalInt.of(8848), d.multicastPort(), d.toString());
             assertEquals(OptionalInt.of(1), d.multicastTtl(), d.toString());
-            assertTrue(d.maxLength().isPresent(), d.toString());
+            assertEquals(OptionalInt.of(syncMaxLength()), d.maxLength(), d.toString());
         }
         assertEquals(1, listed.get(0).syncId());
         assertEquals(2, listed.get(1).syncId());
@@ -532,6 +541,13 @@ public abstract class IpvsContract {
         assertTrue(e.getMessage().contains("no sync daemon running"), e.getMessage());
         ipvs.stopSyncDaemon(SyncState.BACKUP);
         assertEquals(List.of(), ipvs.syncDaemons());
+
+        SyncDaemon explicit = SyncDaemon.builder(SyncState.BACKUP, syncInterface(), 9)
+                .multicastGroup(InetAddresses.parse("239.1.2.3")).multicastPort(8850).multicastTtl(3)
+                .maxLength(1400).build();
+        ipvs.startSyncDaemon(explicit);
+        assertEquals(List.of(explicit), ipvs.syncDaemons(), "explicit settings are kept");
+        ipvs.stopSyncDaemon(SyncState.BACKUP);
     }
 
     /**
