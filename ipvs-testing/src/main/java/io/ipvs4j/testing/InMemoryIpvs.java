@@ -290,9 +290,10 @@ public class InMemoryIpvs implements Ipvs {
     }
 
     /**
-     * Sets the MTU of an interface, from which a sync daemon started on it without a maximum
-     * length gets its default one (MTU minus IP and UDP headers). Without it {@code lo} has
-     * 65536 and every other interface 1500, as a fresh namespace's loopback and Ethernet.
+     * Sets the MTU of an interface, from which a backup sync daemon started on it without a
+     * maximum length gets its default one (the MTU within 1500..65535, minus the IP and UDP
+     * headers). Without it {@code lo} has 65536 and every other interface 1500, as a fresh
+     * namespace's loopback and Ethernet.
      *
      * @param interfaceName the interface, e.g. {@code eth0}
      * @param mtu its MTU, 68..65536
@@ -677,8 +678,9 @@ public class InMemoryIpvs implements Ipvs {
 
     /**
      * The daemon as the kernel lists it: start_sync_thread fills in the multicast group
-     * 224.0.0.81, port 8848 and TTL 1, and a maximum message length from the interface's MTU
-     * (see {@link #setMtu}) minus the IP and UDP headers.
+     * 224.0.0.81, port 8848 and TTL 1, and a maximum message length: 1500 minus the IP and UDP
+     * headers for a master, the interface's MTU (see {@link #setMtu}) within 1500..65535 minus
+     * the headers for a backup.
      */
     private SyncDaemon withKernelDefaults(SyncDaemon daemon) {
         SyncDaemon.Builder b = daemon.toBuilder();
@@ -692,9 +694,11 @@ public class InMemoryIpvs implements Ipvs {
         if (daemon.multicastTtl().isEmpty()) {
             b.multicastTtl(1);
         }
+        // start_sync_thread: a master sends at most 1500-byte datagrams whatever the MTU; a
+        // backup receives up to the MTU kept within 1500..65535 (checked in the VM by IpvsContract)
         int headers = (v6 ? 40 : 20) + 8;
-        int mtu = Math.max(1500, Math.min(65535, mtus.getOrDefault(daemon.interfaceName(),
-                daemon.interfaceName().equals("lo") ? 65536 : 1500)));
+        int mtu = daemon.state() == SyncState.MASTER ? 1500 : Math.max(1500, Math.min(65535,
+                mtus.getOrDefault(daemon.interfaceName(), daemon.interfaceName().equals("lo") ? 65536 : 1500)));
         if (daemon.maxLength().isEmpty()) {
             b.maxLength(mtu - headers);
         }

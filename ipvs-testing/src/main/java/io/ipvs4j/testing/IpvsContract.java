@@ -118,12 +118,16 @@ public abstract class IpvsContract {
     }
 
     /**
-     * {@return the maximum message length the kernel gives a daemon on {@link #syncInterface()}
-     * started without one} 65507 for {@code lo}: its MTU of 65536 capped at 65535, minus the
-     * IPv4 and UDP headers (28 bytes).
+     * The maximum message length the kernel gives a daemon on {@link #syncInterface()} started
+     * without one: a master's is 1500 minus the IPv4 and UDP headers (28 bytes) whatever the
+     * MTU, a backup's the interface MTU kept within 1500..65535 minus the headers (65507 for
+     * {@code lo}, MTU 65536).
+     *
+     * @param state master or backup
+     * @return the length the kernel lists
      */
-    protected int syncMaxLength() {
-        return 65535 - 28;
+    protected int syncMaxLength(SyncState state) {
+        return state == SyncState.MASTER ? 1500 - 28 : 65535 - 28;
     }
 
     /**
@@ -507,7 +511,7 @@ public abstract class IpvsContract {
 
     /**
      * One master and one backup daemon at most, listed with the defaults the kernel fills in
-     * (group 224.0.0.81, port 8848, TTL 1, a maximum length from the interface MTU); a second
+     * (group 224.0.0.81, port 8848, TTL 1, a maximum length, see {@link #syncMaxLength}); a second
      * start is {@link AlreadyExistsException} (EEXIST), stopping one that is not running a
      * {@link NotFoundException} (ESRCH).
      *
@@ -528,7 +532,7 @@ public abstract class IpvsContract {
             assertEquals(Optional.of(InetAddresses.parse("224.0.0.81")), d.multicastGroup(), d.toString());
             assertEquals(OptionalInt.of(8848), d.multicastPort(), d.toString());
             assertEquals(OptionalInt.of(1), d.multicastTtl(), d.toString());
-            assertEquals(OptionalInt.of(syncMaxLength()), d.maxLength(), d.toString());
+            assertEquals(OptionalInt.of(syncMaxLength(d.state())), d.maxLength(), d.toString());
         }
         assertEquals(1, listed.get(0).syncId());
         assertEquals(2, listed.get(1).syncId());
