@@ -47,10 +47,15 @@ import java.util.Set;
  * <li>a scheduler or persistence engine whose module is not "loaded": {@code ENOENT} →
  *     {@link io.ipvs4j.ModuleNotFoundException}. All {@link Scheduler#builtIn()} schedulers and
  *     the {@code sip} engine are loaded; change that with {@link #setModuleAvailable};</li>
+ * <li>a real server the kernel cannot forward to (multicast, 255.255.255.255, 0.0.0.0, IPv6
+ *     unspecified or link-local): {@code EINVAL} → {@link io.ipvs4j.KernelRejectedException};</li>
  * <li>flag updates through the kernel's mask, timeouts where 0 means unchanged, one master and
  *     one backup sync daemon, mixed-family real servers refused (EINVAL) while a daemon runs and
  *     vice versa, zero and flush.</li>
  * </ul>
+ * Not modelled: interfaces (a sync daemon on one the kernel does not have is {@code ENODEV}
+ * there, accepted here) and a real server at a subnet's broadcast address (the kernel needs its
+ * routing table to refuse it).
  * Arguments are validated as the netlink client validates them, before any state is looked at.
  *
  * <pre>{@code
