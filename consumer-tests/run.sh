@@ -2,9 +2,9 @@
 # ipvs4j consumer check: builds this small user project (consumer-tests/, not a module of the
 # ipvs4j reactor) against the ipvs4j artifacts installed in an isolated local repository, by
 # coordinates only (through io.ipvs4j:ipvs4j-bom), runs its JUnit test (a controller against
-# the InMemoryIpvs fake), then runs it on the class path and on the module path with one real
-# rtnetlink call and IpvsNetlink.open() (typed IpvsUnavailableException on a kernel without
-# IPVS). On JDK 24+ it runs with the flags the README gives and fails on any JVM warning.
+# the InMemoryIpvs fake of io.ipvs4j:ipvs-testing) on the module path and on the class path,
+# then runs the program on the class path and on the module path with one real rtnetlink call
+# and IpvsNetlink.open() (typed IpvsUnavailableException on a kernel without IPVS). On JDK 24+ it runs with the flags the README gives and fails on any JVM warning.
 #
 # Usage: consumer-tests/run.sh LOCAL_REPO     (after: mvn -B install -DskipTests
 #          -s consumer-tests/settings.xml -Dmaven.repo.local=LOCAL_REPO in the ipvs4j tree)
@@ -30,7 +30,11 @@ T=target/jdk$FEATURE
 say "JDK $FEATURE: mvn package (compiles against the BOM's coordinates; JUnit test of the controller against InMemoryIpvs)"
 mvn -B -q -s settings.xml -Dmaven.repo.local="$REPO" -Dconsumer.jdk="$FEATURE" clean package \
   || { say "FAILED: the consumer build on JDK $FEATURE"; exit 1; }
-grep -h '^Tests run' "$T"/surefire-reports/*.txt >&2
+for d in surefire-reports surefire-reports-classpath; do
+  # module path (default), then class path; each must have run the test
+  ls "$T/$d"/*.txt >/dev/null 2>&1 || { say "FAILED: no JUnit report in $T/$d"; exit 1; }
+  sed "s/^/$d: /" "$T/$d"/*.txt | grep 'Tests run' >&2
+done
 
 # run JAVA ARGS...: the program's output, and a failure if it fails or the JVM warns
 run() {

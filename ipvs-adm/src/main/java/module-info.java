@@ -6,6 +6,8 @@
  */
 module io.ipvs4j.adm {
     requires io.ipvs4j.netlink;
+    // CdsTraining runs the commands on InMemoryIpvs to build the class-data-sharing archive
+    requires io.ipvs4j.testing;
 
     exports io.ipvs4j.adm;
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipvs4j.Batch;
-import io.ipvs4j.BatchOptions;
-import io.ipvs4j.BatchResult;
 import io.ipvs4j.Change;
 import io.ipvs4j.IpvsException;
 import io.ipvs4j.ServiceSnapshot;
@@ -22,13 +20,15 @@ import io.ipvs4j.model.Thresholds;
 import io.ipvs4j.model.Tunnel;
 import io.ipvs4j.model.TunnelFlag;
 import io.ipvs4j.model.VirtualService;
-import io.ipvs4j.testing.InMemoryIpvs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The rule syntax on the host; the same scenarios run against ipvsadm in the VM (native-tests). */
+/**
+ * The rule syntax on the host; the same scenarios run against ipvsadm in the VM (native-tests).
+ * Applying rules to the fake is tested in ipvs-testing ({@code IpvsadmRulesOnFakeTest}).
+ */
 class IpvsadmRulesTest {
     private static final ServiceKey WEB = ServiceKey.tcp("192.0.2.1", 80);
 
@@ -122,12 +122,6 @@ class IpvsadmRulesTest {
         Batch batch = IpvsadmRules.toBatch(rules);
         assertEquals(3, batch.size());
         assertEquals(3, batch.tag(1).orElseThrow());
-        try (InMemoryIpvs ipvs = new InMemoryIpvs()) {
-            Batch twice = Batch.builder().add(batch.changes().get(0), 1).add(batch.changes().get(0), 7).build();
-            BatchResult r = ipvs.apply(twice, BatchOptions.builder().errorPolicy(BatchOptions.ErrorPolicy.CONTINUE).build());
-            assertEquals(1, r.failures().size());
-            assertEquals(7, twice.tag(r.failures().get(0)).orElseThrow());
-        }
         IpvsadmSyntaxException e = assertThrows(IpvsadmSyntaxException.class,
                 () -> IpvsadmRules.parse("-A -t 192.0.2.1:80\n-A -t 192.0.2.2:80 -w 4\n"));
         assertEquals(2, e.line());
@@ -184,21 +178,6 @@ class IpvsadmRulesTest {
         assertEquals(64, Persistence.parseNetmask("64", AddressFamily.INET6));
         assertThrows(IllegalArgumentException.class, () -> Persistence.parseNetmask("255.0.255.0", AddressFamily.INET));
         assertThrows(IllegalArgumentException.class, () -> Persistence.parseNetmask("0", AddressFamily.INET6));
-    }
-
-    @Test
-    void restoredSaveIsTheSameTable() throws IpvsException {
-        String rules = """
-                -A -t 192.0.2.1:80 -s rr -b flag-1,flag-3
-                -a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 0
-                -a -t 192.0.2.1:80 -r 198.51.100.2:80 -i -w 1 --tun-type gre --tun-nocsum
-                -A -f 5 -6 -s sh -b sh-port
-                -a -f 5 -6 -r [2001:db8::6]:99 -m -w 65536
-                """;
-        try (InMemoryIpvs ipvs = new InMemoryIpvs()) {
-            ipvs.apply(IpvsadmRules.toBatch(IpvsadmRules.parse(rules))).throwIfFailed();
-            assertEquals(rules, IpvsadmRules.save(ipvs.snapshot()));
-        }
     }
 
     private static ServiceSnapshot snap(VirtualService v) {

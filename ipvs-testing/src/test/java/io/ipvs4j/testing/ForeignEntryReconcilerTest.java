@@ -1,5 +1,11 @@
-package io.ipvs4j;
+package io.ipvs4j.testing;
 
+import io.ipvs4j.AlreadyExistsException;
+import io.ipvs4j.Change;
+import io.ipvs4j.ForeignEntry;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.IpvsTable;
+import io.ipvs4j.Reconciler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +19,6 @@ import io.ipvs4j.model.ServiceFlag;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.Stats;
 import io.ipvs4j.model.VirtualService;
-import io.ipvs4j.testing.InMemoryIpvs;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

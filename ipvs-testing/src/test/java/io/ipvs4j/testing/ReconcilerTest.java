@@ -1,5 +1,14 @@
-package io.ipvs4j;
+package io.ipvs4j.testing;
 
+import io.ipvs4j.Batch;
+import io.ipvs4j.BatchOptions;
+import io.ipvs4j.BatchResult;
+import io.ipvs4j.Change;
+import io.ipvs4j.Errno;
+import io.ipvs4j.KernelRejectedException;
+import io.ipvs4j.Operation;
+import io.ipvs4j.Reconciler;
+import io.ipvs4j.ServiceNotFoundException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,7 +21,6 @@ import io.ipvs4j.model.RealServerStatus;
 import io.ipvs4j.model.Scheduler;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.VirtualService;
-import io.ipvs4j.testing.InMemoryIpvs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

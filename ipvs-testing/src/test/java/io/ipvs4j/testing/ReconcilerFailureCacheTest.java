@@ -1,5 +1,13 @@
-package io.ipvs4j;
+package io.ipvs4j.testing;
 
+import io.ipvs4j.Batch;
+import io.ipvs4j.BatchOptions;
+import io.ipvs4j.BatchResult;
+import io.ipvs4j.Change;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.NetlinkIoException;
+import io.ipvs4j.Operation;
+import io.ipvs4j.Reconciler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +17,6 @@ import io.ipvs4j.model.RealServer;
 import io.ipvs4j.model.Scheduler;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.VirtualService;
-import io.ipvs4j.testing.InMemoryIpvs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

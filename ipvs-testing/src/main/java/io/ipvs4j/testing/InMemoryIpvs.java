@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,10 +47,15 @@ import java.util.Set;
  * <li>a scheduler or persistence engine whose module is not "loaded": {@code ENOENT} →
  *     {@link io.ipvs4j.ModuleNotFoundException}. All {@link Scheduler#builtIn()} schedulers and
  *     the {@code sip} engine are loaded; change that with {@link #setModuleAvailable};</li>
+ * <li>a real server the kernel cannot forward to (multicast, 255.255.255.255, 0.0.0.0, IPv6
+ *     unspecified or link-local): {@code EINVAL} → {@link io.ipvs4j.KernelRejectedException};</li>
  * <li>flag updates through the kernel's mask, timeouts where 0 means unchanged, one master and
  *     one backup sync daemon, mixed-family real servers refused (EINVAL) while a daemon runs and
  *     vice versa, zero and flush.</li>
  * </ul>
+ * Not modelled: interfaces (a sync daemon on one the kernel does not have is {@code ENODEV}
+ * there, accepted here) and a real server at a subnet's broadcast address (the kernel needs its
+ * routing table to refuse it).
  * Arguments are validated as the netlink client validates them, before any state is looked at.
  *
  * <pre>{@code
@@ -76,10 +82,23 @@ import java.util.Set;
  * assertEquals(1, ipvs.table().foreign().size());
  * }</pre>
  *
- * <p>Thread-safe: every method is {@code synchronized}. Lists come back in insertion order
- * (the kernel's order is its hash order; do not rely on either).
+ * <p>Dumps have the kernel's shape: address services before firewall-mark services (the
+ * kernel dumps its two hash tables in that order; within each, the kernel's order is its hash
+ * order and the fake's the order of adding: do not rely on either), each service's real servers
+ * newest first (the kernel adds at the head of the list), sync daemons master first and with
+ * the defaults the kernel fills in. {@link IpvsContract} holds the fake to this, and the same
+ * suite runs against the kernel.
+ *
+ * <p>Thread-safe: every method is {@code synchronized}.
  */
 public class InMemoryIpvs implements Ipvs {
+    /** The subject the netlink client names for operations on the whole table. */
+    private static final String ALL_SERVICES = "all services";
+    /** {@code IP_VS_SYNC_GROUP}, 224.0.0.81 (ip_vs_sync.c). */
+    private static final java.net.InetAddress DEFAULT_SYNC_GROUP = io.ipvs4j.model.InetAddresses.parse("224.0.0.81");
+    /** {@code IP_VS_SYNC_PORT} (ip_vs_sync.c). */
+    private static final int DEFAULT_SYNC_PORT = 8848;
+
     private static final class ServiceEntry {
         VirtualService service;       // null while the entry is foreign
         ForeignEntry foreign;         // non-null while the entry is foreign (without real servers)
@@ -113,6 +132,7 @@ public class InMemoryIpvs implements Ipvs {
     private final EnumMap<SyncState, SyncDaemon> daemons = new EnumMap<>(SyncState.class);
     private final Map<Operation, Deque<Failure>> failures = new EnumMap<>(Operation.class);
     private final Set<String> modules = new HashSet<>();
+    private final Map<String, Integer> mtus = new HashMap<>();
     private Timeouts timeouts = Timeouts.KERNEL_DEFAULTS;
     private IpvsInfo info = new IpvsInfo(IpvsInfo.CURRENT_VERSION_CODE, 4096);
     private boolean closed;
@@ -274,6 +294,23 @@ public class InMemoryIpvs implements Ipvs {
         e.realServers.put(endpoint, r);
     }
 
+    /**
+     * Sets the MTU of an interface, from which a backup sync daemon started on it without a
+     * maximum length gets its default one (the MTU within 1500..65535, minus the IP and UDP
+     * headers). Without it {@code lo} has 65536 and every other interface 1500, as a fresh
+     * namespace's loopback and Ethernet.
+     *
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param mtu its MTU, 68..65536
+     */
+    public synchronized void setMtu(String interfaceName, int mtu) {
+        io.ipvs4j.host.InterfaceNames.checkInterface(interfaceName);
+        if (mtu < 68 || mtu > 65536) {
+            throw new IllegalArgumentException("mtu must be 68..65536, was " + mtu);
+        }
+        mtus.put(interfaceName, mtu);
+    }
+
     /** {@return whether {@link #close()} was called} */
     public synchronized boolean isClosed() {
         return closed;
@@ -283,9 +320,9 @@ public class InMemoryIpvs implements Ipvs {
 
     @Override
     public synchronized List<ServiceStatus> services() throws IpvsException {
-        begin(Operation.LIST_SERVICES, "");
+        begin(Operation.LIST_SERVICES, ALL_SERVICES);
         List<ServiceStatus> out = new ArrayList<>(services.size());
-        for (ServiceEntry e : services.values()) {
+        for (ServiceEntry e : inDumpOrder()) {
             if (e.service != null) {
                 out.add(new ServiceStatus(e.service, e.stats));
             }
@@ -379,7 +416,7 @@ public class InMemoryIpvs implements Ipvs {
         begin(Operation.LIST_REAL_SERVERS, subject(key));
         ServiceEntry e = existing(Operation.LIST_REAL_SERVERS, key);
         List<RealServerStatus> out = new ArrayList<>(e.realServers.size());
-        for (RealServerEntry r : e.realServers.values()) {
+        for (RealServerEntry r : newestFirst(e)) {
             if (r.realServer != null) {
                 out.add(status(r));
             }
@@ -403,13 +440,13 @@ public class InMemoryIpvs implements Ipvs {
      */
     @Override
     public synchronized IpvsTable table() throws IpvsException {
-        begin(Operation.LIST_SERVICES, "");
+        begin(Operation.LIST_SERVICES, ALL_SERVICES);
         List<ServiceSnapshot> snapshots = new ArrayList<>();
         List<ForeignEntry> foreignServices = new ArrayList<>();
         List<ForeignEntry> foreignServers = new ArrayList<>();
-        for (ServiceEntry e : services.values()) {
+        for (ServiceEntry e : inDumpOrder()) {
             List<RealServerStatus> servers = new ArrayList<>();
-            for (RealServerEntry r : e.realServers.values()) {
+            for (RealServerEntry r : newestFirst(e)) {
                 if (r.realServer != null) {
                     servers.add(status(r));
                 } else {
@@ -441,6 +478,9 @@ public class InMemoryIpvs implements Ipvs {
         }
         if (e.realServers.containsKey(realServer.endpoint())) {
             throw IpvsErrors.fromErrno(Operation.ADD_REAL_SERVER, subject, Errno.EEXIST, null);
+        }
+        if (!isForwardable(realServer.endpoint().address())) {
+            throw IpvsErrors.fromErrno(Operation.ADD_REAL_SERVER, subject, Errno.EINVAL, null);
         }
         e.realServers.put(realServer.endpoint(), new RealServerEntry(realServer));
     }
@@ -474,47 +514,49 @@ public class InMemoryIpvs implements Ipvs {
 
     @Override
     public synchronized Timeouts timeouts() throws IpvsException {
-        begin(Operation.GET_TIMEOUTS, "");
+        begin(Operation.GET_TIMEOUTS, "timeouts");
         return timeouts;
     }
 
     @Override
     public synchronized void setTimeouts(Timeouts timeouts) throws IpvsException {
         Objects.requireNonNull(timeouts, "timeouts");
-        begin(Operation.SET_TIMEOUTS, "");
+        begin(Operation.SET_TIMEOUTS, timeouts.toString());
         this.timeouts = this.timeouts.apply(timeouts);
     }
 
     @Override
     public synchronized IpvsInfo info() throws IpvsException {
-        begin(Operation.GET_INFO, "");
+        begin(Operation.GET_INFO, "IPVS");
         return info;
     }
 
     @Override
     public synchronized List<SyncDaemon> syncDaemons() throws IpvsException {
-        begin(Operation.LIST_SYNC_DAEMONS, "");
+        begin(Operation.LIST_SYNC_DAEMONS, "sync daemons");
         return List.copyOf(daemons.values());
     }
 
     @Override
     public synchronized void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
         Objects.requireNonNull(daemon, "daemon");
-        String subject = daemon.state().name().toLowerCase(java.util.Locale.ROOT);
+        String subject = daemon.toString();
         begin(Operation.START_SYNC_DAEMON, subject);
-        if (daemons.containsKey(daemon.state())) {
-            throw IpvsErrors.fromErrno(Operation.START_SYNC_DAEMON, subject, Errno.EEXIST, null);
-        }
+        // ip_vs_genl_new_daemon refuses a daemon while mixed-family real servers exist before
+        // start_sync_thread looks for a running one.
         if (hasMixedFamilyRealServers()) {
             throw IpvsErrors.fromErrno(Operation.START_SYNC_DAEMON, subject, Errno.EINVAL, null);
         }
-        daemons.put(daemon.state(), daemon);
+        if (daemons.containsKey(daemon.state())) {
+            throw IpvsErrors.fromErrno(Operation.START_SYNC_DAEMON, subject, Errno.EEXIST, null);
+        }
+        daemons.put(daemon.state(), withKernelDefaults(daemon));
     }
 
     @Override
     public synchronized void stopSyncDaemon(SyncState state) throws IpvsException {
         Objects.requireNonNull(state, "state");
-        String subject = state.name().toLowerCase(java.util.Locale.ROOT);
+        String subject = state + " sync daemon";
         begin(Operation.STOP_SYNC_DAEMON, subject);
         if (daemons.remove(state) == null) {
             throw IpvsErrors.fromErrno(Operation.STOP_SYNC_DAEMON, subject, Errno.ESRCH, null);
@@ -523,7 +565,7 @@ public class InMemoryIpvs implements Ipvs {
 
     @Override
     public synchronized void zero() throws IpvsException {
-        begin(Operation.ZERO, "");
+        begin(Operation.ZERO, ALL_SERVICES);
         for (ServiceEntry e : services.values()) {
             zero(e);
         }
@@ -545,7 +587,7 @@ public class InMemoryIpvs implements Ipvs {
 
     @Override
     public synchronized void flush() throws IpvsException {
-        begin(Operation.FLUSH, "");
+        begin(Operation.FLUSH, ALL_SERVICES);
         services.clear();
         foreignWithoutKey.clear();
     }
@@ -602,6 +644,70 @@ public class InMemoryIpvs implements Ipvs {
         if (!schedOk || !peOk) {
             throw IpvsErrors.fromErrno(op, service, Errno.ENOENT, null);
         }
+    }
+
+    /** Address services first, then firewall-mark ones: the kernel dumps its two tables in that order. */
+    private List<ServiceEntry> inDumpOrder() {
+        List<ServiceEntry> inet = new ArrayList<>(services.size());
+        List<ServiceEntry> marks = new ArrayList<>();
+        for (Map.Entry<ServiceKey, ServiceEntry> e : services.entrySet()) {
+            (e.getKey() instanceof ServiceKey.FwMark ? marks : inet).add(e.getValue());
+        }
+        inet.addAll(marks);
+        return inet;
+    }
+
+    /** A service's real servers newest first: the kernel adds each at the head of its list. */
+    private static List<RealServerEntry> newestFirst(ServiceEntry e) {
+        List<RealServerEntry> out = new ArrayList<>(e.realServers.values());
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * What ip_vs_new_dest accepts: an IPv4 address that is neither multicast, limited
+     * broadcast nor 0.0.0.0 (inet_addr_type is RTN_UNICAST or RTN_LOCAL; a subnet's broadcast
+     * address, which needs the routing table, is not modelled), or an IPv6 unicast address
+     * that is not link-local (ipv6_addr_type).
+     */
+    private static boolean isForwardable(java.net.InetAddress address) {
+        if (address.isMulticastAddress() || address.isAnyLocalAddress()) {
+            return false;
+        }
+        if (address instanceof java.net.Inet4Address) {
+            byte[] b = address.getAddress();
+            return !(b[0] == (byte) 255 && b[1] == (byte) 255 && b[2] == (byte) 255 && b[3] == (byte) 255);
+        }
+        return !address.isLinkLocalAddress();
+    }
+
+    /**
+     * The daemon as the kernel lists it: start_sync_thread fills in the multicast group
+     * 224.0.0.81, port 8848 and TTL 1, and a maximum message length: 1500 minus the IP and UDP
+     * headers for a master, the interface's MTU (see {@link #setMtu}) within 1500..65535 minus
+     * the headers for a backup.
+     */
+    private SyncDaemon withKernelDefaults(SyncDaemon daemon) {
+        SyncDaemon.Builder b = daemon.toBuilder();
+        boolean v6 = daemon.multicastGroup().map(g -> g instanceof java.net.Inet6Address).orElse(false);
+        if (daemon.multicastGroup().isEmpty()) {
+            b.multicastGroup(DEFAULT_SYNC_GROUP);
+        }
+        if (daemon.multicastPort().isEmpty()) {
+            b.multicastPort(DEFAULT_SYNC_PORT);
+        }
+        if (daemon.multicastTtl().isEmpty()) {
+            b.multicastTtl(1);
+        }
+        // start_sync_thread: a master sends at most 1500-byte datagrams whatever the MTU; a
+        // backup receives up to the MTU kept within 1500..65535 (checked in the VM by IpvsContract)
+        int headers = (v6 ? 40 : 20) + 8;
+        int mtu = daemon.state() == SyncState.MASTER ? 1500 : Math.max(1500, Math.min(65535,
+                mtus.getOrDefault(daemon.interfaceName(), daemon.interfaceName().equals("lo") ? 65536 : 1500)));
+        if (daemon.maxLength().isEmpty()) {
+            b.maxLength(mtu - headers);
+        }
+        return b.build();
     }
 
     private boolean hasMixedFamilyRealServers() {

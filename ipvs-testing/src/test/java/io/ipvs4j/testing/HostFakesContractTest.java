@@ -1,0 +1,14 @@
+package io.ipvs4j.testing;
+
+/** The host helpers' contract against the fakes; native-tests runs it against the kernel. */
+class HostFakesContractTest extends HostContract {
+    @Override
+    protected Host open() {
+        InMemoryInterfaceAddresses addresses = new InMemoryInterfaceAddresses();
+        InMemoryHostSysctls sysctls = new InMemoryHostSysctls();
+        return new Host(addresses, sysctls, name -> {
+            addresses.addLink(name);
+            sysctls.addInterface(name);
+        });
+    }
+}
