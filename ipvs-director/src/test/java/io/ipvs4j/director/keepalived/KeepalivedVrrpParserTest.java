@@ -20,9 +20,9 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The VRRP half of keepalived.conf, against keepalived 2.2.7's own reading (keepalived -t). */
-class KeepalivedVrrpParserTest {
+public class KeepalivedVrrpParserTest {
     /** The seed deployment's VRRP block, master or backup, with the VIP in the documentation range. */
-    static String seed(String state, int priority, String vip) {
+    public static String seed(String state, int priority, String vip) {
         return """
                 global_defs {
                    router_id LVS_%s
