@@ -110,7 +110,11 @@ final class VrrpParser {
             case "vrrp_garp_master_refresh" -> globalGarpRefresh = wholeSeconds(kw, ctx, globalGarpRefresh);
             case "vrrp_garp_master_refresh_repeat" -> globalGarpRefreshRepeat = repeat(kw, ctx, globalGarpRefreshRepeat);
             case "vrrp_garp_interval", "vrrp_gna_interval" -> globalGarpInterval = fraction(kw, ctx, globalGarpInterval);
-            case "vrrp_strict" -> strictMode = true;
+            case "vrrp_strict" -> {
+                strictMode = true;
+                p.fallbackAt(kw, ctx, "vrrp_strict: keepalived installs DROP rules for the VIPs (nftables/iptables);"
+                        + " ipvs4j does not, and applies only strict mode's configuration rules (no authentication)");
+            }
             case "lvs_sync_daemon" -> lvsSyncDaemon(kw);
             case "lvs_sync_daemon_interface" -> {
                 Token v = p.valueOf(kw);
