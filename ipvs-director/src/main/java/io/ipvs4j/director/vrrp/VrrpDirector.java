@@ -182,7 +182,13 @@ public final class VrrpDirector implements AutoCloseable {
             log.info("VRRP ({}) starting: {} vrid {} priority {} on {}, VIPs {}", c.name(), c.version(),
                     c.virtualRouterId(), c.priority(), c.interfaceName(),
                     c.virtualAddresses().stream().map(InterfaceAddress::cidr).toList());
-            r.start();
+            try {
+                r.start();
+            } catch (IllegalStateException e) {
+                // the start request is queued on the VRRP thread and runs when it gets there: on a
+                // starved machine (a loaded VM) that can take longer than the speaker waits
+                log.warn("VRRP ({}) {}: it starts when the VRRP thread runs", c.name(), e.getMessage());
+            }
         }
     }
 
