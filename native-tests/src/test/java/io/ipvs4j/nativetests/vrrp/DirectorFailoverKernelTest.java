@@ -234,12 +234,16 @@ class DirectorFailoverKernelTest {
             ((Runnable) master).run();
             lan.d1.ok("ip", "link", "set", "eth0", "down");
         }
+        long down = System.nanoTime();
+        // bounded from the link down: the kill and link commands themselves take seconds in a loaded TCG VM
         await("d2 takes the VIP", MASTER_DOWN.plus(SLACK), () -> holds(lan.d2, VIP));
-        Duration took = Duration.ofNanos(System.nanoTime() - killed);
-        System.out.println(masterKind + " MASTER SIGKILL -> " + backupKind + " BACKUP holds the VIP " + took.toMillis()
-                + " ms after the SIGKILL (master-down interval " + MASTER_DOWN.toMillis() + " ms)");
-        assertTrue(took.compareTo(MASTER_DOWN.plus(SLACK)) <= 0, "takeover in " + took.toMillis() + " ms");
-        assertTrue(backup.output().contains("(VI_1) Entering MASTER STATE"), backup.output());
+        long now = System.nanoTime();
+        System.out.println(masterKind + " MASTER SIGKILL -> " + backupKind + " BACKUP holds the VIP "
+                + Duration.ofNanos(now - down).toMillis() + " ms after the master's link went down, "
+                + Duration.ofNanos(now - killed).toMillis() + " ms after the test began the SIGKILL (master-down interval "
+                + MASTER_DOWN.toMillis() + " ms)");
+        // the VIP is added before the transition is logged
+        await("d2 logs MASTER", Duration.ofSeconds(10), () -> backup.output().contains("(VI_1) Entering MASTER STATE"));
         await("client's neighbour entry -> d2", Duration.ofSeconds(10), () -> neighbour(lan.client, VIP).equals(mac(lan.d2)));
         await("the sync daemon on d2 is now the master", Duration.ofSeconds(10),
                 () -> lan.d2.ok("ipvsadm", "-L", "--daemon").contains("master sync daemon"));
