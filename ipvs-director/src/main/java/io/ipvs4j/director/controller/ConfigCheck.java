@@ -79,8 +79,13 @@ public final class ConfigCheck {
         for (String line : plan(desired)) {
             out.println(line);
         }
+        for (String line : vrrpPlan(config.vrrp())) {
+            out.println(line);
+        }
         err.println(file + ": " + desired.services().size() + " virtual services, "
-                + desired.staticAddresses().size() + " VIPs, " + config.warnings().size() + " warnings");
+                + desired.staticAddresses().size() + " VIPs, "
+                + (config.vrrp().instances().isEmpty() ? "" : config.vrrp().instances().size() + " VRRP instances, ")
+                + config.warnings().size() + " warnings");
         return config.warnings().isEmpty() ? OK : WARNINGS;
     }
 
@@ -131,6 +136,55 @@ public final class ConfigCheck {
             s.sorryServer().ifPresent(b -> lines.add("#   sorry_server (when the quorum is lost): "
                     + realServerLine(key, b.server())));
         }
+        return lines;
+    }
+
+    /**
+     * The VRRP instances the director would run, one {@code # vrrp_instance} line each with
+     * every setting in effect (keepalived's defaults and fallbacks applied), then its addresses,
+     * trackers and scripts, the sync groups and the sync daemon.
+     */
+    public static List<String> vrrpPlan(io.ipvs4j.director.keepalived.KeepalivedVrrp vrrp) {
+        List<String> lines = new ArrayList<>();
+        for (io.ipvs4j.director.keepalived.KeepalivedVrrp.Instance i : vrrp.instances()) {
+            io.ipvs4j.vrrp.VrrpInstanceConfig c = i.config();
+            lines.add("# vrrp_instance " + c.name() + ": " + c.initialState() + " on " + c.interfaceName() + " vrid "
+                    + c.virtualRouterId() + " " + c.version() + " priority " + c.priority() + " advert_int "
+                    + c.advertInterval().toMillis() / 1000.0 + " s" + (c.preempt() ? "" : " nopreempt")
+                    + (c.preemptDelay().isZero() ? "" : " preempt_delay " + c.preemptDelay().toMillis() / 1000.0 + " s")
+                    + (c.authPass().isPresent() ? " auth PASS" : "")
+                    + (c.unicastPeers().isEmpty() ? " multicast " + InetAddresses.toText(c.multicastGroup())
+                            : " unicast to " + c.unicastPeers().stream().map(InetAddresses::toText).toList())
+                    + c.sourceAddress().map(a -> " from " + InetAddresses.toText(a)).orElse("")
+                    + " garp delay " + c.garpMasterDelay().toSeconds() + " s x" + c.garpMasterRepeat()
+                    + "    # line " + i.line());
+            for (io.ipvs4j.host.InterfaceAddress a : c.virtualAddresses()) {
+                lines.add("#   on MASTER: ip addr add " + a);
+            }
+            for (io.ipvs4j.host.InterfaceAddress a : i.excludedAddresses()) {
+                lines.add("#   on MASTER: ip addr add " + a + "    (virtual_ipaddress_excluded)");
+            }
+            for (io.ipvs4j.vrrp.VrrpInstanceConfig.TrackedInterface t : c.trackInterfaces()) {
+                lines.add("#   track_interface " + t.interfaceName() + " weight " + t.weight());
+            }
+            for (io.ipvs4j.director.keepalived.KeepalivedVrrp.TrackScript t : i.trackScripts()) {
+                io.ipvs4j.director.keepalived.KeepalivedVrrp.Script s = vrrp.script(t.script()).orElseThrow();
+                lines.add("#   track_script " + s.name() + " weight " + t.weight().orElse(s.weight()) + ": "
+                        + String.join(" ", s.command()) + " every " + s.interval().toSeconds() + " s, timeout "
+                        + s.timeout().toSeconds() + " s, rise " + s.rise() + ", fall " + s.fall());
+            }
+            i.notifyScripts().all().ifPresent(n -> lines.add("#   notify " + String.join(" ", n)
+                    + " INSTANCE " + c.name() + " STATE PRIORITY"));
+            i.notifyScripts().master().ifPresent(n -> lines.add("#   notify_master " + String.join(" ", n)));
+            i.notifyScripts().backup().ifPresent(n -> lines.add("#   notify_backup " + String.join(" ", n)));
+            i.notifyScripts().fault().ifPresent(n -> lines.add("#   notify_fault " + String.join(" ", n)));
+            i.notifyScripts().stop().ifPresent(n -> lines.add("#   notify_stop " + String.join(" ", n)));
+        }
+        for (io.ipvs4j.director.keepalived.KeepalivedVrrp.SyncGroup g : vrrp.syncGroups()) {
+            lines.add("# vrrp_sync_group " + g.name() + ": " + String.join(" ", g.members()) + "    # line " + g.line());
+        }
+        vrrp.syncDaemon().ifPresent(d -> lines.add("# lvs_sync_daemon " + d + ": ipvsadm --start-daemon backup,"
+                + " master while " + d.instance() + " is MASTER"));
         return lines;
     }
 

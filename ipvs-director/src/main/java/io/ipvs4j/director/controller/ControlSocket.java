@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -402,6 +403,8 @@ public final class ControlSocket implements AutoCloseable {
                         return show();
                     }
                     return "ERROR usage: show services";
+                case "vrrp":
+                    return vrrp();
                 case "set":
                 case "drain":
                 case "enable":
@@ -472,6 +475,7 @@ public final class ControlSocket implements AutoCloseable {
     private static String help(boolean mayChange) {
         return String.join("\n",
                 "show services                      services and real servers: check state, weights, counters",
+                "vrrp                               VRRP instances: state, priority, master, counters, sync daemon",
                 "set weight SERVICE RS WEIGHT       override a real server's weight (until reload)",
                 "drain SERVICE RS                   weight 0: no new connections, established ones finish",
                 "enable SERVICE RS                  undo drain and weight overrides",
@@ -480,6 +484,23 @@ public final class ControlSocket implements AutoCloseable {
                 "quit                               close the connection",
                 "SERVICE: VIP:PORT, [tcp|udp|sctp]:VIP:PORT or fwmark:N; RS: ADDRESS:PORT",
                 mayChange ? "(you may change: you are the socket's owner)" : "(read-only: you are not the socket's owner)");
+    }
+
+    /** One line per VRRP instance, the sync daemon's role, then the recent transitions. */
+    private String vrrp() {
+        Optional<io.ipvs4j.director.vrrp.VrrpDirector> v = controller.vrrp();
+        if (v.isEmpty()) {
+            return "no vrrp_instance in the configuration";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (io.ipvs4j.director.vrrp.VrrpDirector.InstanceStatus s : v.get().status()) {
+            sb.append("instance ").append(s).append('\n');
+        }
+        v.get().syncDaemonRole().ifPresent(r -> sb.append("sync_daemon ").append(r).append('\n'));
+        for (io.ipvs4j.vrrp.VrrpTransition t : v.get().recentTransitions()) {
+            sb.append("transition ").append(t).append('\n');
+        }
+        return sb.toString().stripTrailing();
     }
 
     private String show() {

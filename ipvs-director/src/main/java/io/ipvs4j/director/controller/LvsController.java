@@ -193,6 +193,8 @@ public final class LvsController implements AutoCloseable {
     private final ScheduledExecutorService writer;
     private final AtomicBoolean reconcilePending = new AtomicBoolean();
     private final HealthChecker<BackendKey> checker;
+    /** The VRRP instances of the configuration, started after the first apply; null without VRRP. */
+    private final io.ipvs4j.director.vrrp.VrrpDirector vrrp;
 
     // guarded by lock
     private DesiredState config;
@@ -209,6 +211,7 @@ public final class LvsController implements AutoCloseable {
         this.debounce = b.debounce;
         this.resyncInterval = b.resyncInterval;
         this.stateFile = b.stateFile;
+        this.vrrp = b.vrrp;
         this.previousRun = stateFile == null ? OwnershipState.EMPTY : OwnershipState.load(stateFile);
         owned.addAll(previousRun.services().keySet());
         this.config = b.config != null ? b.config : Objects.requireNonNull(source.load(), "ConfigSource returned null");
@@ -305,6 +308,9 @@ public final class LvsController implements AutoCloseable {
         long rs = backendsSnapshot().size();
         log.info("controller started: {} services, {} real servers, full resync every {}",
                 config.services().size(), rs, resyncInterval);
+        if (vrrp != null) {
+            vrrp.start();   // the services exist before this director may become MASTER
+        }
         writer.scheduleWithFixedDelay(this::periodicResync, resyncInterval.toNanos(), resyncInterval.toNanos(),
                 TimeUnit.NANOSECONDS);
     }
@@ -792,6 +798,9 @@ public final class LvsController implements AutoCloseable {
             }
             closed = true;
         }
+        if (vrrp != null) {
+            vrrp.close();   // first: a MASTER hands over (priority 0) while its services still run
+        }
         checker.close();
         if (removeOnExit) {
             Future<?> f = null;
@@ -826,6 +835,28 @@ public final class LvsController implements AutoCloseable {
         }
     }
 
+    /**
+     * The VRRP instances this controller runs (started with it, stopped first at close).
+     *
+     * @return the VRRP director, if the configuration has vrrp_instance blocks
+     */
+    public Optional<io.ipvs4j.director.vrrp.VrrpDirector> vrrp() {
+        return Optional.ofNullable(vrrp);
+    }
+
+    /**
+     * Adds a listener of the VRRP transitions of every instance; nothing happens without VRRP.
+     *
+     * <pre>{@code controller.addVrrpListener(t -> metrics.record(t.instance(), t.to())); }</pre>
+     *
+     * @param listener called on the VRRP thread after each transition took effect
+     */
+    public void addVrrpListener(io.ipvs4j.vrrp.VrrpListener listener) {
+        if (vrrp != null) {
+            vrrp.addListener(listener);
+        }
+    }
+
     /** Builds an {@link LvsController}. */
     public static final class Builder {
         private final Ipvs ipvs;
@@ -837,6 +868,7 @@ public final class LvsController implements AutoCloseable {
         private Duration resyncInterval = Duration.ofSeconds(60);
         private int fullResyncEvery = 50;
         private Path stateFile;
+        private io.ipvs4j.director.vrrp.VrrpDirector vrrp;
 
         private Builder(Ipvs ipvs) {
             this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
@@ -874,6 +906,15 @@ public final class LvsController implements AutoCloseable {
          */
         public Builder stateFile(Path file) {
             this.stateFile = file;
+            return this;
+        }
+
+        /**
+         * Runs {@code vrrp} with the controller: started after the first apply, closed first at
+         * {@link #close()} (the controller owns it then).
+         */
+        public Builder vrrp(io.ipvs4j.director.vrrp.VrrpDirector vrrp) {
+            this.vrrp = vrrp;
             return this;
         }
 

@@ -7,10 +7,12 @@ import io.ipvs4j.director.keepalived.DesiredState;
 import io.ipvs4j.director.keepalived.KeepalivedConfig;
 import io.ipvs4j.director.keepalived.KeepalivedConverter;
 import io.ipvs4j.director.keepalived.KeepalivedParser;
+import io.ipvs4j.director.vrrp.VrrpDirector;
 import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.netlink.HostNetwork;
 import io.ipvs4j.netlink.IpvsNetlink;
 import io.ipvs4j.netlink.NetlinkOptions;
+import io.ipvs4j.netlink.VrrpHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -37,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * checks the file without IPVS and prints what would be programmed and every warning
  * ({@link ConfigCheck}; exit status 0, 1, 3 or 4 as documented there).
  *
- * <p>Reads the {@code virtual_server} and {@code static_ipaddress} parts of the file (other
- * parts are reported as warnings), brings up the VIPs, health-checks the real servers and keeps
+ * <p>Reads the {@code virtual_server}, {@code static_ipaddress} and VRRP parts of the file
+ * (other parts are reported as warnings), runs the {@code vrrp_instance}s (their VIPs up while
+ * MASTER, the IPVS sync daemon following {@code lvs_sync_daemon}'s instance), brings up the VIPs, health-checks the real servers and keeps
  * the IPVS table in step until SIGTERM or SIGINT, which stop it cleanly: the checks end and the
  * rules and VIPs stay for the next run to take over, or are removed with
  * {@code --remove-on-exit}. {@code --namespace NS} programs the network namespace
@@ -145,17 +148,24 @@ public final class Main {
             log.error("cannot read {}", file);
             return 1;
         }
+        KeepalivedConfig parsed;
+        try {
+            parsed = KeepalivedParser.parse(file, mode);
+        } catch (ConfigParseException | IOException e) {
+            log.error("{}: {}", file, e.getMessage());
+            return 1;
+        }
         if (namespace == null) {
             // keepalived's global_defs net_namespace: the whole daemon runs in that namespace
             try {
-                Optional<String> configured = KeepalivedParser.parse(file, mode).netNamespace();
+                Optional<String> configured = parsed.netNamespace();
                 if (configured.isPresent() && !runningIn(configured.get())) {
                     namespace = configured.get();
                     log.warn("{}: net_namespace {}: IPVS and the VIPs are programmed in /run/netns/{}, but the health"
                             + " checks run from this JVM's namespace; start it with 'ip netns exec {} ipvs4j-director"
                             + " ...' to check from inside, as keepalived does", file, namespace, namespace, namespace);
                 }
-            } catch (ConfigParseException | IOException e) {
+            } catch (RuntimeException e) {
                 log.error("{}: {}", file, e.getMessage());
                 return 1;
             }
@@ -170,14 +180,22 @@ public final class Main {
             return 1;
         }
         InterfaceAddresses addresses = null;
+        VrrpDirector vrrp = null;
         LvsController controller = null;
         ControlSocket socket = null;
         CompletableFuture<ControlSocket> pendingSocket = null;
         try {
             addresses = HostNetwork.addresses(options);
+            if (!parsed.vrrp().instances().isEmpty()) {
+                // VRRP owns the VIPs of its instances: MASTER brings them up, the controller the services
+                vrrp = VrrpDirector.create(parsed.vrrp(), VrrpHost.network(options), ipvs, addresses);
+                log.info("{}: {} VRRP instances: {}", file, parsed.vrrp().instances().size(),
+                        parsed.vrrp().instances().stream().map(i -> i.config().name()).toList());
+            }
             controller = LvsController.builder(ipvs, fileSource(file, mode, log))
                     .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync)
-                    .stateFile(stateFile).build();
+                    .stateFile(stateFile).vrrp(vrrp).build();
+            vrrp = null;   // the controller owns it now
             DesiredState config = controller.config();
             log.info("{}: {} virtual services, {} VIPs", file, config.services().size(), config.staticAddresses().size());
             // the socket's native setup (jnr-unixsocket) takes seconds on a slow machine: do it
@@ -198,11 +216,13 @@ public final class Main {
             }
         } catch (ConfigParseException e) {
             log.error("{}: {}", file, e.getMessage());
+            closeQuietly(vrrp);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         } catch (Exception e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             log.error("cannot start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            closeQuietly(vrrp);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         }
@@ -233,6 +253,12 @@ public final class Main {
             return self.equals("net:[" + inode + "]");
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    private static void closeQuietly(VrrpDirector vrrp) {
+        if (vrrp != null) {
+            vrrp.close();
         }
     }
 

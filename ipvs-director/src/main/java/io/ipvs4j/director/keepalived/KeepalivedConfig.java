@@ -34,15 +34,24 @@ import java.util.Set;
  *     keepalived's fallback), in file order
  * @param netNamespace {@code global_defs { net_namespace NAME }}: keepalived runs (and programs
  *     IPVS) in the network namespace {@code /run/netns/NAME}
+ * @param vrrp the VRRP blocks ({@code vrrp_instance}, {@code vrrp_sync_group}, {@code vrrp_script})
+ *     and global VRRP settings; {@link KeepalivedVrrp#NONE} if there are none
  */
 public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
         List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings,
-        Optional<String> netNamespace) {
+        Optional<String> netNamespace, KeepalivedVrrp vrrp) {
 
     /** A configuration without {@code net_namespace}. */
     public KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
             List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings) {
         this(routerId, staticAddresses, groups, virtualServers, warnings, Optional.empty());
+    }
+
+    /** A configuration without VRRP. */
+    public KeepalivedConfig(Optional<String> routerId, List<StaticAddress> staticAddresses,
+            List<VirtualServerGroup> groups, List<VirtualServer> virtualServers, List<ConfigWarning> warnings,
+            Optional<String> netNamespace) {
+        this(routerId, staticAddresses, groups, virtualServers, warnings, netNamespace, KeepalivedVrrp.NONE);
     }
 
     public KeepalivedConfig {
@@ -52,6 +61,7 @@ public record KeepalivedConfig(Optional<String> routerId, List<StaticAddress> st
         virtualServers = List.copyOf(virtualServers);
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(netNamespace, "netNamespace");
+        Objects.requireNonNull(vrrp, "vrrp");
     }
 
     /** The group called {@code name}, if defined. */

@@ -138,6 +138,7 @@ public final class KeepalivedParser {
     private final List<Token> tokens;
     private final boolean strict;
     private final List<ConfigWarning> warnings = new ArrayList<>();
+    private final VrrpParser vrrp = new VrrpParser(this);
     private int pos;
 
     private KeepalivedParser(List<Token> tokens, Mode mode, List<ConfigWarning> earlier) {
@@ -201,6 +202,9 @@ public final class KeepalivedParser {
             }
             switch (t.text()) {
                 case "global_defs" -> block(t, "global_defs", GLOBAL, kw -> {
+                    if (vrrp.global(kw)) {
+                        return true;   // VRRP settings and lvs_sync_daemon
+                    }
                     switch (kw.text()) {
                         case "router_id" -> routerId[0] = value(kw).text();
                         case "net_namespace" -> netNamespace[0] = value(kw).text();
@@ -216,7 +220,11 @@ public final class KeepalivedParser {
                 case "static_ipaddress" -> staticAddresses(t, addresses);
                 case "virtual_server_group" -> groups.add(group(t));
                 case "virtual_server" -> servers.add(virtualServer(t));
-                default -> unsupported(t, "", TOP);
+                default -> {
+                    if (!vrrp.topLevel(t)) {
+                        unsupported(t, "", TOP);
+                    }
+                }
             }
         }
         for (VirtualServer vs : servers) {
@@ -259,8 +267,9 @@ public final class KeepalivedParser {
             unique.add(vs);
         }
         servers = unique;
+        KeepalivedVrrp vrrpConfig = vrrp.finish(servers, groups, addresses);
         return new KeepalivedConfig(Optional.ofNullable(routerId[0]), addresses, groups, servers, warnings,
-                Optional.ofNullable(netNamespace[0]));
+                Optional.ofNullable(netNamespace[0]), vrrpConfig);
     }
 
     // ---- static_ipaddress ----
@@ -1227,7 +1236,7 @@ public final class KeepalivedParser {
     // ---- generic machinery ----
 
     @FunctionalInterface
-    private interface Handler {
+    interface Handler {
         /** Handles the statement starting with {@code keyword}; false if it is not supported here. */
         boolean handle(Token keyword) throws ConfigParseException;
     }
@@ -1343,8 +1352,7 @@ public final class KeepalivedParser {
     /** What ignoring {@code keyword} means, for the warning. */
     private static String consequence(String keyword) {
         return switch (keyword) {
-            case "vrrp_instance" -> ": no VRRP; its virtual_ipaddress entries are not brought up by ipvs4j";
-            case "vrrp_sync_group", "vrrp_script", "vrrp_track_process" -> ": no VRRP in ipvs4j";
+            case "vrrp_track_process" -> ": the instances do not track it";
             case "notify_up", "notify_down", "quorum_up", "quorum_down" -> ": the script is not run";
             case "include" -> "";
             default -> "";
@@ -1416,5 +1424,85 @@ public final class KeepalivedParser {
         Set<String> s = new LinkedHashSet<>(a);
         s.addAll(b);
         return Set.copyOf(s);
+    }
+
+    // ---- the token stream for VrrpParser (same package) ----
+
+    /** A line of a value block: the tokens of one entry. */
+    @FunctionalInterface
+    interface LineHandler {
+        void handle(List<Token> line) throws ConfigParseException;
+    }
+
+    boolean valueOnLine(Token kw) {
+        return hasValueOnLine(kw);
+    }
+
+    Token nextToken() {
+        return next();
+    }
+
+    Token valueOf(Token kw) throws ConfigParseException {
+        return value(kw);
+    }
+
+    void readBlock(Token head, String ctx, Set<String> known, Handler h) throws ConfigParseException {
+        block(head, ctx, known, h);
+    }
+
+    /**
+     * keepalived's value blocks ({@code virtual_ipaddress}, {@code unicast_peer},
+     * {@code track_script}, ...): {@code { ... }} whose every line is one entry.
+     */
+    void readValueBlock(Token head, String ctx, LineHandler h) throws ConfigParseException {
+        expectOpen(head, ctx);
+        List<Token> line = new ArrayList<>();
+        while (true) {
+            Token t = nextInBlock(head, ctx);
+            if (t.isOpen()) {
+                throw new ConfigParseException(t, "unexpected '{' in " + ctx);
+            }
+            if (t.isClose() || (!line.isEmpty() && (t.line() != line.get(0).line()
+                    || !t.source().equals(line.get(0).source())))) {
+                if (!line.isEmpty()) {
+                    h.handle(List.copyOf(line));
+                    line.clear();
+                }
+                if (t.isClose()) {
+                    return;
+                }
+            }
+            line.add(t);
+        }
+    }
+
+    /** Skips the statement started by {@code kw}: its values and a following block. */
+    void skip(Token kw) throws ConfigParseException {
+        skipStatement(kw);
+    }
+
+    /** Skips the block that follows the values of {@code head} (a duplicate definition). */
+    void skipBlock(Token head) throws ConfigParseException {
+        skipStatement(head);
+    }
+
+    void warnAt(Token at, String ctx, String message) {
+        warn(at, ctx, message);
+    }
+
+    void warnAt(int line, String ctx, String message) {
+        warnings.add(new ConfigWarning(line, 0, "", ctx, message));
+    }
+
+    void fallbackAt(Token at, String ctx, String message) throws ConfigParseException {
+        fallback(at, ctx, message);
+    }
+
+    void fallbackAt(int line, String ctx, String message) throws ConfigParseException {
+        if (strict) {
+            throw new ConfigParseException(line, 0, null, message + (ctx.isEmpty() ? "" : " [in " + ctx + "]")
+                    + " (strict mode)");
+        }
+        warnAt(line, ctx, message);
     }
 }

@@ -65,6 +65,21 @@ class ConfigCheckTest {
     }
 
     @Test
+    void vrrpInstancesArePrintedWithWhatIsInEffect() throws Exception {
+        Outcome o = check(io.ipvs4j.director.keepalived.KeepalivedVrrpParserTest.seed("BACKUP", 500, "192.0.2.100")
+                .replace("router_id LVS_BACKUP", "router_id LVS_BACKUP\n lvs_sync_daemon ens33 VI_1"),
+                KeepalivedParser.Mode.LENIENT);
+        assertEquals(ConfigCheck.WARNINGS, o.status(), o.err());
+        assertTrue(o.err().contains("line 9: (VI_1) Priority not valid! must be between 1 & 255. Using default 100"),
+                o.err());
+        assertTrue(o.out().contains("# vrrp_instance VI_1: BACKUP on ens33 vrid 51 V2 priority 100 advert_int 1.0 s"
+                + " auth PASS multicast 224.0.0.18 garp delay 5 s x5    # line 5"), o.out());
+        assertTrue(o.out().contains("#   on MASTER: ip addr add 192.0.2.100/24 dev ens33 label ens33:1"), o.out());
+        assertTrue(o.out().contains("# lvs_sync_daemon ens33 VI_1 id 51: "), o.out());
+        assertTrue(o.err().contains("1 VRRP instances, 1 warnings"), o.err());
+    }
+
+    @Test
     void warningsNameFileLineAndConsequenceAndExitThree() throws Exception {
         Outcome o = check("virtual_server 192.0.2.7 443 {\n  lb_algo loadbalance\n  lb_kind DR\n"
                 + "  real_server 192.0.2.7 443 { FILE_CHECK { } }\n}\n", KeepalivedParser.Mode.LENIENT);

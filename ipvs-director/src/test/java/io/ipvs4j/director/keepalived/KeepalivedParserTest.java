@@ -181,10 +181,10 @@ class KeepalivedParserTest {
                    router_id LB1
                    notification_email { admin@example.org }
                 }
-                vrrp_instance VI_1 {
-                    state MASTER
-                    interface eth0
-                    virtual_ipaddress { 192.168.159.100 }
+                vrrp_track_process VP_1 {
+                    process haproxy
+                    weight 10
+                    quorum 1
                 }
                 virtual_server 192.168.159.100 80 {
                     lb_algo rr
@@ -202,11 +202,11 @@ class KeepalivedParserTest {
         List<ConfigWarning> w = c.warnings();
         // global_defs mail settings do not concern load balancing: accepted without a warning
         assertEquals(3, w.size(), w.toString());
-        assertEquals("vrrp_instance", w.get(0).keyword());
+        assertEquals("vrrp_track_process", w.get(0).keyword());
         assertEquals(5, w.get(0).line());
         assertEquals(1, w.get(0).column());
-        assertTrue(w.get(0).message().contains("vrrp_instance VI_1"), w.get(0).message());
-        assertTrue(w.get(0).toString().startsWith("line 5: unsupported block 'vrrp_instance VI_1'"), w.get(0).toString());
+        assertTrue(w.get(0).message().contains("vrrp_track_process VP_1"), w.get(0).message());
+        assertTrue(w.get(0).toString().startsWith("line 5: unsupported block 'vrrp_track_process VP_1'"), w.get(0).toString());
         assertEquals("ha_suspend", w.get(1).keyword());
         assertEquals(14, w.get(1).line());
         // the consequence of an unsupported checker is said, once the real server is complete
@@ -223,21 +223,21 @@ class KeepalivedParserTest {
 
     @Test
     void unsupportedBlockOnOneLineDoesNotSwallowTheRest() throws Exception {
-        String text = "vrrp_instance VI_1 { state MASTER virtual_ipaddress { 192.168.159.100 } } " + oneLine(SEED);
+        String text = "garp_group { garp_interval 0.001 interfaces { eth0 eth1 } } " + oneLine(SEED);
         KeepalivedConfig c = KeepalivedParser.parse(text);
         assertEquals(1, c.warnings().size());
-        assertEquals("vrrp_instance", c.warnings().get(0).keyword());
+        assertEquals("garp_group", c.warnings().get(0).keyword());
         assertEquals(2, c.virtualServers().get(0).realServers().size());
     }
 
     @Test
     void strictModeRejectsUnsupportedParts() {
-        String text = "\n\nvrrp_instance VI_1 {\n state MASTER\n}\n" + SEED;
+        String text = "\n\nvrrp_track_process VP_1 {\n process haproxy\n}\n" + SEED;
         ConfigParseException e = assertThrows(ConfigParseException.class,
                 () -> KeepalivedParser.parse(text, KeepalivedParser.Mode.STRICT));
         assertEquals(3, e.line());
-        assertEquals("vrrp_instance", e.token());
-        assertTrue(e.getMessage().contains("vrrp_instance VI_1"), e.getMessage());
+        assertEquals("vrrp_track_process", e.token());
+        assertTrue(e.getMessage().contains("vrrp_track_process VP_1"), e.getMessage());
     }
 
     @Test

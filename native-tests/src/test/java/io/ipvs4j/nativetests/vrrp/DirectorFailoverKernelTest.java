@@ -1,0 +1,524 @@
+package io.ipvs4j.nativetests.vrrp;
+
+import static io.ipvs4j.nativetests.vrrp.VrrpNodes.await;
+import static io.ipvs4j.nativetests.vrrp.VrrpNodes.holds;
+import static io.ipvs4j.nativetests.vrrp.VrrpNodes.mac;
+import static io.ipvs4j.nativetests.vrrp.VrrpNodes.neighbour;
+import static io.ipvs4j.nativetests.vrrp.VrrpNodes.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.ipvs4j.nativetests.support.Commands;
+import io.ipvs4j.nativetests.support.KernelTest;
+import io.ipvs4j.nativetests.support.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed deployment's failover, end to end: two directors run the seed's keepalived.conf
+ * (MASTER priority 100, BACKUP priority 500, LVS/DR, two real servers with TCP_CHECK, VIP
+ * 192.0.2.100/24 with a label) plus {@code lvs_sync_daemon eth0 VI_1}; the directors are the
+ * ipvs4j distribution's launcher (as a user runs it) or keepalived itself. A client in its own
+ * namespace keeps one TCP connection open through the VIP and opens a new one every 200 ms.
+ *
+ * <p>The MASTER is SIGKILLed and its link taken down (a director that died): the BACKUP holds
+ * the VIP within the master-down interval, new connections are answered again, and the
+ * connection opened before the failover keeps working because the IPVS sync daemon had synced
+ * it (it is in the new MASTER's {@code ipvsadm -Lnc}; without the entry the new MASTER's stack
+ * would reset it). The old MASTER then comes back as a rebooted machine (no VIP, empty IPVS
+ * table): keepalived reads {@code priority 500} as 100 ("Priority not valid! ... Using default
+ * 100"), so both have priority 100 and the returning MASTER does not preempt; it stays BACKUP.
+ */
+@KernelTest
+class DirectorFailoverKernelTest {
+    private static final String VIP = "192.0.2.100";
+    private static final List<String> REAL_SERVERS = List.of("192.0.2.11", "192.0.2.12");
+    /** master-down interval of the BACKUP at priority 100, advert_int 1 (v2): 3 s + (256 - 100) / 256 s. */
+    private static final Duration MASTER_DOWN = Duration.ofMillis(3000 + 1000 * 156 / 256);
+    /** The VM runs everything slower: allowance on top of the protocol's own time. */
+    private static final Duration SLACK = Duration.ofMillis(3000);
+    /** A JVM starting the director in the VM. */
+    private static final Duration START_BOUND = Duration.ofMinutes(3);
+    private static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
+    @TempDir
+    Path tmp;
+    /** Every director started, for the diagnostics of a failure. */
+    private final List<Topology.Background> started = new java.util.ArrayList<>();
+    private Lan current;
+
+    /** The seed's keepalived.conf, with the documentation-range VIP, eth0 and the sync daemon. */
+    static String seedConf(String state, int priority, boolean nopreempt) {
+        StringBuilder b = new StringBuilder();
+        b.append("! Configuration File for keepalived (the seed's ").append(state).append(")\n")
+                .append("global_defs {\n   router_id LVS_").append(state).append("\n")
+                .append("   lvs_sync_daemon eth0 VI_1\n}\n")
+                .append("vrrp_instance VI_1 {\n    state ").append(state).append("\n    interface eth0\n")
+                .append("    virtual_router_id 51\n    priority ").append(priority).append("\n    advert_int 1\n")
+                .append(nopreempt ? "    nopreempt\n" : "")
+                .append("    authentication {\n        auth_type PASS\n        auth_pass 1111\n    }\n")
+                .append("    virtual_ipaddress {\n        192.0.2.100/24 dev eth0 label eth0:1\n    }\n}\n")
+                .append("virtual_server 192.0.2.100 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind DR\n")
+                .append("    persistence_timeout 0\n    protocol TCP\n");
+        for (String rs : REAL_SERVERS) {
+            b.append("    real_server ").append(rs).append(" 80 {\n        weight 1\n        TCP_CHECK {\n")
+                    .append("            connect_timeout 3\n            connect_port 80\n        }\n    }\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void seedPairOfIpvs4jDirectorsFailsOverWithSyncedConnections() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan(t);
+            withDiagnostics(() -> seedPair(lan, launcher));
+        }
+    }
+
+    private void seedPair(Lan lan, Path launcher) throws Exception {
+        {
+            Files.writeString(tmp.resolve("master.conf"), seedConf("MASTER", 100, false));
+            Files.writeString(tmp.resolve("backup.conf"), seedConf("BACKUP", 500, false));
+            // -t says what keepalived -t says about the backup's priority, and what would run
+            Commands.Result check = Commands.run(List.of("env", "IPVS4J_JAVA_OPTS=" + JAVA_OPTS, launcher.toString(), "-t",
+                    "-f", tmp.resolve("backup.conf").toString()), START_BOUND);
+            assertEquals(3, check.exitCode(), check.toString());
+            assertTrue(check.stderr().contains("(VI_1) Priority not valid! must be between 1 & 255. Using default 100"),
+                    check.stderr());
+            assertTrue(check.stdout().contains("# vrrp_instance VI_1: BACKUP on eth0 vrid 51 V2 priority 100"),
+                    check.stdout());
+
+            // the MASTER first: with equal priorities (500 read as 100) whoever is MASTER first stays
+            Topology.Background d1 = director(lan.d1, launcher, "master.conf");
+            await("d1 holds the VIP", START_BOUND, () -> holds(lan.d1, VIP) || !d1.isAlive());
+            assertTrue(d1.isAlive(), d1.output());
+            assertTrue(d1.output().contains("(VI_1) Entering MASTER STATE"), d1.output());
+            Topology.Background d2 = director(lan.d2, launcher, "backup.conf");
+            awaitLog(d2, "(VI_1) Entering BACKUP STATE");
+            failover(lan, d1, d2, "ipvs4j", "ipvs4j");
+
+            // the old MASTER returns as a rebooted machine: equal priorities (500 read as 100), no preemption
+            reboot(lan.d1);
+            Topology.Background d1again = director(lan.d1, launcher, "master.conf");
+            awaitLog(d1again, "(VI_1) Entering BACKUP STATE");
+            Thread.sleep(5000);   // well past one advert interval + skew, when a higher priority would preempt
+            assertTrue(holds(lan.d2, VIP) && !holds(lan.d1, VIP), "the returning MASTER (priority 100) does not preempt"
+                    + " a master of the same priority:\n" + d1again.output());
+            assertFalse(d1again.output().contains("Entering MASTER STATE"), d1again.output());
+            assertTrue(lan.d1.ok("ipvsadm", "-L", "--daemon").contains("backup sync daemon"),
+                    lan.d1.ok("ipvsadm", "-L", "--daemon"));
+            requestsAnswered(lan, 5);
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void returningMasterPreemptsUnlessNopreempt() throws Exception {
+        Path launcher = unpack();
+        for (boolean nopreempt : List.of(false, true)) {
+            try (Topology t = new Topology()) {
+                Lan lan = lan(t);
+                withDiagnostics(() -> preempt(lan, launcher, nopreempt));
+            }
+        }
+    }
+
+    private void preempt(Lan lan, Path launcher, boolean nopreempt) throws Exception {
+        String m = "master-" + nopreempt + ".conf";
+        String b = "backup-" + nopreempt + ".conf";
+        // a valid backup priority this time: 90 below the master's 100
+        Files.writeString(tmp.resolve(m), seedConf(nopreempt ? "BACKUP" : "MASTER", 100, nopreempt));
+        Files.writeString(tmp.resolve(b), seedConf("BACKUP", 90, nopreempt));
+        Topology.Background d1 = director(lan.d1, launcher, m);
+        await("d1 (100) holds the VIP", START_BOUND, () -> holds(lan.d1, VIP) || !d1.isAlive());
+        Topology.Background d2 = director(lan.d2, launcher, b);
+        awaitLog(d2, "(VI_1) Entering BACKUP STATE");
+        Thread.sleep(3000);
+        assertTrue(holds(lan.d1, VIP) && !holds(lan.d2, VIP), "d1 (100) stays MASTER over d2 (90)");
+        kill(lan.d1, d1);
+        await("d2 takes over", MASTER_DOWN.plus(SLACK).plusSeconds(1), () -> holds(lan.d2, VIP));
+        reboot(lan.d1);
+        Topology.Background back = director(lan.d1, launcher, m);
+        awaitLog(back, "(VI_1) Entering BACKUP STATE");
+        if (nopreempt) {
+            Thread.sleep(6000);
+            assertTrue(holds(lan.d2, VIP) && !holds(lan.d1, VIP), "nopreempt: the returning higher priority"
+                    + " stays BACKUP:\n" + back.output());
+        } else {
+            // state MASTER: one advert interval + skew, then it takes over from the lower priority
+            await("the returning MASTER (100) preempts d2 (90)", Duration.ofSeconds(10),
+                    () -> holds(lan.d1, VIP) && !holds(lan.d2, VIP));
+            await("d2 back to BACKUP", Duration.ofSeconds(10),
+                    () -> d2.output().split("\\(VI_1\\) Entering BACKUP STATE", -1).length >= 3);
+        }
+        requestsAnswered(lan, 5);
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void keepalivedMasterFailsOverToIpvs4jBackup() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan(t);
+            withDiagnostics(() -> keepalivedPair(lan, launcher));
+        }
+    }
+
+    private void keepalivedPair(Lan lan, Path launcher) throws Exception {
+        {
+            Files.writeString(tmp.resolve("backup.conf"), seedConf("BACKUP", 500, false));
+            // keepalived as the seed's MASTER, VRRP and checker (it programs IPVS and the sync daemon itself)
+            try (Keepalived k = new Keepalived(lan.d1, tmp, seedConf("MASTER", 100, false))) {
+                await("keepalived holds the VIP", Duration.ofSeconds(60), () -> holds(lan.d1, VIP) || !k.process.isAlive());
+                assertTrue(k.process.isAlive(), k.process.output());
+                await("keepalived programmed the service", Duration.ofSeconds(30),
+                        () -> lan.d1.ok("ipvsadm", "-Sn").contains("-a -t 192.0.2.100:80 -r 192.0.2.12:80 -g"));
+                Topology.Background d2 = director(lan.d2, launcher, "backup.conf");
+                awaitLog(d2, "(VI_1) Entering BACKUP STATE");
+                failover(lan, (Runnable) k::kill, d2, "keepalived", "ipvs4j");
+            }
+        }
+    }
+
+    // ---- the failover itself ----
+
+    /**
+     * SIGKILL to {@code master}'s director and its link down; the BACKUP takes the VIP within the
+     * master-down interval, answers, and the connection opened before keeps working (synced).
+     */
+    private void failover(Lan lan, Object master, Topology.Background backup, String masterKind, String backupKind)
+            throws Exception {
+        assertFalse(holds(lan.d2, VIP), "exactly one MASTER holds the VIP");
+        await("sync daemons: master on d1, backup on d2", Duration.ofSeconds(30),
+                () -> lan.d1.ok("ipvsadm", "-L", "--daemon").contains("master sync daemon")
+                        && lan.d2.ok("ipvsadm", "-L", "--daemon").contains("backup sync daemon"));
+        await("both real servers pass TCP_CHECK on d1", Duration.ofSeconds(60),
+                () -> lan.d1.ok("ipvsadm", "-Sn").contains("-r 192.0.2.11:80") && lan.d1.ok("ipvsadm", "-Sn")
+                        .contains("-r 192.0.2.12:80"));
+        await("and on d2", Duration.ofSeconds(60),
+                () -> lan.d2.ok("ipvsadm", "-Sn").contains("-r 192.0.2.11:80") && lan.d2.ok("ipvsadm", "-Sn")
+                        .contains("-r 192.0.2.12:80"));
+        Topology.Background client = lan.client.start("/usr/bin/python3", script("client.py", CLIENT).toString(), VIP,
+                "120");
+        await("the client's connection is answered", Duration.ofSeconds(30),
+                () -> client.output().lines().filter(l -> l.startsWith("P ") && l.contains(" ok ")).count() >= 5);
+        String d1mac = mac(lan.d1);
+        assertEquals(d1mac, neighbour(lan.client, VIP), "the client reaches the VIP at d1");
+        Matcher open = Pattern.compile("P open (\\d+)").matcher(client.output());
+        assertTrue(open.find(), client.output());
+        String port = open.group(1);
+        Pattern entry = Pattern.compile("TCP\\s+\\S+\\s+ESTABLISHED\\s+192\\.0\\.2\\.50:" + port
+                + "\\s+192\\.0\\.2\\.100:80\\s+(192\\.0\\.2\\.1[12]):80");
+        Matcher synced = awaitMatch(() -> entry.matcher(lan.d2.ok("ipvsadm", "-Lnc")), Duration.ofSeconds(30),
+                "the backup has the client's connection (port " + port + ") from the sync daemon");
+        String rs = synced.group(1);
+
+        long killed = System.nanoTime();
+        if (master instanceof Topology.Background d) {
+            kill(lan.d1, d);
+        } else {
+            ((Runnable) master).run();
+            lan.d1.ok("ip", "link", "set", "eth0", "down");
+        }
+        long down = System.nanoTime();
+        // bounded from the link down: the kill and link commands themselves take seconds in a loaded TCG VM
+        await("d2 takes the VIP", MASTER_DOWN.plus(SLACK), () -> holds(lan.d2, VIP));
+        long now = System.nanoTime();
+        System.out.println(masterKind + " MASTER SIGKILL -> " + backupKind + " BACKUP holds the VIP "
+                + Duration.ofNanos(now - down).toMillis() + " ms after the master's link went down, "
+                + Duration.ofNanos(now - killed).toMillis() + " ms after the test began the SIGKILL (master-down interval "
+                + MASTER_DOWN.toMillis() + " ms)");
+        // the VIP is added before the transition is logged
+        await("d2 logs MASTER", Duration.ofSeconds(10), () -> backup.output().contains("(VI_1) Entering MASTER STATE"));
+        await("client's neighbour entry -> d2", Duration.ofSeconds(10), () -> neighbour(lan.client, VIP).equals(mac(lan.d2)));
+        await("the sync daemon on d2 is now the master", Duration.ofSeconds(10),
+                () -> lan.d2.ok("ipvsadm", "-L", "--daemon").contains("master sync daemon"));
+        int linesAtTakeover = (int) client.output().lines().count();
+        await("new connections and the old one answered through d2", Duration.ofSeconds(20), () -> {
+            List<String> after = client.output().lines().skip(linesAtTakeover).toList();
+            return after.stream().filter(l -> l.startsWith("N ") && l.contains(" ok ")).count() >= 5
+                    && after.stream().filter(l -> l.startsWith("P ") && l.contains(" ok ")).count() >= 5;
+        });
+        String out = client.output();
+        assertFalse(out.contains("P closed"), "the connection opened before the failover was never reset:\n" + out);
+        assertTrue(out.lines().filter(l -> l.startsWith("P ") && l.contains(" ok ")).allMatch(l -> l.endsWith(" " + name(rs))),
+                "the persistent connection stays on " + rs + " (" + name(rs) + "):\n" + out);
+        String table = lan.d2.ok("ipvsadm", "-Lnc");
+        assertTrue(table.contains("192.0.2.50:" + port) && table.contains("ESTABLISHED"),
+                "the new MASTER forwards the old connection by its synced entry:\n" + table);
+        long lost = out.lines().filter(l -> l.startsWith("N ") && l.contains(" fail ")).count();
+        System.out.println("client during " + masterKind + " -> " + backupKind + " failover: " + lost
+                + " new connections failed (the client waits for the persistent connection's answer before each new"
+                + " connection, so none is tried during the outage), persistent connection on port " + port
+                + " survived");
+        client.close();
+    }
+
+    private static String name(String rs) {
+        return rs.endsWith(".11") ? "rs1" : "rs2";
+    }
+
+    private static void requestsAnswered(Lan lan, int n) throws Exception {
+        Topology.Background c = lan.client.start("/usr/bin/python3", script("client-" + System.nanoTime() + ".py", CLIENT)
+                .toString(), VIP, "3");
+        await(n + " new connections answered", Duration.ofSeconds(30),
+                () -> c.output().lines().filter(l -> l.startsWith("N ") && l.contains(" ok ")).count() >= n);
+        c.close();
+    }
+
+    /** SIGKILL to the director's JVM (ip netns exec and the launcher exec it) and the node's link down. */
+    private static void kill(Topology.Node node, Topology.Background director) throws Exception {
+        Commands.run("kill", "-KILL", Long.toString(director.pid())).check();
+        node.ok("ip", "link", "set", "eth0", "down");
+        await("the director is dead", Duration.ofSeconds(10), () -> !director.isAlive());
+    }
+
+    /** As after a reboot: no VIP, an empty IPVS table, no sync daemon, the link up again. */
+    private static void reboot(Topology.Node node) {
+        node.exec("ip", "addr", "del", VIP + "/24", "dev", "eth0");
+        node.ok("ipvsadm", "-C");
+        node.exec("ipvsadm", "--stop-daemon", "master");
+        node.exec("ipvsadm", "--stop-daemon", "backup");
+        node.ok("ip", "link", "set", "eth0", "up");
+    }
+
+    // ---- topology ----
+
+    record Lan(Topology.Node d1, Topology.Node d2, Topology.Node rs1, Topology.Node rs2, Topology.Node client) {}
+
+    private Lan lan(Topology t) throws Exception {
+        Topology.Node d1 = node(t, "d1", "192.0.2.1/24");
+        Topology.Node d2 = node(t, "d2", "192.0.2.2/24");
+        Topology.Node rs1 = node(t, "rs1", "192.0.2.11/24");
+        Topology.Node rs2 = node(t, "rs2", "192.0.2.12/24");
+        Topology.Node client = node(t, "client", "192.0.2.50/24");
+        Path server = script("rs.py", REAL_SERVER);
+        for (Topology.Node rs : List.of(rs1, rs2)) {
+            // LVS/DR real server: the VIP on lo, never answering ARP for it
+            rs.ok("ip", "addr", "add", VIP + "/32", "dev", "lo");
+            rs.sysctl("net.ipv4.conf.all.arp_ignore", "1");
+            rs.sysctl("net.ipv4.conf.all.arp_announce", "2");
+            rs.sysctl("net.ipv4.conf.eth0.arp_ignore", "1");
+            rs.sysctl("net.ipv4.conf.eth0.arp_announce", "2");
+            Topology.Background b = rs.start("/usr/bin/python3", server.toString(), rs.role());
+            rs.awaitListening(b, 80);
+        }
+        current = new Lan(d1, d2, rs1, rs2, client);
+        return current;
+    }
+
+    private Topology.Background director(Topology.Node node, Path launcher, String conf) {
+        Path socket = tmp.resolve(node.role() + "-" + System.nanoTime() + ".sock");
+        return remember(node.start("env", "IPVS4J_JAVA_OPTS=" + JAVA_OPTS, launcher.toString(), "-f", tmp.resolve(conf).toString(),
+                "--control-socket", socket.toString()));
+    }
+
+    private Topology.Background remember(Topology.Background b) {
+        started.add(b);
+        return b;
+    }
+
+    /** What the nodes and directors say, appended to a failure. */
+    private String diagnostics() {
+        StringBuilder sb = new StringBuilder();
+        if (current != null) {
+            for (Topology.Node n : List.of(current.d1, current.d2)) {
+                sb.append("\n--- ").append(n.role()).append(": ipvsadm -L --daemon; -Ln; -Lnc; ip addr\n")
+                        .append(n.exec("ipvsadm", "-L", "--daemon").stdout())
+                        .append(n.exec("ipvsadm", "-Ln").stdout())
+                        .append(n.exec("ipvsadm", "-Lnc").stdout())
+                        .append(n.exec("ip", "-o", "addr").stdout());
+            }
+        }
+        for (Topology.Background b : started) {
+            List<String> lines = b.output().lines().toList();
+            sb.append("\n--- ").append(b).append(" (last lines)\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+        }
+        return sb.toString();
+    }
+
+    /** Runs {@code body}, a failure carrying the diagnostics. */
+    private void withDiagnostics(ThrowingRunnable body) throws Exception {
+        try {
+            body.run();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static void awaitLog(Topology.Background b, String text) {
+        await("log: " + text, START_BOUND, () -> b.output().contains(text) || !b.isAlive());
+        assertTrue(b.output().contains(text), "exited before \"" + text + "\":\n" + b.output());
+    }
+
+    private static Matcher awaitMatch(java.util.concurrent.Callable<Matcher> read, Duration timeout, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = read.call();
+            if (m.find()) {
+                return m;
+            }
+            Thread.sleep(100);
+        }
+        fail("timed out after " + timeout + ": " + what);
+        return null;
+    }
+
+    private Path unpack() throws Exception {
+        Path classes = Path.of(DirectorFailoverKernelTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path root = classes.getParent().getParent().getParent();
+        String suffix = System.getenv().getOrDefault("IPVS4J_BUILD_SUFFIX", "");
+        Path tarball;
+        try (Stream<Path> s = Files.list(root.resolve("ipvs-director").resolve("target" + suffix))) {
+            tarball = s.filter(p -> p.getFileName().toString().matches("ipvs4j-director-.*-dist\\.tar\\.gz"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no distribution: mvn -pl ipvs-director -am package"));
+        }
+        Path dir = Files.createTempDirectory(tmp, "dist-");
+        Commands.run("tar", "-xzf", tarball.toString(), "-C", dir.toString()).check();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("ipvs4j-director-")).findFirst().orElseThrow()
+                    .resolve("bin/ipvs4j-director");
+        }
+    }
+
+    private static Path script(String name, String text) throws IOException {
+        Path dir = Files.createDirectories(Path.of("/tmp/i4j-failover"));
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    /** keepalived (VRRP and checker: a whole director) in a node, its pid files in {@code dir}. */
+    private final class Keepalived implements AutoCloseable {
+        final Topology.Background process;
+        final Path dir;
+
+        Keepalived(Topology.Node node, Path tmp, String conf) throws IOException {
+            dir = Files.createTempDirectory(tmp, "keepalived-");
+            Files.writeString(dir.resolve("keepalived.conf"), conf);
+            process = remember(node.start("keepalived", "-l", "-G", "-D", "-n", "-f", dir.resolve("keepalived.conf").toString(),
+                    "-p", dir.resolve("k.pid").toString(), "-r", dir.resolve("vrrp.pid").toString(),
+                    "-c", dir.resolve("checkers.pid").toString()));
+            await("keepalived's children started", Duration.ofSeconds(60), () -> !process.isAlive()
+                    || (Files.exists(dir.resolve("vrrp.pid")) && Files.exists(dir.resolve("checkers.pid"))));
+            assertTrue(process.isAlive(), "keepalived did not start:\n" + process.output());
+        }
+
+        /**
+         * SIGKILL to all three processes, the parent stopped first (it would respawn a child, and a
+         * child whose parent dies gets SIGTERM and would stop cleanly); then the link goes down.
+         */
+        void kill() {
+            try {
+                String parent = Files.readString(dir.resolve("k.pid")).trim();
+                String vrrp = Files.readString(dir.resolve("vrrp.pid")).trim();
+                String checker = Files.readString(dir.resolve("checkers.pid")).trim();
+                Commands.run("sh", "-c", "kill -STOP " + parent + " && kill -KILL " + vrrp + " " + checker + " && kill -KILL "
+                        + parent).check();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            await("keepalived dead", Duration.ofSeconds(10), () -> !process.isAlive());
+        }
+
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    /** A real server: answers each line of a connection with "NAME LINE". */
+    private static final String REAL_SERVER = """
+            import socket, sys, threading
+            name = sys.argv[1]
+            srv = socket.socket()
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind(("0.0.0.0", 80))
+            srv.listen(128)
+            def serve(c):
+                buf = b""
+                try:
+                    while True:
+                        data = c.recv(4096)
+                        if not data:
+                            break
+                        buf += data
+                        while b"\\n" in buf:
+                            line, buf = buf.split(b"\\n", 1)
+                            c.sendall(line + b" " + name.encode() + b"\\n")
+                except OSError:
+                    pass
+                c.close()
+            while True:
+                conn, _ = srv.accept()
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+            """;
+
+    /**
+     * The client: one connection kept open ("P" lines: a request every 200 ms, each answered on
+     * that same connection, "P closed" if it is reset), and a new connection per round ("N").
+     */
+    private static final String CLIENT = """
+            import socket, sys, time
+            vip, duration = sys.argv[1], float(sys.argv[2])
+            p = socket.create_connection((vip, 80), timeout=5)
+            p.settimeout(15)
+            print("P open %d" % p.getsockname()[1], flush=True)
+            buf = b""
+            t0 = time.time()
+            i = 0
+            alive = True
+            while time.time() - t0 < duration:
+                i += 1
+                ts = time.time() - t0
+                if alive:
+                    try:
+                        p.sendall(b"p%d\\n" % i)
+                        while b"\\n" not in buf:
+                            data = p.recv(4096)
+                            if not data:
+                                raise ConnectionResetError("closed by peer")
+                            buf += data
+                        line, buf = buf.split(b"\\n", 1)
+                        print("P %.2f ok %s" % (ts, line.decode()), flush=True)
+                    except OSError as e:
+                        print("P closed %.2f %s" % (ts, e), flush=True)
+                        alive = False
+                try:
+                    c = socket.create_connection((vip, 80), timeout=0.5)
+                    c.settimeout(1)
+                    c.sendall(b"n%d\\n" % i)
+                    r = b""
+                    while b"\\n" not in r:
+                        d = c.recv(4096)
+                        if not d:
+                            break
+                        r += d
+                    c.close()
+                    print("N %.2f ok %s" % (ts, r.decode().strip()), flush=True)
+                except OSError as e:
+                    print("N %.2f fail %s" % (ts, e), flush=True)
+                time.sleep(0.2)
+            """;
+}
