@@ -1293,20 +1293,7 @@ public final class KeepalivedParser {
         }
         warn(kw, ctx, what + " (ignored" + consequence(kw.text()) + ")");
         if (isBlock) {
-            Token open = next();
-            int depth = 1;
-            while (depth > 0) {
-                if (pos >= tokens.size()) {
-                    throw new ConfigParseException(open, "unbalanced '{': block '" + name + "' opened at line "
-                            + open.line() + " is never closed");
-                }
-                Token t = next();
-                if (t.isOpen()) {
-                    depth++;
-                } else if (t.isClose()) {
-                    depth--;
-                }
-            }
+            skipBlock(name.toString());
         }
     }
 
@@ -1332,19 +1319,24 @@ public final class KeepalivedParser {
             next();
         }
         if (pos < tokens.size() && peek().isOpen()) {
-            Token open = next();
-            int depth = 1;
-            while (depth > 0) {
-                if (pos >= tokens.size()) {
-                    throw new ConfigParseException(open, "unbalanced '{': block '" + kw.text() + "' opened at line "
-                            + open.line() + " is never closed");
-                }
-                Token t = next();
-                if (t.isOpen()) {
-                    depth++;
-                } else if (t.isClose()) {
-                    depth--;
-                }
+            skipBlock(kw.text());
+        }
+    }
+
+    /** Skips the block whose '{' is the next token, nested blocks included; {@code name} is for the error. */
+    private void skipBlock(String name) throws ConfigParseException {
+        Token open = next();
+        int depth = 1;
+        while (depth > 0) {
+            if (pos >= tokens.size()) {
+                throw new ConfigParseException(open, "unbalanced '{': block '" + name + "' opened at line "
+                        + open.line() + " is never closed");
+            }
+            Token t = next();
+            if (t.isOpen()) {
+                depth++;
+            } else if (t.isClose()) {
+                depth--;
             }
         }
     }
