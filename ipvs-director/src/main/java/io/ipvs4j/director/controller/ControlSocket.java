@@ -267,6 +267,9 @@ public final class ControlSocket implements AutoCloseable {
         open.forEach((ch, last) -> {
             if (now - last.get() > limit) {
                 log.info("control socket: closing a connection idle for more than {}", limits.idleTimeout());
+                // no longer counted from the moment the peer can see the hang-up, so that a
+                // client reconnecting at once is not refused for a slot being freed
+                open.remove(ch);
                 hangUp(ch);
             }
         });
