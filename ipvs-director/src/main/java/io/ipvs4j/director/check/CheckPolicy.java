@@ -33,6 +33,17 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
     /** keepalived's {@code delay_before_retry} default: 1 second. */
     public static final Duration DEFAULT_DELAY_BEFORE_RETRY = Duration.ofSeconds(1);
 
+    /**
+     * Checks the parts.
+     *
+     * @param interval time between the end of one check cycle and the next attempt; positive
+     * @param retries extra attempts after a failure before the target is declared DOWN; 0 means
+     *     the first failure takes it down
+     * @param delayBeforeRetry pause before each retry; not negative
+     * @param warmup upper bound of the random delay before the first attempt; not negative, zero
+     *     starts at once (keepalived's default is the {@code delay_loop}: the keepalived.conf
+     *     import applies it)
+     */
     public CheckPolicy {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(delayBeforeRetry, "delayBeforeRetry");

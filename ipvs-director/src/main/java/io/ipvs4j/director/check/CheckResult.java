@@ -17,6 +17,14 @@ import java.util.OptionalInt;
  *     exit status - 2); empty means the configured weight
  */
 public record CheckResult(boolean healthy, String detail, OptionalInt weight) {
+    /**
+     * Checks the parts.
+     *
+     * @param healthy whether the attempt passed
+     * @param detail a short human-readable reason, e.g. {@code "HTTP 503, expected [200]"}
+     * @param weight a weight the check asks for while it passes (keepalived's {@code misc_dynamic}:
+     *     exit status - 2); empty means the configured weight
+     */
     public CheckResult {
         Objects.requireNonNull(detail, "detail");
         Objects.requireNonNull(weight, "weight");

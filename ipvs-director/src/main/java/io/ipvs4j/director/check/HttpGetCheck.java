@@ -417,6 +417,13 @@ public final class HttpGetCheck implements HealthCheck {
      * @param digest lower- or upper-case hex MD5 of the expected body, if any
      */
     public record Url(String path, Set<Integer> statusCodes, Optional<String> digest) {
+        /**
+         * Checks the parts.
+         *
+         * @param path request path; starts with {@code /}, no whitespace or control characters
+         * @param statusCodes accepted status codes; empty means any 2xx (keepalived's default)
+         * @param digest lower- or upper-case hex MD5 of the expected body, if any
+         */
         public Url {
             Objects.requireNonNull(path, "path");
             if (!path.startsWith("/")) {

@@ -26,6 +26,13 @@ import java.util.concurrent.TimeoutException;
  * @param dynamic {@code misc_dynamic}: exit 2..255 pass with weight status - 2
  */
 public record MiscCheck(List<String> command, Duration timeout, boolean dynamic) implements HealthCheck {
+    /**
+     * Checks the parts.
+     *
+     * @param command the program and its arguments (no shell)
+     * @param timeout how long it may run ({@code misc_timeout}; keepalived's default is the delay_loop)
+     * @param dynamic {@code misc_dynamic}: exit 2..255 pass with weight status - 2
+     */
     public MiscCheck {
         command = List.copyOf(command);
         if (command.isEmpty() || command.get(0).isEmpty()) {

@@ -27,6 +27,14 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
     /** Beyond the pinger's own timeout, how long before the check gives up on a pinger that never completes. */
     static final Duration GRACE = Duration.ofSeconds(1);
 
+    /**
+     * Checks the parts.
+     *
+     * @param pinger sends the echo and completes with the round-trip time
+     * @param target the address pinged (the real server's, or {@code connect_ip})
+     * @param source the local address to send from ({@code bindto}), or null
+     * @param timeout how long to wait for the reply ({@code connect_timeout})
+     */
     public PingCheck {
         Objects.requireNonNull(pinger, "pinger");
         Objects.requireNonNull(target, "target");

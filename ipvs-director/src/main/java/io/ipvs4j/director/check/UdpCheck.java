@@ -144,6 +144,12 @@ public final class UdpCheck implements HealthCheck {
      * @param mask as long as {@code data}; 0 bits are compared
      */
     public record Reply(byte[] data, byte[] mask) {
+        /**
+         * Checks the parts.
+         *
+         * @param data the expected octets
+         * @param mask as long as {@code data}; 0 bits are compared
+         */
         public Reply {
             data = data.clone();
             mask = mask.clone();

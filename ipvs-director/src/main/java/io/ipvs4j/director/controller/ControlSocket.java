@@ -115,6 +115,14 @@ public final class ControlSocket implements AutoCloseable {
         /** 16 connections, 60 s idle, private directory. */
         public static final Limits DEFAULT = new Limits(16, java.time.Duration.ofSeconds(60), true);
 
+        /**
+         * Checks the parts.
+         *
+         * @param maxConnections connections served at once (at least 1)
+         * @param idleTimeout a connection that sends nothing for this long is closed (positive)
+         * @param privateDirectory require (or create) the socket's directory with mode 0700, owned
+         *     by the socket's owner
+         */
         public Limits {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);

@@ -96,6 +96,12 @@ public final class LvsController implements AutoCloseable {
      * @param endpoint the real server's address and port
      */
     public record BackendKey(ServiceKey service, Endpoint endpoint) {
+        /**
+         * Checks the parts.
+         *
+         * @param service the virtual service
+         * @param endpoint the real server's address and port
+         */
         public BackendKey {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(endpoint, "endpoint");

@@ -49,6 +49,12 @@ public record OwnershipState(Map<ServiceKey, List<Endpoint>> services, List<Inte
     /** No services, no VIPs. */
     public static final OwnershipState EMPTY = new OwnershipState(Map.of(), List.of());
 
+    /**
+     * Checks the parts.
+     *
+     * @param services the owned services, each with the real servers it was programmed with
+     * @param vips the owned interface addresses
+     */
     public OwnershipState {
         Map<ServiceKey, List<Endpoint>> copy = new LinkedHashMap<>();
         services.forEach((k, v) -> copy.put(Objects.requireNonNull(k), List.copyOf(v)));

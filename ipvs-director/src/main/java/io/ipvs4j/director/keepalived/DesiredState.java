@@ -29,6 +29,12 @@ import java.util.Optional;
  * @param services the virtual services, in file order (groups expanded)
  */
 public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses, List<Service> services) {
+    /**
+     * Checks the parts.
+     *
+     * @param staticAddresses the {@code static_ipaddress} entries (VIP aliases)
+     * @param services the virtual services, in file order (groups expanded)
+     */
     public DesiredState {
         staticAddresses = List.copyOf(staticAddresses);
         services = List.copyOf(services);
@@ -53,6 +59,18 @@ public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses,
      */
     public record Service(VirtualService service, List<Backend> realServers, Optional<Backend> sorryServer,
             int quorum, int hysteresis, boolean omega, int line) {
+        /**
+         * Checks the parts.
+         *
+         * @param service the service configuration
+         * @param realServers its real servers with their checks
+         * @param sorryServer the server to use when no real server is up ({@code sorry_server})
+         * @param quorum keepalived's {@code quorum}: the sum of the weights of the up servers
+         *     below which the service is considered down (default 1)
+         * @param hysteresis keepalived's {@code hysteresis} around the quorum
+         * @param omega keepalived's {@code omega}
+         * @param line the line of its {@code virtual_server} block
+         */
         public Service {
             Objects.requireNonNull(service, "service");
             realServers = List.copyOf(realServers);
@@ -75,6 +93,19 @@ public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses,
      */
     public record Backend(RealServer server, List<CheckSpec> checks, CheckState initialState,
             boolean inhibitOnFailure, int line, List<String> notifyUp, List<String> notifyDown) {
+        /**
+         * Checks the parts.
+         *
+         * @param server the real server as it should be programmed while healthy
+         * @param checks its checks; it is healthy while all pass; none means always healthy
+         * @param initialState the state before any check ran: DOWN with {@code alpha}, else UP
+         *     (a server without checks is always UP)
+         * @param inhibitOnFailure when unhealthy, keep it with weight 0 instead of removing it
+         * @param line the line of its {@code real_server} block
+         * @param notifyUp the program and arguments run (without a shell, not waited for) when it
+         *     comes up ({@code notify_up}); empty for none
+         * @param notifyDown run when it goes down ({@code notify_down}); empty for none
+         */
         public Backend {
             Objects.requireNonNull(server, "server");
             checks = List.copyOf(checks);
