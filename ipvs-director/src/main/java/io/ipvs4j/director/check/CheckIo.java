@@ -610,6 +610,7 @@ public final class CheckIo implements AutoCloseable {
          * Sends one datagram; fails if it could not be sent whole.
          *
          * @param datagram the bytes between its position and limit
+         * @return completes when the datagram has been handed to the kernel
          */
         public CompletableFuture<Void> send(ByteBuffer datagram) {
             CompletableFuture<Void> f = new CompletableFuture<>();

@@ -62,17 +62,32 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
         }
     }
 
-    /** A policy whose first attempt runs at once (no warmup). */
+    /**
+     * A policy whose first attempt runs at once (no warmup).
+     *
+     * @param interval the time between attempts while the state is stable ({@code delay_loop})
+     * @param retries failed attempts retried before the target is DOWN ({@code retry})
+     * @param delayBeforeRetry the time before a retry ({@code delay_before_retry})
+     */
     public CheckPolicy(Duration interval, int retries, Duration delayBeforeRetry) {
         this(interval, retries, delayBeforeRetry, Duration.ZERO);
     }
 
-    /** This policy with {@code warmup}. */
+    /**
+     * This policy with {@code warmup}.
+     *
+     * @param warmup the first attempt waits a random time up to it; zero for at once
+     * @return the new policy
+     */
     public CheckPolicy withWarmup(Duration warmup) {
         return new CheckPolicy(interval, retries, delayBeforeRetry, warmup);
     }
 
-    /** keepalived's defaults: every 60 s, 1 retry, 1 s before it. */
+    /**
+     * keepalived's defaults: every 60 s, 1 retry, 1 s before it.
+     *
+     * @return the policy keepalived applies when nothing is configured
+     */
     public static CheckPolicy defaults() {
         return new CheckPolicy(DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_DELAY_BEFORE_RETRY);
     }

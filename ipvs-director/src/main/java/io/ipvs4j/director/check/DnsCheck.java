@@ -78,7 +78,7 @@ public final class DnsCheck implements HealthCheck {
     /**
      * The name asked for; empty for the root.
      *
-     * @return the name without a trailing dot
+     * @return the name as given to the builder; empty or {@code "."} is the root
      */
     public String name() {
         return name;

@@ -184,7 +184,7 @@ public final class HealthChecker<T> implements AutoCloseable {
     /**
      * A snapshot of all targets' states.
      *
-     * @return a copy, in the order the targets were added
+     * @return a copy, in no particular order
      */
     public Map<T, CheckState> states() {
         Map<T, CheckState> out = new LinkedHashMap<>();

@@ -41,7 +41,12 @@ public record MiscCheck(List<String> command, Duration timeout, boolean dynamic)
         Timeouts.positive("timeout", timeout);
     }
 
-    /** The weight keepalived gives a real server whose dynamic check exited with {@code status} (2..255). */
+    /**
+     * The weight keepalived gives a real server whose dynamic check exited with {@code status} (2..255).
+     *
+     * @param status the program's exit status
+     * @return the weight, 0..253
+     */
     public static int dynamicWeight(int status) {
         return status - 2;
     }

@@ -53,6 +53,11 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
         /**
          * Pings {@code target} once, from {@code sourceOrNull} when given; completes with the
          * round-trip time, or exceptionally on timeout or unreachability. Must not block.
+         *
+         * @param target the address to ping
+         * @param sourceOrNull the source address, or {@code null} to let the kernel choose
+         * @param timeout how long to wait for the reply
+         * @return the round-trip time
          */
         CompletableFuture<Duration> echo(InetAddress target, InetAddress sourceOrNull, Duration timeout);
     }
@@ -62,6 +67,8 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
      * without a shell, observed with {@link Process#onExit()}: for hosts where the native
      * pinger is not wired in. A process per echo costs far more than a socket; the native
      * pinger is the one to use at scale.
+     *
+     * @return the pinger; stateless and shared
      */
     public static Pinger commandPinger() {
         return CommandPinger.INSTANCE;

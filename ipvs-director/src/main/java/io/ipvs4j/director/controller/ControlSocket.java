@@ -331,7 +331,11 @@ public final class ControlSocket implements AutoCloseable {
         return (m & 0170000) == 0140000 ? "s" : "other";
     }
 
-    /** The socket file. */
+    /**
+     * The socket file.
+     *
+     * @return the path clients connect to
+     */
     public Path path() {
         return path;
     }

@@ -40,7 +40,12 @@ public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses,
         services = List.copyOf(services);
     }
 
-    /** The service whose {@code VirtualService.key()} prints as {@code key}, e.g. {@code "TCP 192.0.2.100:80"}. */
+    /**
+     * The service whose {@code VirtualService.key()} prints as {@code key}, e.g. {@code "TCP 192.0.2.100:80"}.
+     *
+     * @param key the service key as its {@code toString()} prints it
+     * @return the service, or empty if none has that key
+     */
     public Optional<Service> service(String key) {
         return services.stream().filter(s -> s.service().key().toString().equals(key)).findFirst();
     }
@@ -114,7 +119,15 @@ public record DesiredState(List<KeepalivedConfig.StaticAddress> staticAddresses,
             notifyDown = List.copyOf(notifyDown);
         }
 
-        /** A backend without notify scripts. */
+        /**
+         * A backend without notify scripts.
+         *
+         * @param server the real server as it should be programmed while healthy
+         * @param checks its checks; none means always healthy
+         * @param initialState the state before any check ran
+         * @param inhibitOnFailure when unhealthy, keep it with weight 0 instead of removing it
+         * @param line the line of its {@code real_server} block
+         */
         public Backend(RealServer server, List<CheckSpec> checks, CheckState initialState, boolean inhibitOnFailure,
                 int line) {
             this(server, checks, initialState, inhibitOnFailure, line, List.of(), List.of());

@@ -70,7 +70,8 @@ import java.util.TreeSet;
  * with its name and line, or a {@link ConfigParseException} in {@link Mode#STRICT}.
  *
  * <p>Addresses must be numeric literals; host names are rejected, never resolved.
- * {@code include} is not followed (it is reported as unsupported).
+ * {@code include} is followed (globs, relative to the including file's directory, or to the
+ * working directory for {@link #parse(String)}).
  */
 public final class KeepalivedParser {
     /** keepalived's {@code delay_loop} default. */
