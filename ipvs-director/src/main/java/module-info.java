@@ -18,11 +18,16 @@
  */
 @SuppressWarnings({"requires-automatic"})
 module io.ipvs4j.director {
+    // the API's types (Ipvs, ServiceKey, VirtualService, InterfaceAddresses, ...) live in core
     requires transitive io.ipvs4j.core;
-    requires transitive io.ipvs4j.netlink;
+    // netlink is the director program's kernel client and ICMP pinger (Main, NativePinger); no
+    // netlink type is in the exported API, so a consumer that passes its own Ipvs (or the fake)
+    // does not read it
+    requires io.ipvs4j.netlink;
     requires org.slf4j;
-    // the control socket (AF_UNIX with peer credentials, which JDK 17's UnixDomainSocketAddress
-    // cannot give); an automatic module named in its manifest
+    // the control socket's AF_UNIX server and its peer credentials (ControlSocket, ControlClient);
+    // an automatic module, named in its manifest. jnr-enxio, jnr-posix and jnr-constants, which
+    // it uses, are automatic modules too and are resolved with it.
     requires org.jnrproject.unixsocket;
 
     exports io.ipvs4j.director.keepalived;
