@@ -18,15 +18,26 @@ public interface ByteStream {
     /**
      * Reads at least one byte into {@code dst} when it has room; completes with the number of
      * bytes read, or -1 when the peer has closed the stream.
+     *
+     * @param dst receives the bytes from its position
+     * @return the number of bytes read, or -1 at the end of the stream
      */
     CompletableFuture<Integer> read(ByteBuffer dst);
 
-    /** Writes all of {@code src}. */
+    /**
+     * Writes all of {@code src}.
+     *
+     * @param src the bytes between its position and limit
+     * @return completes when all of them are written
+     */
     CompletableFuture<Void> write(ByteBuffer src);
 
     /**
      * Bounds the rest of the exchange: after {@code timeout} the stream is closed and pending
      * and later operations fail with a {@link java.util.concurrent.TimeoutException}.
+     *
+     * @param timeout from now
+     * @param what names the exchange in the time-out message, e.g. {@code "SMTP HELO"}
      */
     void expireAfter(java.time.Duration timeout, String what);
 

@@ -70,6 +70,8 @@ public final class CheckIo implements AutoCloseable {
     /**
      * Starts a loop whose thread is named {@code ipvs4j-check-io-<name>}.
      *
+     * @param name distinguishes the thread in thread dumps and logs
+     * @return the running loop; {@link #close()} stops it
      * @throws IllegalStateException if no selector can be opened (out of file descriptors)
      */
     public static CheckIo open(String name) {
@@ -83,6 +85,8 @@ public final class CheckIo implements AutoCloseable {
     /**
      * A process-wide loop, started on first use and never closed: what {@link HealthCheck#check()}
      * (the blocking convenience for scripts and tests) runs on.
+     *
+     * @return the shared loop
      */
     public static CheckIo shared() {
         CheckIo s = shared;
@@ -98,7 +102,11 @@ public final class CheckIo implements AutoCloseable {
         return s;
     }
 
-    /** Whether the caller runs on this loop's thread. */
+    /**
+     * Whether the caller runs on this loop's thread.
+     *
+     * @return true on the loop thread, where the loop's state may be touched directly
+     */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -106,6 +114,7 @@ public final class CheckIo implements AutoCloseable {
     /**
      * Runs {@code task} on the loop thread, after the tasks already queued.
      *
+     * @param task runs on the loop thread; it must not block
      * @throws RejectedExecutionException if the loop is closed
      */
     public void execute(Runnable task) {
@@ -138,6 +147,8 @@ public final class CheckIo implements AutoCloseable {
      * Runs {@code task} on the loop thread once {@code delay} has passed (at once when zero or
      * negative).
      *
+     * @param delay how long to wait
+     * @param task runs on the loop thread; it must not block
      * @return a handle whose {@link Cancellable#cancel()} stops it if it has not run yet
      */
     public Cancellable schedule(Duration delay, Runnable task) {
@@ -157,6 +168,13 @@ public final class CheckIo implements AutoCloseable {
      * {@code f}, or a failure with a {@link TimeoutException} saying {@code what} when it has
      * not completed within {@code timeout}. On time-out {@code onTimeout} runs (on the loop)
      * so the caller can release what the operation held (kill a process, close a socket).
+     *
+     * @param <T> the operation's result
+     * @param f the operation
+     * @param timeout how long it may take
+     * @param what names the operation in the time-out message, e.g. {@code "HTTP GET /health"}
+     * @param onTimeout releases what the operation held; runs on the loop, at most once
+     * @return completes as {@code f} does, or fails with a {@link TimeoutException}
      */
     public <T> CompletableFuture<T> within(CompletableFuture<T> f, Duration timeout, String what, Runnable onTimeout) {
         CompletableFuture<T> out = new CompletableFuture<>();
@@ -180,6 +198,11 @@ public final class CheckIo implements AutoCloseable {
     /**
      * Opens a TCP connection to {@code target}, from {@code bindOrNull} when given, failing
      * with a {@link TimeoutException} when it is not established within {@code timeout}.
+     *
+     * @param target the address and port to connect to
+     * @param bindOrNull the local source address, or {@code null} to let the kernel choose
+     * @param timeout bound on the connection being established
+     * @return the connection, or a failure (refused, unreachable, timed out)
      */
     public CompletableFuture<TcpConnection> connect(InetSocketAddress target, InetAddress bindOrNull, Duration timeout) {
         CompletableFuture<TcpConnection> result = new CompletableFuture<>();
@@ -224,7 +247,13 @@ public final class CheckIo implements AutoCloseable {
         return result;
     }
 
-    /** Opens a UDP socket connected to {@code target}, bound to {@code bindOrNull} when given. */
+    /**
+     * Opens a UDP socket connected to {@code target}, bound to {@code bindOrNull} when given.
+     *
+     * @param target the address and port datagrams go to (and the only one they are received from)
+     * @param bindOrNull the local source address, or {@code null} to let the kernel choose
+     * @return the socket, or a failure if it cannot be opened
+     */
     public CompletableFuture<UdpConnection> udp(InetSocketAddress target, InetAddress bindOrNull) {
         CompletableFuture<UdpConnection> result = new CompletableFuture<>();
         post(() -> {
@@ -438,6 +467,9 @@ public final class CheckIo implements AutoCloseable {
         /**
          * Bounds everything from now on: when {@code timeout} has passed the channel is closed
          * and pending and later operations fail with a {@link TimeoutException} saying {@code what}.
+         *
+         * @param timeout from now
+         * @param what names the operation in the time-out message
          */
         public void expireAfter(Duration timeout, String what) {
             io.post(() -> {
@@ -498,7 +530,11 @@ public final class CheckIo implements AutoCloseable {
             this.channel = ch;
         }
 
-        /** The peer's address. */
+        /**
+         * The peer's address.
+         *
+         * @return the address and port this connection is connected to
+         */
         public InetSocketAddress remote() {
             try {
                 return (InetSocketAddress) channel.getRemoteAddress();
@@ -570,7 +606,12 @@ public final class CheckIo implements AutoCloseable {
             this.channel = ch;
         }
 
-        /** Sends one datagram; fails if it could not be sent whole. */
+        /**
+         * Sends one datagram; fails if it could not be sent whole.
+         *
+         * @param datagram the bytes between its position and limit
+         * @return completes when the datagram has been handed to the kernel
+         */
         public CompletableFuture<Void> send(ByteBuffer datagram) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             io.post(() -> trySend(datagram, f));
@@ -605,6 +646,9 @@ public final class CheckIo implements AutoCloseable {
          * Receives one datagram into {@code dst} (a longer datagram is truncated to what fits);
          * completes with its length as received into the buffer. An ICMP port unreachable for
          * an earlier send fails it with {@link java.net.PortUnreachableException}.
+         *
+         * @param dst receives the datagram from its position
+         * @return the number of bytes put into {@code dst}
          */
         public CompletableFuture<Integer> receive(ByteBuffer dst) {
             CompletableFuture<Integer> f = new CompletableFuture<>();

@@ -33,6 +33,17 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
     /** keepalived's {@code delay_before_retry} default: 1 second. */
     public static final Duration DEFAULT_DELAY_BEFORE_RETRY = Duration.ofSeconds(1);
 
+    /**
+     * Checks the parts.
+     *
+     * @param interval time between the end of one check cycle and the next attempt; positive
+     * @param retries extra attempts after a failure before the target is declared DOWN; 0 means
+     *     the first failure takes it down
+     * @param delayBeforeRetry pause before each retry; not negative
+     * @param warmup upper bound of the random delay before the first attempt; not negative, zero
+     *     starts at once (keepalived's default is the {@code delay_loop}: the keepalived.conf
+     *     import applies it)
+     */
     public CheckPolicy {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(delayBeforeRetry, "delayBeforeRetry");
@@ -51,17 +62,32 @@ public record CheckPolicy(Duration interval, int retries, Duration delayBeforeRe
         }
     }
 
-    /** A policy whose first attempt runs at once (no warmup). */
+    /**
+     * A policy whose first attempt runs at once (no warmup).
+     *
+     * @param interval the time between attempts while the state is stable ({@code delay_loop})
+     * @param retries failed attempts retried before the target is DOWN ({@code retry})
+     * @param delayBeforeRetry the time before a retry ({@code delay_before_retry})
+     */
     public CheckPolicy(Duration interval, int retries, Duration delayBeforeRetry) {
         this(interval, retries, delayBeforeRetry, Duration.ZERO);
     }
 
-    /** This policy with {@code warmup}. */
+    /**
+     * This policy with {@code warmup}.
+     *
+     * @param warmup the first attempt waits a random time up to it; zero for at once
+     * @return the new policy
+     */
     public CheckPolicy withWarmup(Duration warmup) {
         return new CheckPolicy(interval, retries, delayBeforeRetry, warmup);
     }
 
-    /** keepalived's defaults: every 60 s, 1 retry, 1 s before it. */
+    /**
+     * keepalived's defaults: every 60 s, 1 retry, 1 s before it.
+     *
+     * @return the policy keepalived applies when nothing is configured
+     */
     public static CheckPolicy defaults() {
         return new CheckPolicy(DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_DELAY_BEFORE_RETRY);
     }

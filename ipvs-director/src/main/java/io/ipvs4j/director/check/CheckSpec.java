@@ -15,6 +15,12 @@ import java.util.Objects;
  * @param policy interval and retries
  */
 public record CheckSpec(HealthCheck check, CheckPolicy policy) {
+    /**
+     * Checks the parts.
+     *
+     * @param check the probe
+     * @param policy interval and retries
+     */
     public CheckSpec {
         Objects.requireNonNull(check, "check");
         Objects.requireNonNull(policy, "policy");

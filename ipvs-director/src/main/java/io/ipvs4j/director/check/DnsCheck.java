@@ -55,17 +55,31 @@ public final class DnsCheck implements HealthCheck {
         this.bindAddress = b.bindAddress;
     }
 
-    /** A builder for a check of the DNS server at {@code address:port} (never resolved). */
+    /**
+     * A builder for a check of the DNS server at {@code address:port} (never resolved).
+     *
+     * @param address the DNS server (or {@code connect_ip})
+     * @param port its UDP port, usually 53
+     * @return a builder; finish with {@link Builder#build()}
+     */
     public static Builder builder(InetAddress address, int port) {
         return new Builder(address, port);
     }
 
-    /** The query type, e.g. {@code "SOA"}. */
+    /**
+     * The query type, e.g. {@code "SOA"}.
+     *
+     * @return the type name in upper case
+     */
     public String type() {
         return type;
     }
 
-    /** The name asked for; empty for the root. */
+    /**
+     * The name asked for; empty for the root.
+     *
+     * @return the name as given to the builder; empty or {@code "."} is the root
+     */
     public String name() {
         return name;
     }
@@ -174,7 +188,12 @@ public final class DnsCheck implements HealthCheck {
             this.port = Timeouts.port("port", port);
         }
 
-        /** The query type, one of {@link DnsCheck#TYPES} (any case); default SOA. */
+        /**
+         * The query type, one of {@link DnsCheck#TYPES} (any case); default SOA.
+         *
+         * @param type a type name such as {@code "A"} or {@code "soa"}
+         * @return this builder
+         */
         public Builder type(String type) {
             String t = Objects.requireNonNull(type, "type").toUpperCase(Locale.ROOT);
             if (!TYPES.containsKey(t)) {
@@ -188,6 +207,9 @@ public final class DnsCheck implements HealthCheck {
         /**
          * The name to ask for; empty or {@code "."} for the root (the default). Labels must be
          * 1..63 characters of printable ASCII, the whole name at most 253.
+         *
+         * @param name a domain name, with or without the trailing dot
+         * @return this builder
          */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
@@ -207,19 +229,33 @@ public final class DnsCheck implements HealthCheck {
             return this;
         }
 
-        /** How long to wait for the answer; default 5 s ({@code connect_timeout}). */
+        /**
+         * How long to wait for the answer; default 5 s ({@code connect_timeout}).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.timeout = Timeouts.positive("connectTimeout", timeout);
             return this;
         }
 
-        /** The local address to send from ({@code bindto}); {@code null} lets the kernel choose. */
+        /**
+         * The local address to send from ({@code bindto}); {@code null} lets the kernel choose.
+         *
+         * @param address the source address, or {@code null}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
             return this;
         }
 
-        /** The check. */
+        /**
+         * The check.
+         *
+         * @return the check, immutable and reusable
+         */
         public DnsCheck build() {
             return new DnsCheck(this);
         }

@@ -33,12 +33,19 @@ import java.util.concurrent.CompletionException;
 @FunctionalInterface
 public interface HealthCheck {
 
-    /** Starts one attempt on {@code io}; the future tells whether the target passed. */
+    /**
+     * Starts one attempt on {@code io}; the future tells whether the target passed.
+     *
+     * @param io the loop the attempt's I/O runs on; the attempt must not block it
+     * @return the attempt's result; a failure of the future counts as a failed attempt
+     */
     CompletableFuture<CheckResult> start(CheckIo io);
 
     /**
      * Runs one attempt on {@link CheckIo#shared()} and waits for it: a convenience for scripts,
      * jshell and tests. Never call it on a loop thread (it would wait for itself).
+     *
+     * @return the attempt's result
      */
     default CheckResult check() {
         try {
@@ -48,7 +55,11 @@ public interface HealthCheck {
         }
     }
 
-    /** A short description for logs, e.g. {@code "HTTP_GET 192.0.2.32:80/"}. */
+    /**
+     * A short description for logs, e.g. {@code "HTTP_GET 192.0.2.32:80/"}.
+     *
+     * @return the check's kind and target
+     */
     default String describe() {
         return getClass().getSimpleName();
     }

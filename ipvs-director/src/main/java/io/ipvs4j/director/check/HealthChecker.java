@@ -56,7 +56,11 @@ public final class HealthChecker<T> implements AutoCloseable {
     private final Map<T, Target> targets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** A checker with its own {@link CheckIo} loop that tells {@code listener} about every transition. */
+    /**
+     * A checker with its own {@link CheckIo} loop that tells {@code listener} about every transition.
+     *
+     * @param listener told about state and weight changes, on the checker's loop thread
+     */
     public HealthChecker(StateListener<T> listener) {
         this(listener, null);
     }
@@ -64,6 +68,9 @@ public final class HealthChecker<T> implements AutoCloseable {
     /**
      * A checker whose attempts run on {@code io} (shared with other checkers; closing this
      * checker does not close it), or on a loop of its own when {@code io} is null.
+     *
+     * @param listener told about state and weight changes, on the loop thread
+     * @param io the loop to run on, or {@code null} for one of its own
      */
     public HealthChecker(StateListener<T> listener, CheckIo io) {
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -83,7 +90,11 @@ public final class HealthChecker<T> implements AutoCloseable {
         };
     }
 
-    /** The event loop the checks run on. */
+    /**
+     * The event loop the checks run on.
+     *
+     * @return the loop; the listener is called on its thread
+     */
     public CheckIo io() {
         return io;
     }
@@ -94,6 +105,7 @@ public final class HealthChecker<T> implements AutoCloseable {
      * @param initial the state before any check has run: keepalived starts real servers UP,
      *     or DOWN with {@code alpha}
      * @param checks at least one check; the target is UP while all are up
+     * @param target the checked thing, e.g. a real server's key; compared with {@code equals}
      * @throws IllegalStateException if the target is already checked or this checker is closed
      */
     public void add(T target, CheckState initial, List<CheckSpec> checks) {
@@ -118,7 +130,13 @@ public final class HealthChecker<T> implements AutoCloseable {
         }
     }
 
-    /** {@link #add(Object, CheckState, List)} with a single check. */
+    /**
+     * {@link #add(Object, CheckState, List)} with a single check.
+     *
+     * @param target the checked thing; compared with {@code equals}
+     * @param initial the state before any check has run
+     * @param check the one check; the target is UP while it is
+     */
     public void add(T target, CheckState initial, CheckSpec check) {
         add(target, initial, List.of(check));
     }
@@ -127,6 +145,7 @@ public final class HealthChecker<T> implements AutoCloseable {
      * Stops checking {@code target}; no notification follows. An attempt in flight finishes
      * but its result is dropped.
      *
+     * @param target as given to {@code add}
      * @return whether the target was being checked
      */
     public boolean remove(T target) {
@@ -146,7 +165,12 @@ public final class HealthChecker<T> implements AutoCloseable {
         return true;
     }
 
-    /** The current state of {@code target}, if it is being checked. */
+    /**
+     * The current state of {@code target}, if it is being checked.
+     *
+     * @param target as given to {@code add}
+     * @return its state, or empty if it is not checked
+     */
     public Optional<CheckState> state(T target) {
         Target t = targets.get(target);
         if (t == null) {
@@ -157,7 +181,11 @@ public final class HealthChecker<T> implements AutoCloseable {
         }
     }
 
-    /** A snapshot of all targets' states. */
+    /**
+     * A snapshot of all targets' states.
+     *
+     * @return a copy, in no particular order
+     */
     public Map<T, CheckState> states() {
         Map<T, CheckState> out = new LinkedHashMap<>();
         for (Target t : targets.values()) {

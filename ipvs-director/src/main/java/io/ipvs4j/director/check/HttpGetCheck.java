@@ -74,27 +74,49 @@ public final class HttpGetCheck implements HealthCheck {
         this.virtualHost = b.virtualHost;
     }
 
-    /** A builder for a check of {@code address:port} (never resolved). At least one URL must be added. */
+    /**
+     * A builder for a check of {@code address:port} (never resolved). At least one URL must be added.
+     *
+     * @param address the real server (or {@code connect_ip})
+     * @param port its port, 1..65535
+     * @return a builder; add URLs, then {@link Builder#build()}
+     */
     public static Builder builder(InetAddress address, int port) {
         return new Builder(address, port);
     }
 
-    /** The address and port checked. */
+    /**
+     * The address and port checked.
+     *
+     * @return the real server's address and port
+     */
     public InetSocketAddress target() {
         return target;
     }
 
-    /** The URLs, all of which must pass. */
+    /**
+     * The URLs, all of which must pass.
+     *
+     * @return the URLs in the order they are fetched
+     */
     public List<Url> urls() {
         return urls;
     }
 
-    /** The connect timeout. */
+    /**
+     * The connect timeout.
+     *
+     * @return the bound on the TCP (and TLS) connection being established
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** The bound on the exchange after the connection is up. */
+    /**
+     * The bound on the exchange after the connection is up.
+     *
+     * @return the bound on the request and the complete response
+     */
     public Duration responseTimeout() {
         return responseTimeout;
     }
@@ -399,7 +421,11 @@ public final class HttpGetCheck implements HealthCheck {
                 + connectTimeout;
     }
 
-    /** The {@code Host} header it sends when it is not the target's address ({@code virtualhost}). */
+    /**
+     * The {@code Host} header it sends when it is not the target's address ({@code virtualhost}).
+     *
+     * @return the configured Host header, or empty when it is the target's address
+     */
     public java.util.Optional<String> virtualHost() {
         return java.util.Optional.ofNullable(virtualHost);
     }
@@ -417,6 +443,13 @@ public final class HttpGetCheck implements HealthCheck {
      * @param digest lower- or upper-case hex MD5 of the expected body, if any
      */
     public record Url(String path, Set<Integer> statusCodes, Optional<String> digest) {
+        /**
+         * Checks the parts.
+         *
+         * @param path request path; starts with {@code /}, no whitespace or control characters
+         * @param statusCodes accepted status codes; empty means any 2xx (keepalived's default)
+         * @param digest lower- or upper-case hex MD5 of the expected body, if any
+         */
         public Url {
             Objects.requireNonNull(path, "path");
             if (!path.startsWith("/")) {
@@ -444,12 +477,23 @@ public final class HttpGetCheck implements HealthCheck {
             });
         }
 
-        /** {@code path} answered with {@code status}, body not checked. */
+        /**
+         * {@code path} answered with {@code status}, body not checked.
+         *
+         * @param path the request path, starting with {@code /}
+         * @param status the one acceptable status code
+         * @return the URL
+         */
         public static Url of(String path, int status) {
             return new Url(path, Set.of(status), Optional.empty());
         }
 
-        /** Whether {@code status} is acceptable. */
+        /**
+         * Whether {@code status} is acceptable.
+         *
+         * @param status the status code of a response
+         * @return true if it is one of the configured codes, or 2xx when none are configured
+         */
         public boolean accepts(int status) {
             return statusCodes.isEmpty() ? status >= 200 && status <= 299 : statusCodes.contains(status);
         }
@@ -478,13 +522,23 @@ public final class HttpGetCheck implements HealthCheck {
             this.port = Timeouts.port("port", port);
         }
 
-        /** Adds a URL that must pass. */
+        /**
+         * Adds a URL that must pass.
+         *
+         * @param url fetched in the order added
+         * @return this builder
+         */
         public Builder url(Url url) {
             urls.add(Objects.requireNonNull(url, "url"));
             return this;
         }
 
-        /** How long to wait for the connection; default 5 s ({@code connect_timeout}). */
+        /**
+         * How long to wait for the connection; default 5 s ({@code connect_timeout}).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Timeouts.positive("connectTimeout", timeout);
             return this;
@@ -493,31 +547,54 @@ public final class HttpGetCheck implements HealthCheck {
         /**
          * The bound on request + complete response once connected; default the connect
          * timeout, which is what keepalived's {@code connect_timeout} also bounds.
+         *
+         * @param timeout positive
+         * @return this builder
          */
         public Builder responseTimeout(Duration timeout) {
             this.responseTimeout = Timeouts.positive("responseTimeout", timeout);
             return this;
         }
 
-        /** The local address to connect from ({@code bindto}); {@code null} lets the kernel choose. */
+        /**
+         * The local address to connect from ({@code bindto}); {@code null} lets the kernel choose.
+         *
+         * @param address the source address, or {@code null}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
             return this;
         }
 
-        /** Speak TLS ({@code SSL_GET}); default false ({@code HTTP_GET}). */
+        /**
+         * Speak TLS ({@code SSL_GET}); default false ({@code HTTP_GET}).
+         *
+         * @param tls whether to speak HTTPS
+         * @return this builder
+         */
         public Builder tls(boolean tls) {
             this.tls = tls;
             return this;
         }
 
-        /** With TLS, send the {@code virtualhost} as SNI ({@code enable_sni}); default false, as keepalived. */
+        /**
+         * With TLS, send the {@code virtualhost} as SNI ({@code enable_sni}); default false, as keepalived.
+         *
+         * @param sni whether the TLS handshake names the virtual host
+         * @return this builder
+         */
         public Builder sni(boolean sni) {
             this.sni = sni;
             return this;
         }
 
-        /** The {@code Host} header ({@code virtualhost}); default the target's {@code address:port}. */
+        /**
+         * The {@code Host} header ({@code virtualhost}); default the target's {@code address:port}.
+         *
+         * @param host a host name or address (optionally with a port), or {@code null} for the default
+         * @return this builder
+         */
         public Builder virtualHost(String host) {
             if (host != null && !host.matches("[A-Za-z0-9.:\\[\\]_-]+")) {
                 throw new IllegalArgumentException("virtualHost must be a host name or address, was \"" + host + "\"");
@@ -529,6 +606,7 @@ public final class HttpGetCheck implements HealthCheck {
         /**
          * The check.
          *
+         * @return the check, immutable and reusable
          * @throws IllegalStateException if no URL was added
          */
         public HttpGetCheck build() {

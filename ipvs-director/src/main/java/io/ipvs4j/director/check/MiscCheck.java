@@ -26,6 +26,13 @@ import java.util.concurrent.TimeoutException;
  * @param dynamic {@code misc_dynamic}: exit 2..255 pass with weight status - 2
  */
 public record MiscCheck(List<String> command, Duration timeout, boolean dynamic) implements HealthCheck {
+    /**
+     * Checks the parts.
+     *
+     * @param command the program and its arguments (no shell)
+     * @param timeout how long it may run ({@code misc_timeout}; keepalived's default is the delay_loop)
+     * @param dynamic {@code misc_dynamic}: exit 2..255 pass with weight status - 2
+     */
     public MiscCheck {
         command = List.copyOf(command);
         if (command.isEmpty() || command.get(0).isEmpty()) {
@@ -34,7 +41,12 @@ public record MiscCheck(List<String> command, Duration timeout, boolean dynamic)
         Timeouts.positive("timeout", timeout);
     }
 
-    /** The weight keepalived gives a real server whose dynamic check exited with {@code status} (2..255). */
+    /**
+     * The weight keepalived gives a real server whose dynamic check exited with {@code status} (2..255).
+     *
+     * @param status the program's exit status
+     * @return the weight, 0..253
+     */
     public static int dynamicWeight(int status) {
         return status - 2;
     }

@@ -26,6 +26,8 @@ public final class NotifyScript {
      * Starts {@code command}; {@code what} names it in the log. Never throws: a program that
      * cannot be started is logged and the future completes with -1.
      *
+     * @param command the program and its arguments, run without a shell
+     * @param what names the script in the log, e.g. {@code "notify_up of 192.0.2.7:80"}
      * @return its exit status, when it has exited
      */
     public static CompletableFuture<Integer> start(List<String> command, String what) {

@@ -27,6 +27,14 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
     /** Beyond the pinger's own timeout, how long before the check gives up on a pinger that never completes. */
     static final Duration GRACE = Duration.ofSeconds(1);
 
+    /**
+     * Checks the parts.
+     *
+     * @param pinger sends the echo and completes with the round-trip time
+     * @param target the address pinged (the real server's, or {@code connect_ip})
+     * @param source the local address to send from ({@code bindto}), or null
+     * @param timeout how long to wait for the reply ({@code connect_timeout})
+     */
     public PingCheck {
         Objects.requireNonNull(pinger, "pinger");
         Objects.requireNonNull(target, "target");
@@ -45,6 +53,11 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
         /**
          * Pings {@code target} once, from {@code sourceOrNull} when given; completes with the
          * round-trip time, or exceptionally on timeout or unreachability. Must not block.
+         *
+         * @param target the address to ping
+         * @param sourceOrNull the source address, or {@code null} to let the kernel choose
+         * @param timeout how long to wait for the reply
+         * @return the round-trip time
          */
         CompletableFuture<Duration> echo(InetAddress target, InetAddress sourceOrNull, Duration timeout);
     }
@@ -54,6 +67,8 @@ public record PingCheck(Pinger pinger, InetAddress target, InetAddress source, D
      * without a shell, observed with {@link Process#onExit()}: for hosts where the native
      * pinger is not wired in. A process per echo costs far more than a socket; the native
      * pinger is the one to use at scale.
+     *
+     * @return the pinger; stateless and shared
      */
     public static Pinger commandPinger() {
         return CommandPinger.INSTANCE;

@@ -47,17 +47,31 @@ public final class SmtpCheck implements HealthCheck {
         this.bindAddress = b.bindAddress;
     }
 
-    /** A builder for a check of {@code address:port} (never resolved). */
+    /**
+     * A builder for a check of {@code address:port} (never resolved).
+     *
+     * @param address the mail server (or {@code connect_ip})
+     * @param port its SMTP port, usually 25
+     * @return a builder; finish with {@link Builder#build()}
+     */
     public static Builder builder(InetAddress address, int port) {
         return new Builder(address, port);
     }
 
-    /** The name sent with {@code HELO}. */
+    /**
+     * The name sent with {@code HELO}.
+     *
+     * @return the {@code HELO} argument
+     */
     public String heloName() {
         return heloName;
     }
 
-    /** The address and port checked. */
+    /**
+     * The address and port checked.
+     *
+     * @return the mail server's address and port
+     */
     public InetSocketAddress target() {
         return target;
     }
@@ -173,7 +187,12 @@ public final class SmtpCheck implements HealthCheck {
             this.port = Timeouts.port("port", port);
         }
 
-        /** The {@code HELO} argument ({@code helo_name}); default {@value SmtpCheck#DEFAULT_HELO_NAME}. */
+        /**
+         * The {@code HELO} argument ({@code helo_name}); default {@value SmtpCheck#DEFAULT_HELO_NAME}.
+         *
+         * @param name the host name to announce
+         * @return this builder
+         */
         public Builder heloName(String name) {
             Objects.requireNonNull(name, "heloName");
             if (name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
@@ -184,19 +203,33 @@ public final class SmtpCheck implements HealthCheck {
             return this;
         }
 
-        /** Bounds the connect and each read and write; default 5 s ({@code connect_timeout}). */
+        /**
+         * Bounds the connect and each read and write; default 5 s ({@code connect_timeout}).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.timeout = Timeouts.positive("connectTimeout", timeout);
             return this;
         }
 
-        /** The local address to connect from ({@code bindto}); {@code null} lets the kernel choose. */
+        /**
+         * The local address to connect from ({@code bindto}); {@code null} lets the kernel choose.
+         *
+         * @param address the source address, or {@code null}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
             return this;
         }
 
-        /** The check. */
+        /**
+         * The check.
+         *
+         * @return the check, immutable and reusable
+         */
         public SmtpCheck build() {
             return new SmtpCheck(this);
         }

@@ -15,12 +15,21 @@ package io.ipvs4j.director.check;
  */
 @FunctionalInterface
 public interface StateListener<T> {
-    /** {@code target} went from {@code oldState} to {@code newState} (never equal). */
+    /**
+     * {@code target} went from {@code oldState} to {@code newState} (never equal).
+     *
+     * @param target the checked thing, as given to {@link HealthChecker#add}
+     * @param oldState its state before
+     * @param newState its state now
+     */
     void stateChanged(T target, CheckState oldState, CheckState newState);
 
     /**
      * The weight the target's checks ask for changed (keepalived's {@code misc_dynamic}); empty
      * means the configured weight again. Ignored by default.
+     *
+     * @param target the checked thing, as given to {@link HealthChecker#add}
+     * @param weight the weight asked for, or empty for the configured one
      */
     default void weightChanged(T target, java.util.OptionalInt weight) {
     }

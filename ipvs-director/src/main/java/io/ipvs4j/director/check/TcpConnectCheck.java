@@ -33,17 +33,31 @@ public final class TcpConnectCheck implements HealthCheck {
         this.bindAddress = b.bindAddress;
     }
 
-    /** A builder for a check of {@code address:port} (the address is used as is, never resolved). */
+    /**
+     * A builder for a check of {@code address:port} (the address is used as is, never resolved).
+     *
+     * @param address the real server (or {@code connect_ip})
+     * @param port its port, 1..65535
+     * @return a builder; finish with {@link Builder#build()}
+     */
     public static Builder builder(InetAddress address, int port) {
         return new Builder(address, port);
     }
 
-    /** The address and port connected to. */
+    /**
+     * The address and port connected to.
+     *
+     * @return the real server's address and port
+     */
     public InetSocketAddress target() {
         return target;
     }
 
-    /** The connect timeout. */
+    /**
+     * The connect timeout.
+     *
+     * @return the bound on the connection being established
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -85,19 +99,33 @@ public final class TcpConnectCheck implements HealthCheck {
             this.port = Timeouts.port("port", port);
         }
 
-        /** How long to wait for the connection; default 5 s ({@code connect_timeout}). */
+        /**
+         * How long to wait for the connection; default 5 s ({@code connect_timeout}).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Timeouts.positive("connectTimeout", timeout);
             return this;
         }
 
-        /** The local address to connect from ({@code bindto}); {@code null} lets the kernel choose. */
+        /**
+         * The local address to connect from ({@code bindto}); {@code null} lets the kernel choose.
+         *
+         * @param address the source address, or {@code null}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
             return this;
         }
 
-        /** The check. */
+        /**
+         * The check.
+         *
+         * @return the check, immutable and reusable
+         */
         public TcpConnectCheck build() {
             return new TcpConnectCheck(this);
         }

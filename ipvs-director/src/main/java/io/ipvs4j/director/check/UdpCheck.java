@@ -64,7 +64,13 @@ public final class UdpCheck implements HealthCheck {
         return out;
     }
 
-    /** A builder for a check of {@code address:port} (never resolved). */
+    /**
+     * A builder for a check of {@code address:port} (never resolved).
+     *
+     * @param address the real server (or {@code connect_ip})
+     * @param port its UDP port, 1..65535
+     * @return a builder; finish with {@link Builder#build()}
+     */
     public static Builder builder(InetAddress address, int port) {
         return new Builder(address, port);
     }
@@ -73,13 +79,19 @@ public final class UdpCheck implements HealthCheck {
      * A payload written as keepalived's hex string ({@code payload}: hex digits, optional spaces
      * between octets, no wildcards), e.g. {@code "4f 50 54"}.
      *
+     * @param text the hex string as written in keepalived.conf
+     * @return the bytes it denotes
      * @throws IllegalArgumentException if it is empty or has another character
      */
     public static byte[] hexPayload(String text) {
         return Reply.parseHex(text, false).data();
     }
 
-    /** Whether a reply is required. */
+    /**
+     * Whether a reply is required.
+     *
+     * @return true if the check fails without a (matching) reply; false if only an ICMP error fails it
+     */
     public boolean requireReply() {
         return requireReply;
     }
@@ -144,6 +156,12 @@ public final class UdpCheck implements HealthCheck {
      * @param mask as long as {@code data}; 0 bits are compared
      */
     public record Reply(byte[] data, byte[] mask) {
+        /**
+         * Checks the parts.
+         *
+         * @param data the expected octets
+         * @param mask as long as {@code data}; 0 bits are compared
+         */
         public Reply {
             data = data.clone();
             mask = mask.clone();
@@ -157,6 +175,8 @@ public final class UdpCheck implements HealthCheck {
          * optional, a single digit before a space is one octet, {@code x}/{@code X} a wildcard
          * nibble; e.g. {@code "53 49 50 2f 32 2e 30 xx"}.
          *
+         * @param text the hex string as written after {@code require_reply}
+         * @return the expected reply, with its wildcard nibbles
          * @throws IllegalArgumentException if it is empty or has another character
          */
         public static Reply hex(String text) {
@@ -246,7 +266,12 @@ public final class UdpCheck implements HealthCheck {
             this.port = Timeouts.port("port", port);
         }
 
-        /** The datagram to send ({@code payload}); default keepalived's 32-byte filler. */
+        /**
+         * The datagram to send ({@code payload}); default keepalived's 32-byte filler.
+         *
+         * @param payload 1..65507 bytes (what fits in one IPv4 UDP datagram)
+         * @return this builder
+         */
         public Builder payload(byte[] payload) {
             if (payload.length == 0 || payload.length > 65507) {
                 throw new IllegalArgumentException("payload must be 1..65507 bytes, was " + payload.length);
@@ -255,20 +280,34 @@ public final class UdpCheck implements HealthCheck {
             return this;
         }
 
-        /** Require a reply, any reply ({@code require_reply} without data). */
+        /**
+         * Require a reply, any reply ({@code require_reply} without data).
+         *
+         * @return this builder
+         */
         public Builder requireReply() {
             this.requireReply = true;
             return this;
         }
 
-        /** Require a reply matching {@code expected} ({@code require_reply <hex>}). */
+        /**
+         * Require a reply matching {@code expected} ({@code require_reply <hex>}).
+         *
+         * @param expected the data the reply must start with
+         * @return this builder
+         */
         public Builder requireReply(Reply expected) {
             this.requireReply = true;
             this.reply = Objects.requireNonNull(expected, "expected");
             return this;
         }
 
-        /** The shortest acceptable reply when reply data is given ({@code min_reply_length}); default 0. */
+        /**
+         * The shortest acceptable reply when reply data is given ({@code min_reply_length}); default 0.
+         *
+         * @param n 0..65535
+         * @return this builder
+         */
         public Builder minReplyLength(int n) {
             if (n < 0 || n > 65535) {
                 throw new IllegalArgumentException("minReplyLength must be 0..65535, was " + n);
@@ -277,7 +316,12 @@ public final class UdpCheck implements HealthCheck {
             return this;
         }
 
-        /** The longest acceptable reply when reply data is given ({@code max_reply_length}); default 255. */
+        /**
+         * The longest acceptable reply when reply data is given ({@code max_reply_length}); default 255.
+         *
+         * @param n 0..65535
+         * @return this builder
+         */
         public Builder maxReplyLength(int n) {
             if (n < 0 || n > 65535) {
                 throw new IllegalArgumentException("maxReplyLength must be 0..65535, was " + n);
@@ -286,19 +330,33 @@ public final class UdpCheck implements HealthCheck {
             return this;
         }
 
-        /** How long to wait for a reply or an ICMP error; default 5 s ({@code connect_timeout}). */
+        /**
+         * How long to wait for a reply or an ICMP error; default 5 s ({@code connect_timeout}).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.timeout = Timeouts.positive("connectTimeout", timeout);
             return this;
         }
 
-        /** The local address to send from ({@code bindto}); {@code null} lets the kernel choose. */
+        /**
+         * The local address to send from ({@code bindto}); {@code null} lets the kernel choose.
+         *
+         * @param address the source address, or {@code null}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
             return this;
         }
 
-        /** The check. */
+        /**
+         * The check.
+         *
+         * @return the check, immutable and reusable
+         */
         public UdpCheck build() {
             return new UdpCheck(this);
         }

@@ -52,7 +52,15 @@ public final class ConfigCheck {
     private ConfigCheck() {
     }
 
-    /** Checks {@code file}; the plan goes to {@code out}, warnings and errors to {@code err}. */
+    /**
+     * Checks {@code file}; the plan goes to {@code out}, warnings and errors to {@code err}.
+     *
+     * @param file keepalived.conf
+     * @param mode whether unsupported parts are warnings or errors
+     * @param out receives the plan
+     * @param err receives the warnings and the error, if any
+     * @return the exit status: {@link #OK}, {@link #WARNINGS}, {@link #REJECTED} or {@link #UNREADABLE}
+     */
     public static int run(Path file, KeepalivedParser.Mode mode, PrintStream out, PrintStream err) {
         if (!Files.isReadable(file)) {
             err.println(file + ": cannot read the file");
@@ -93,6 +101,9 @@ public final class ConfigCheck {
      * What would be programmed: {@code ip addr add} lines for the VIPs, then per service an
      * {@code ipvsadm -S}-style {@code -A} line and an {@code -a} line per real server (with
      * every real server, as when all checks pass), each check on a {@code #} line under it.
+     *
+     * @param desired the converted configuration
+     * @return the lines, in configuration order
      */
     public static List<String> plan(DesiredState desired) {
         List<String> lines = new ArrayList<>();
@@ -143,6 +154,9 @@ public final class ConfigCheck {
      * The VRRP instances the director would run, one {@code # vrrp_instance} line each with
      * every setting in effect (keepalived's defaults and fallbacks applied), then its addresses,
      * trackers and scripts, the sync groups and the sync daemon.
+     *
+     * @param vrrp the VRRP part of the configuration
+     * @return the lines; none without VRRP instances
      */
     public static List<String> vrrpPlan(io.ipvs4j.director.keepalived.KeepalivedVrrp vrrp) {
         List<String> lines = new ArrayList<>();

@@ -28,6 +28,8 @@ public final class ControlClient {
     /**
      * Connects, sends {@code command}, reads the reply up to its terminating empty line.
      *
+     * @param socket the control socket's path
+     * @param command one line, e.g. {@code "status"}; it must not contain a newline
      * @return the reply without the terminating empty line
      * @throws IOException if the socket cannot be reached or closes before the reply is complete
      */
@@ -57,7 +59,12 @@ public final class ControlClient {
         }
     }
 
-    /** {@code ControlClient SOCKET COMMAND...}; exit status 1 if the reply is an ERROR. */
+    /**
+     * {@code ControlClient SOCKET COMMAND...}; exit status 1 if the reply is an ERROR.
+     *
+     * @param args the socket's path, then the command's words
+     * @throws IOException if the socket cannot be reached or closes before the reply is complete
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: ControlClient SOCKET COMMAND...");

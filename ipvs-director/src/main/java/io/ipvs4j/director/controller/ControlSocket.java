@@ -115,6 +115,14 @@ public final class ControlSocket implements AutoCloseable {
         /** 16 connections, 60 s idle, private directory. */
         public static final Limits DEFAULT = new Limits(16, java.time.Duration.ofSeconds(60), true);
 
+        /**
+         * Checks the parts.
+         *
+         * @param maxConnections connections served at once (at least 1)
+         * @param idleTimeout a connection that sends nothing for this long is closed (positive)
+         * @param privateDirectory require (or create) the socket's directory with mode 0700, owned
+         *     by the socket's owner
+         */
         public Limits {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
@@ -124,14 +132,32 @@ public final class ControlSocket implements AutoCloseable {
             }
         }
 
+        /**
+         * These limits with another connection cap.
+         *
+         * @param n connections served at once (at least 1)
+         * @return the new limits
+         */
         public Limits withMaxConnections(int n) {
             return new Limits(n, idleTimeout, privateDirectory);
         }
 
+        /**
+         * These limits with another idle timeout.
+         *
+         * @param timeout a connection that sends nothing for this long is closed (positive)
+         * @return the new limits
+         */
         public Limits withIdleTimeout(java.time.Duration timeout) {
             return new Limits(maxConnections, timeout, privateDirectory);
         }
 
+        /**
+         * These limits with or without the private-directory requirement.
+         *
+         * @param required whether the socket's directory must be mode 0700 and owned by its owner
+         * @return the new limits
+         */
         public Limits withPrivateDirectory(boolean required) {
             return new Limits(maxConnections, idleTimeout, required);
         }
@@ -159,12 +185,27 @@ public final class ControlSocket implements AutoCloseable {
         this.acceptor.setDaemon(true);
     }
 
-    /** {@link #start(LvsController, Path, Set, Limits)} with {@link #DEFAULT_MODE} and {@link Limits#DEFAULT}. */
+    /**
+     * {@link #start(LvsController, Path, Set, Limits)} with {@link #DEFAULT_MODE} and {@link Limits#DEFAULT}.
+     *
+     * @param controller the controller the commands act on
+     * @param path where the socket file is created
+     * @return the listening socket; {@link #close()} stops it and removes the file
+     * @throws IOException if the path is taken by a live socket or another file, or cannot be bound
+     */
     public static ControlSocket start(LvsController controller, Path path) throws IOException {
         return start(controller, path, DEFAULT_MODE, Limits.DEFAULT);
     }
 
-    /** {@link #start(LvsController, Path, Set, Limits)} with {@link Limits#DEFAULT}. */
+    /**
+     * {@link #start(LvsController, Path, Set, Limits)} with {@link Limits#DEFAULT}.
+     *
+     * @param controller the controller the commands act on
+     * @param path where the socket file is created
+     * @param mode the socket file's permissions: who may connect at all
+     * @return the listening socket; {@link #close()} stops it and removes the file
+     * @throws IOException if the path is taken by a live socket or another file, or cannot be bound
+     */
     public static ControlSocket start(LvsController controller, Path path, Set<PosixFilePermission> mode)
             throws IOException {
         return start(controller, path, mode, Limits.DEFAULT);
@@ -176,6 +217,9 @@ public final class ControlSocket implements AutoCloseable {
      *
      * @param mode the socket file's permissions: who may connect at all
      * @param limits connections, idle timeout, private directory
+     * @param controller the controller the commands act on
+     * @param path where the socket file is created
+     * @return the listening socket; {@link #close()} stops it and removes the file
      * @throws IOException if the path is taken by a live socket or another file, or cannot be
      *     bound, or its directory is open to others while {@link Limits#privateDirectory()}
      */
@@ -290,7 +334,11 @@ public final class ControlSocket implements AutoCloseable {
         return (m & 0170000) == 0140000 ? "s" : "other";
     }
 
-    /** The socket file. */
+    /**
+     * The socket file.
+     *
+     * @return the path clients connect to
+     */
     public Path path() {
         return path;
     }

@@ -96,6 +96,12 @@ public final class LvsController implements AutoCloseable {
      * @param endpoint the real server's address and port
      */
     public record BackendKey(ServiceKey service, Endpoint endpoint) {
+        /**
+         * Checks the parts.
+         *
+         * @param service the virtual service
+         * @param endpoint the real server's address and port
+         */
         public BackendKey {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(endpoint, "endpoint");
@@ -110,7 +116,12 @@ public final class LvsController implements AutoCloseable {
     /** Where {@link #reload()} reads the configuration from, e.g. the keepalived.conf file. */
     @FunctionalInterface
     public interface ConfigSource {
-        /** Reads and converts the configuration; throws with a message naming the problem. */
+        /**
+         * Reads and converts the configuration; throws with a message naming the problem.
+         *
+         * @return the desired state to apply
+         * @throws Exception if the configuration cannot be read or converted; {@link #reload()} then keeps the one in force
+         */
         DesiredState load() throws Exception;
     }
 
@@ -242,6 +253,10 @@ public final class LvsController implements AutoCloseable {
     /**
      * A builder for a controller of {@code desired} on {@code ipvs}. The controller does not
      * close {@code ipvs} (nor the {@link Builder#addresses addresses}): their owner does.
+     *
+     * @param ipvs the client that programs the kernel table
+     * @param desired the services and VIPs to keep in the kernel
+     * @return a builder; finish with {@link Builder#build()}
      */
     public static Builder builder(Ipvs ipvs, DesiredState desired) {
         return new Builder(ipvs).config(desired);
@@ -250,6 +265,9 @@ public final class LvsController implements AutoCloseable {
     /**
      * A builder for a controller whose configuration comes from {@code source}, read once at
      * {@link Builder#build()} and again at every {@link #reload()}.
+     * @param ipvs the client that programs the kernel table
+     * @param source reads the configuration, e.g. parses and converts keepalived.conf
+     * @return a builder; finish with {@link Builder#build()}
      */
     public static Builder builder(Ipvs ipvs, ConfigSource source) {
         return new Builder(ipvs).source(source);
@@ -616,6 +634,7 @@ public final class LvsController implements AutoCloseable {
      * Reconciles now, reading the kernel first, and waits for it.
      *
      * @return what was changed
+     * @throws IpvsException if the kernel table cannot be read
      */
     public Reconciler.Result reconcileNow() throws IpvsException {
         return onWriter(() -> applyNow(true));
@@ -636,6 +655,11 @@ public final class LvsController implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the real server is not configured or the weight is
      *     negative
+     * @param service the virtual service the real server belongs to
+     * @param endpoint the real server
+     * @param weight the weight to give it, 0..65535 (0 drains it)
+     * @return what was changed in the kernel
+     * @throws IpvsException if the kernel table cannot be read
      */
     public Reconciler.Result setWeight(ServiceKey service, Endpoint endpoint, int weight) throws IpvsException {
         synchronized (lock) {
@@ -652,6 +676,11 @@ public final class LvsController implements AutoCloseable {
     /**
      * Drains a real server: weight 0, so it gets no new connections while established ones
      * finish. Stays drained until {@link #enable} or {@link #reload()}.
+     * @param service the virtual service the real server belongs to
+     * @param endpoint the real server to drain
+     * @return what was changed in the kernel
+     * @throws IllegalArgumentException if the real server is not configured
+     * @throws IpvsException if the kernel table cannot be read
      */
     public Reconciler.Result drain(ServiceKey service, Endpoint endpoint) throws IpvsException {
         synchronized (lock) {
@@ -663,7 +692,15 @@ public final class LvsController implements AutoCloseable {
         return onWriter(() -> applyNow(true));
     }
 
-    /** Ends a drain (and a weight override): the real server gets its configured weight again. */
+    /**
+     * Ends a drain (and a weight override): the real server gets its configured weight again.
+     *
+     * @param service the virtual service the real server belongs to
+     * @param endpoint the real server to enable
+     * @return what was changed in the kernel
+     * @throws IllegalArgumentException if the real server is not configured
+     * @throws IpvsException if the kernel table cannot be read
+     */
     public Reconciler.Result enable(ServiceKey service, Endpoint endpoint) throws IpvsException {
         synchronized (lock) {
             Backend b = backend(service, endpoint);
@@ -728,14 +765,22 @@ public final class LvsController implements AutoCloseable {
         return r;
     }
 
-    /** The configuration currently in force. */
+    /**
+     * The configuration currently in force.
+     *
+     * @return the desired state last loaded (at build or the last successful {@link #reload()})
+     */
     public DesiredState config() {
         synchronized (lock) {
             return config;
         }
     }
 
-    /** The check state of every checked real server. */
+    /**
+     * The check state of every checked real server.
+     *
+     * @return a copy, in configuration order; real servers without checkers are not in it
+     */
     public Map<BackendKey, CheckState> backendsSnapshot() {
         Map<BackendKey, CheckState> out = new LinkedHashMap<>();
         synchronized (lock) {
@@ -747,6 +792,7 @@ public final class LvsController implements AutoCloseable {
     /**
      * The controller's view of every configured service, joined with the kernel's counters
      * (read now; when the kernel cannot be read the views have no kernel part).
+     * @return one view per configured service, in configuration order
      */
     public List<ServiceView> view() {
         Map<ServiceKey, ServiceSnapshot> kernel = new LinkedHashMap<>();
@@ -887,13 +933,21 @@ public final class LvsController implements AutoCloseable {
         /**
          * Where to bring up the {@code static_ipaddress} VIPs (e.g. {@code HostNetwork.addresses()});
          * required when the configuration has any.
+         *
+         * @param addresses the interface address helper; the controller does not close it
+         * @return this builder
          */
         public Builder addresses(InterfaceAddresses addresses) {
             this.addresses = addresses;
             return this;
         }
 
-        /** Remove its services and VIPs at {@link #close()}; default false (leave them, as keepalived does not flush on restart). */
+        /**
+         * Remove its services and VIPs at {@link #close()}; default false (leave them, as keepalived does not flush on restart).
+         *
+         * @param remove whether {@link #close()} removes what this controller programmed
+         * @return this builder
+         */
         public Builder removeOnExit(boolean remove) {
             this.removeOnExit = remove;
             return this;
@@ -903,6 +957,8 @@ public final class LvsController implements AutoCloseable {
          * Record what the controller programs in {@code file} (see {@link OwnershipState}), and
          * at start also own, and so remove when no longer configured, what the previous run
          * recorded there. Default: none (ownership is "what the current configuration names").
+         * @param file the state file; its directory must exist
+         * @return this builder
          */
         public Builder stateFile(Path file) {
             this.stateFile = file;
@@ -912,13 +968,21 @@ public final class LvsController implements AutoCloseable {
         /**
          * Runs {@code vrrp} with the controller: started after the first apply, closed first at
          * {@link #close()} (the controller owns it then).
+         * @param vrrp the VRRP instances of the configuration, not started yet
+         * @return this builder
          */
         public Builder vrrp(io.ipvs4j.director.vrrp.VrrpDirector vrrp) {
             this.vrrp = vrrp;
             return this;
         }
 
-        /** How long to gather check transitions before applying them; default 100 ms. */
+        /**
+         * How long to gather check transitions before applying them; default 100 ms.
+         *
+         * @param debounce zero or positive; zero applies every transition at once
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative
+         */
         public Builder debounce(Duration debounce) {
             if (debounce.isNegative()) {
                 throw new IllegalArgumentException("debounce must not be negative, was " + debounce);
@@ -927,7 +991,13 @@ public final class LvsController implements AutoCloseable {
             return this;
         }
 
-        /** How often to diff against the kernel's table to repair outside changes; default 60 s. */
+        /**
+         * How often to diff against the kernel's table to repair outside changes; default 60 s.
+         *
+         * @param interval positive
+         * @return this builder
+         * @throws IllegalArgumentException if it is zero or negative
+         */
         public Builder resyncInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("resyncInterval must be positive, was " + interval);
@@ -936,7 +1006,13 @@ public final class LvsController implements AutoCloseable {
             return this;
         }
 
-        /** Also read the kernel every N incremental applies; default 50. */
+        /**
+         * Also read the kernel every N incremental applies; default 50.
+         *
+         * @param n at least 1; 1 reads the kernel at every apply
+         * @return this builder
+         * @throws IllegalArgumentException if it is less than 1
+         */
         public Builder fullResyncEvery(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("fullResyncEvery must be at least 1, was " + n);
@@ -948,6 +1024,7 @@ public final class LvsController implements AutoCloseable {
         /**
          * The controller, not started yet.
          *
+         * @return the controller; call {@link #start()} to program the kernel
          * @throws IllegalStateException if the configuration has VIPs but no addresses were given
          * @throws Exception the ConfigSource's error, when built from one
          */

@@ -62,7 +62,11 @@ public final class Main {
             + " [--control-socket PATH] [--state-file PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
             + "       ipvs4j-director -t -f keepalived.conf [--strict]   (check the file, program nothing)";
 
-    /** Runs the controller until SIGTERM/SIGINT. */
+    /**
+     * Runs the controller until SIGTERM/SIGINT.
+     *
+     * @param args the command line; see the usage it prints for {@code --help}
+     */
     public static void main(String[] args) {
         configureLogging();
         Path file = null;

@@ -49,6 +49,12 @@ public record OwnershipState(Map<ServiceKey, List<Endpoint>> services, List<Inte
     /** No services, no VIPs. */
     public static final OwnershipState EMPTY = new OwnershipState(Map.of(), List.of());
 
+    /**
+     * Checks the parts.
+     *
+     * @param services the owned services, each with the real servers it was programmed with
+     * @param vips the owned interface addresses
+     */
     public OwnershipState {
         Map<ServiceKey, List<Endpoint>> copy = new LinkedHashMap<>();
         services.forEach((k, v) -> copy.put(Objects.requireNonNull(k), List.copyOf(v)));
@@ -56,7 +62,13 @@ public record OwnershipState(Map<ServiceKey, List<Endpoint>> services, List<Inte
         vips = List.copyOf(vips);
     }
 
-    /** Reads {@code file}; a missing file is {@link #EMPTY}. */
+    /**
+     * Reads {@code file}; a missing file is {@link #EMPTY}.
+     *
+     * @param file the state file
+     * @return the recorded state
+     * @throws IOException if it exists but cannot be read or is malformed
+     */
     public static OwnershipState load(Path file) throws IOException {
         List<String> lines;
         try {
@@ -104,7 +116,12 @@ public record OwnershipState(Map<ServiceKey, List<Endpoint>> services, List<Inte
         return new OwnershipState(services, vips);
     }
 
-    /** Writes this state to {@code file} atomically, creating its directory (mode 0700) if needed. */
+    /**
+     * Writes this state to {@code file} atomically, creating its directory (mode 0700) if needed.
+     *
+     * @param file the state file; replaced whole, never half-written
+     * @throws IOException if it or its directory cannot be written
+     */
     public void save(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
@@ -136,7 +153,12 @@ public record OwnershipState(Map<ServiceKey, List<Endpoint>> services, List<Inte
         }
     }
 
-    /** This state and {@code other} together (services of both, VIPs of both). */
+    /**
+     * This state and {@code other} together (services of both, VIPs of both).
+     *
+     * @param other another state
+     * @return the services and VIPs of both, this state's first
+     */
     public OwnershipState union(OwnershipState other) {
         Map<ServiceKey, List<Endpoint>> s = new LinkedHashMap<>(services);
         other.services.forEach((k, v) -> s.merge(k, v, (a, b) -> {

@@ -14,8 +14,11 @@ package io.ipvs4j.director.keepalived;
  * }</pre>
  */
 public final class ConfigParseException extends Exception {
+    /** @serial the 1-based line of the problem, or 0 */
     private final int line;
+    /** @serial the 1-based column of the problem, or 0 */
     private final int column;
+    /** @serial the offending token, or {@code null} */
     private final String token;
 
     /**
@@ -53,17 +56,29 @@ public final class ConfigParseException extends Exception {
         return column > 0 ? "line " + line + ", column " + column + ": " : "line " + line + ": ";
     }
 
-    /** The 1-based line of the problem, or 0 when not tied to a position. */
+    /**
+     * The 1-based line of the problem, or 0 when not tied to a position.
+     *
+     * @return the line, counting from 1
+     */
     public int line() {
         return line;
     }
 
-    /** The 1-based column of the problem, or 0 when unknown. */
+    /**
+     * The 1-based column of the problem, or 0 when unknown.
+     *
+     * @return the column, counting from 1
+     */
     public int column() {
         return column;
     }
 
-    /** The offending token, or {@code null}. */
+    /**
+     * The offending token, or {@code null}.
+     *
+     * @return the token as written, or {@code null} when the problem is not one token
+     */
     public String token() {
         return token;
     }

@@ -22,6 +22,15 @@ package io.ipvs4j.director.keepalived;
  * @param source the included file it is in, or {@code ""} for the main file
  */
 public record ConfigWarning(int line, int column, String keyword, String context, String message, String source) {
+    /**
+     * A warning about a part of the main file.
+     *
+     * @param line 1-based line of the keyword
+     * @param column 1-based column of the keyword
+     * @param keyword the keyword
+     * @param context the enclosing block, or {@code ""} at top level
+     * @param message what is wrong and what follows
+     */
     public ConfigWarning(int line, int column, String keyword, String context, String message) {
         this(line, column, keyword, context, message, "");
     }

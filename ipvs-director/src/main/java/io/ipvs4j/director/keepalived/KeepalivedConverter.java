@@ -62,6 +62,8 @@ public final class KeepalivedConverter {
     /**
      * Converts {@code config}.
      *
+     * @param config the parsed configuration
+     * @return the services, real servers, checks and VIPs to program; {@code PING_CHECK}s run the system's {@code ping}
      * @throws ConfigParseException naming the line of a virtual or real server the model rejects
      *     (e.g. a real server of another address family without TUN, a duplicate service)
      */
@@ -73,6 +75,9 @@ public final class KeepalivedConverter {
      * Converts {@code config}, with {@code pinger} sending the echoes of its {@code PING_CHECK}s
      * (the director passes its native ICMP pinger, {@code IcmpPinger::echo}).
      *
+     * @param config the parsed configuration
+     * @param pinger sends the ICMP echoes of the {@code PING_CHECK}s
+     * @return the services, real servers, checks and VIPs to program
      * @throws ConfigParseException as {@link #toDesiredState(KeepalivedConfig)}
      */
     public static DesiredState toDesiredState(KeepalivedConfig config, PingCheck.Pinger pinger)

@@ -70,7 +70,8 @@ import java.util.TreeSet;
  * with its name and line, or a {@link ConfigParseException} in {@link Mode#STRICT}.
  *
  * <p>Addresses must be numeric literals; host names are rejected, never resolved.
- * {@code include} is not followed (it is reported as unsupported).
+ * {@code include} is followed (globs, relative to the including file's directory, or to the
+ * working directory for {@link #parse(String)}).
  */
 public final class KeepalivedParser {
     /** keepalived's {@code delay_loop} default. */
@@ -147,7 +148,13 @@ public final class KeepalivedParser {
         this.warnings.addAll(earlier);
     }
 
-    /** Parses {@code text} in {@link Mode#LENIENT}. */
+    /**
+     * Parses {@code text} in {@link Mode#LENIENT}.
+     *
+     * @param text the whole configuration; its {@code include}s are relative to the working directory
+     * @return the configuration, with a warning for every part that is ignored
+     * @throws ConfigParseException naming the line, column and token of the first problem
+     */
     public static KeepalivedConfig parse(String text) throws ConfigParseException {
         return parse(text, Mode.LENIENT);
     }
@@ -155,6 +162,9 @@ public final class KeepalivedParser {
     /**
      * Parses {@code text}.
      *
+     * @param text the whole configuration; its {@code include}s are relative to the working directory
+     * @param mode whether unsupported parts are warnings or errors
+     * @return the configuration, with a warning for every part that is ignored
      * @throws ConfigParseException naming the line, column and token of the first problem
      */
     public static KeepalivedConfig parse(String text, Mode mode) throws ConfigParseException {
@@ -167,7 +177,14 @@ public final class KeepalivedParser {
         return new KeepalivedParser(tokens, mode, includeWarnings).config();
     }
 
-    /** Parses a file in {@link Mode#LENIENT}. */
+    /**
+     * Parses a file in {@link Mode#LENIENT}.
+     *
+     * @param file keepalived.conf
+     * @return the configuration, with a warning for every part that is ignored
+     * @throws IOException if it or an included file cannot be read
+     * @throws ConfigParseException naming the file, line, column and token of the first problem
+     */
     public static KeepalivedConfig parse(Path file) throws IOException, ConfigParseException {
         return parse(file, Mode.LENIENT);
     }
@@ -176,6 +193,12 @@ public final class KeepalivedParser {
      * Parses a file, following its {@code include}s (globs, relative to the including file's
      * directory). Any bytes are read: UTF-8 when the file is valid UTF-8, otherwise
      * ISO-8859-1 (so a Latin-1 comment stays a comment); a UTF-8 byte-order mark is skipped.
+     *
+     * @param file keepalived.conf
+     * @param mode whether unsupported parts are warnings or errors
+     * @return the configuration, with a warning for every part that is ignored
+     * @throws IOException if it or an included file cannot be read
+     * @throws ConfigParseException naming the file, line, column and token of the first problem
      */
     public static KeepalivedConfig parse(Path file, Mode mode) throws IOException, ConfigParseException {
         List<ConfigWarning> includeWarnings = new ArrayList<>();
