@@ -41,7 +41,7 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * KeepalivedConfig config = KeepalivedParser.parse(Path.of("keepalived.conf"));
- * config.warnings().forEach(System.err::println);   // e.g. the vrrp_instance blocks
+ * config.warnings().forEach(System.err::println);   // e.g. a FILE_CHECK block
  * DesiredState desired = KeepalivedConverter.toDesiredState(config);
  *
  * KeepalivedParser.parse(text, KeepalivedParser.Mode.STRICT);   // unsupported parts are errors
@@ -62,12 +62,16 @@ import java.util.TreeSet;
  * {@code sh-port}, {@code sh-fallback}, {@code mh-port}, {@code mh-fallback},
  * {@code sorry_server}, {@code sorry_server_inhibit}; {@code real_server IP [PORT]} with
  * {@code weight}, {@code inhibit_on_failure}, {@code uthreshold}, {@code lthreshold},
- * {@code lvs_method}/{@code lb_kind}, {@code delay_loop}; checkers {@code HTTP_GET}
- * ({@code url { path status_code digest }}, {@code virtualhost}) and {@code TCP_CHECK}, both
- * with {@code connect_timeout}, {@code connect_ip}, {@code connect_port}, {@code bindto},
- * {@code retry}/{@code nb_get_retry}, {@code delay_before_retry}, {@code delay_loop}.
- * Everything else (VRRP, other checkers, notify scripts, ...) produces a {@link ConfigWarning}
- * with its name and line, or a {@link ConfigParseException} in {@link Mode#STRICT}.
+ * {@code lvs_method}/{@code lb_kind}, {@code delay_loop}, {@code notify_up}/{@code notify_down};
+ * checkers {@code HTTP_GET}, {@code SSL_GET}, {@code TCP_CHECK}, {@code MISC_CHECK},
+ * {@code SMTP_CHECK}, {@code DNS_CHECK}, {@code UDP_CHECK} and {@code PING_CHECK} with
+ * {@code connect_timeout}, {@code connect_ip}, {@code connect_port}, {@code bindto},
+ * {@code retry}/{@code nb_get_retry}, {@code delay_before_retry}, {@code warmup}, inherited
+ * from the real and virtual server; {@code vrrp_instance}, {@code vrrp_sync_group},
+ * {@code vrrp_script} and the global VRRP settings (see {@link KeepalivedVrrp}). Everything
+ * else ({@code FILE_CHECK}, {@code BFD_CHECK}, {@code vrrp_track_process}, ...) produces a
+ * {@link ConfigWarning} with its name and line, or a {@link ConfigParseException} in
+ * {@link Mode#STRICT}.
  *
  * <p>Addresses must be numeric literals; host names are rejected, never resolved.
  * {@code include} is followed (globs, relative to the including file's directory, or to the
