@@ -3,6 +3,8 @@
 #   1. mvn -B verify: unit tests of every module on the host (kernel tests skip there, with the reason)
 #   2. the same host tests on JDK 25 (the classes compiled in step 1; skipped if
 #      /usr/lib/jvm/temurin-25-jdk-amd64 or IPVS4J_JDK25 is not there)
+#   2b. the aggregate Javadoc of the reactor (javadoc:aggregate, no doclint warning allowed,
+#      like every module's own Javadoc jar): target/reports/apidocs
 #   3. consumer builds: mvn install into an isolated local repository (target/consumer-m2),
 #      then consumer-tests/run.sh on JDK 17 and 25: a user's project that knows ipvs4j only by
 #      its BOM coordinates, its JUnit test against InMemoryIpvs, class path and module path
@@ -29,6 +31,11 @@ if [ $mvn_rc -eq 0 ] && [ -x "$JDK25/bin/java" ]; then
   JAVA_HOME=$JDK25 MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -o -q test; jdk25_rc=$?
   jdk25=$([ $jdk25_rc -eq 0 ] && echo PASSED || echo "FAILED ($jdk25_rc)")
 fi
+javadoc_rc=1
+if [ $mvn_rc -eq 0 ]; then
+  echo "test.sh: the aggregate Javadoc (javadoc:aggregate, doclint warnings are errors)"
+  mvn -B -o -q javadoc:aggregate && javadoc_rc=0
+fi
 t2=$(date +%s)
 consumer_rc=1 extra=
 if [ $mvn_rc -eq 0 ]; then
@@ -50,7 +57,7 @@ if [ $mvn_rc -eq 0 ]; then export IPVS4J_SKIP_BUILD=1; fi
 IPVS4J_KERNEL_EXTRA=$extra native-tests/vm/run-kernel-tests.sh "$@"; kernel_rc=$?
 t4=$(date +%s)
 echo "test.sh: host unit tests (mvn verify): $([ $mvn_rc -eq 0 ] && echo PASSED || echo "FAILED ($mvn_rc)") in $((t1 - t0)) s;" \
-  "on JDK 25: $jdk25 in $((t2 - t1)) s;" \
+  "on JDK 25: $jdk25, aggregate Javadoc: $([ $javadoc_rc -eq 0 ] && echo PASSED || echo FAILED) in $((t2 - t1)) s;" \
   "consumer builds: $([ $consumer_rc -eq 0 ] && echo PASSED || echo FAILED) in $((t3 - t2)) s;" \
   "kernel tests (with the consumer's IPVS calls): $([ $kernel_rc -eq 0 ] && echo PASSED || echo "FAILED ($kernel_rc)") in $((t4 - t3)) s"
-[ $mvn_rc -eq 0 ] && [ $jdk25_rc -eq 0 ] && [ $consumer_rc -eq 0 ] && [ $kernel_rc -eq 0 ]
+[ $mvn_rc -eq 0 ] && [ $jdk25_rc -eq 0 ] && [ $javadoc_rc -eq 0 ] && [ $consumer_rc -eq 0 ] && [ $kernel_rc -eq 0 ]

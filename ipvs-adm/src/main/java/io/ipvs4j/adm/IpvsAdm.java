@@ -50,6 +50,10 @@ public final class IpvsAdm {
     private Ipvs ipvs;
 
     /**
+     * An ipvsadm that opens its own client and closes it after each run.
+     *
+     * @param out where listings and {@code -S} go
+     * @param err where errors go, in ipvsadm's words
      * @param opener opens the client on first use (nothing native is loaded for {@code -h},
      *     {@code -v} or a refused command line); it is closed at the end of each run
      */
@@ -57,7 +61,14 @@ public final class IpvsAdm {
         this(out, err, opener, true);
     }
 
-    /** Like {@link #IpvsAdm(PrintStream, PrintStream, Supplier)}; {@code closeClient} false keeps a shared client open. */
+    /**
+     * Like {@link #IpvsAdm(PrintStream, PrintStream, Supplier)}, with a choice of closing.
+     *
+     * @param out where listings and {@code -S} go
+     * @param err where errors go, in ipvsadm's words
+     * @param opener opens the client on first use
+     * @param closeClient false keeps a shared client open after each run
+     */
     public IpvsAdm(PrintStream out, PrintStream err, Supplier<Ipvs> opener, boolean closeClient) {
         this.out = out;
         this.err = err;
@@ -65,6 +76,11 @@ public final class IpvsAdm {
         this.closeClient = closeClient;
     }
 
+    /**
+     * The {@code ipvs4j-adm} command: ipvsadm's command line, against the kernel over netlink.
+     *
+     * @param args ipvsadm's arguments, e.g. {@code -A -t 192.0.2.1:80 -s rr}
+     */
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
@@ -96,7 +112,13 @@ public final class IpvsAdm {
         }
     }
 
-    /** Runs one invocation; {@code stdin} is read by {@code -R}. Returns the exit status. */
+    /**
+     * Runs one invocation.
+     *
+     * @param args ipvsadm's arguments; none means {@code -L}
+     * @param stdin read by {@code -R}
+     * @return the exit status ipvsadm would give (0 success, non-zero with a message on err)
+     */
     public int run(String[] args, Reader stdin) {
         try {
             IpvsadmCommand c;
