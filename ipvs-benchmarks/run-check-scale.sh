@@ -1,7 +1,7 @@
 #!/bin/bash
 # Health checking at scale, ipvs4j's director against keepalived in one boot of the project's VM:
 # N real servers (default 5000: 250 addresses x 20 ports in a server namespace, half TCP_CHECK,
-# half HTTP_GET, busybox httpd behind every port) checked every second (delay_loop 1, retry 0,
+# half HTTP_GET, nginx behind every port) checked every second (delay_loop 1, retry 0,
 # connect_timeout 1) by each director from its own namespace, each programming its own IPVS
 # table. Records per director: CPU seconds per second of checking (utime+stime over a window,
 # all its processes), RSS, and the time from killing two servers' ports (2 x 250 real servers:
@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 n=${1:-5000}
 window=${2:-30}
+for tool in keepalived:keepalived nginx:nginx-light ipvsadm:ipvsadm; do
+  command -v "${tool%%:*}" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool#*:}"
+done
 mvn -q -B -o -DskipTests -pl ipvs-director -am package
 work=$root/ipvs-benchmarks/target/check-scale
 rm -rf "$work"
@@ -49,9 +52,26 @@ ip -n cs-d4j addr add 198.51.100.251/24 dev eth0
 ip -n cs-dka addr add 198.51.100.252/24 dev eth0
 for a in $(seq 1 $addrs); do echo "addr add 198.51.100.$a/24 dev eth0"; done | ip -n cs-srv -batch -
 mkdir -p "$work/www"; echo ok > "$work/www/index.html"
-for p in $(seq 8001 $((8000 + ports))); do
-  ip netns exec cs-srv busybox httpd -f -p 0.0.0.0:$p -h "$work/www" &
-  echo $! > "$work/httpd-$p.pid"
+# nginx (one event-driven worker per instance) behind every port: busybox httpd forks a process
+# per connection, which under TCG cannot answer thousands of checks a second and made both
+# directors' HTTP_GETs time out. Instance "dead" serves the two ports the failure step stops.
+nginx_conf() { # name ports...
+  local name=$1; shift
+  mkdir -p "$work/nginx-$name"
+  { echo "daemon off; master_process off; worker_processes 1; user root;"
+    echo "pid $work/nginx-$name/pid; error_log $work/nginx-$name/error.log warn;"
+    echo "events { worker_connections 16384; }"
+    echo "http { access_log off; client_body_temp_path $work/nginx-$name; proxy_temp_path $work/nginx-$name;"
+    echo "  fastcgi_temp_path $work/nginx-$name; uwsgi_temp_path $work/nginx-$name; scgi_temp_path $work/nginx-$name;"
+    echo "  server {"; for p in "$@"; do echo "    listen 0.0.0.0:$p backlog=4096;"; done
+    echo "    root $work/www; } }"; } > "$work/nginx-$name/nginx.conf"
+}
+nginx_conf dead 8001 8002
+nginx_conf live $(seq 8003 $((8000 + ports)))
+ulimit -n 65536
+for name in dead live; do
+  ip netns exec cs-srv nginx -e "$work/nginx-$name/error.log" -c "$work/nginx-$name/nginx.conf" &
+  echo $! > "$work/nginx-$name.launcher"
 done
 # the conf: one virtual server, N real servers; odd ports TCP_CHECK, even ports HTTP_GET
 conf=$work/keepalived.conf
@@ -104,7 +124,7 @@ printf 'ipvs4j:     CPU %.3f s/s, RSS %d kB\n' "$(echo "($c1 - $c0) / $ticks / $
 printf 'keepalived: CPU %.3f s/s, RSS %d kB\n' "$(echo "($k1 - $k0) / $ticks / $el" | bc -l)" "$(rss_of $ka_pids)"
 # failure to removal: kill one TCP_CHECK port and one HTTP_GET port
 before4=$(rs_on_ports cs-d4j "8001|8002"); beforek=$(rs_on_ports cs-dka "8001|8002")
-kill "$(cat "$work/httpd-8001.pid")" "$(cat "$work/httpd-8002.pid")"
+kill "$(cat "$work/nginx-dead.launcher")"
 tk=$(date +%s.%N); d4j_done=; ka_done=
 while [ -z "$d4j_done" ] || [ -z "$ka_done" ]; do
   now=$(date +%s.%N)
