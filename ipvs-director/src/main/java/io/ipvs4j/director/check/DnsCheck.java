@@ -175,17 +175,17 @@ public final class DnsCheck implements HealthCheck {
     }
 
     /** Builds a {@link DnsCheck}. */
-    public static final class Builder {
-        private final InetAddress address;
-        private final int port;
+    public static final class Builder extends SocketCheckBuilder<Builder> {
         private String type = DEFAULT_TYPE;
         private String name = DEFAULT_NAME;
-        private Duration timeout = TcpConnectCheck.DEFAULT_CONNECT_TIMEOUT;
-        private InetAddress bindAddress;
 
         private Builder(InetAddress address, int port) {
-            this.address = Objects.requireNonNull(address, "address");
-            this.port = Timeouts.port("port", port);
+            super(address, port);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -226,28 +226,6 @@ public final class DnsCheck implements HealthCheck {
                 }
             }
             this.name = name;
-            return this;
-        }
-
-        /**
-         * How long to wait for the answer; default 5 s ({@code connect_timeout}).
-         *
-         * @param timeout positive
-         * @return this builder
-         */
-        public Builder connectTimeout(Duration timeout) {
-            this.timeout = Timeouts.positive("connectTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * The local address to send from ({@code bindto}); {@code null} lets the kernel choose.
-         *
-         * @param address the source address, or {@code null}
-         * @return this builder
-         */
-        public Builder bindAddress(InetAddress address) {
-            this.bindAddress = address;
             return this;
         }
 

@@ -175,16 +175,16 @@ public final class SmtpCheck implements HealthCheck {
     }
 
     /** Builds an {@link SmtpCheck}. */
-    public static final class Builder {
-        private final InetAddress address;
-        private final int port;
+    public static final class Builder extends SocketCheckBuilder<Builder> {
         private String heloName = DEFAULT_HELO_NAME;
-        private Duration timeout = TcpConnectCheck.DEFAULT_CONNECT_TIMEOUT;
-        private InetAddress bindAddress;
 
         private Builder(InetAddress address, int port) {
-            this.address = Objects.requireNonNull(address, "address");
-            this.port = Timeouts.port("port", port);
+            super(address, port);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -200,28 +200,6 @@ public final class SmtpCheck implements HealthCheck {
                         + "\"");
             }
             this.heloName = name;
-            return this;
-        }
-
-        /**
-         * Bounds the connect and each read and write; default 5 s ({@code connect_timeout}).
-         *
-         * @param timeout positive
-         * @return this builder
-         */
-        public Builder connectTimeout(Duration timeout) {
-            this.timeout = Timeouts.positive("connectTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * The local address to connect from ({@code bindto}); {@code null} lets the kernel choose.
-         *
-         * @param address the source address, or {@code null}
-         * @return this builder
-         */
-        public Builder bindAddress(InetAddress address) {
-            this.bindAddress = address;
             return this;
         }
 

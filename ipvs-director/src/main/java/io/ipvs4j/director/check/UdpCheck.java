@@ -250,20 +250,20 @@ public final class UdpCheck implements HealthCheck {
     }
 
     /** Builds a {@link UdpCheck}. */
-    public static final class Builder {
-        private final InetAddress address;
-        private final int port;
+    public static final class Builder extends SocketCheckBuilder<Builder> {
         private byte[] payload = DEFAULT_PAYLOAD;
         private boolean requireReply;
         private Reply reply;
         private int minReplyLength;
         private int maxReplyLength = DEFAULT_MAX_REPLY_LENGTH;
-        private Duration timeout = TcpConnectCheck.DEFAULT_CONNECT_TIMEOUT;
-        private InetAddress bindAddress;
 
         private Builder(InetAddress address, int port) {
-            this.address = Objects.requireNonNull(address, "address");
-            this.port = Timeouts.port("port", port);
+            super(address, port);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -327,28 +327,6 @@ public final class UdpCheck implements HealthCheck {
                 throw new IllegalArgumentException("maxReplyLength must be 0..65535, was " + n);
             }
             this.maxReplyLength = n;
-            return this;
-        }
-
-        /**
-         * How long to wait for a reply or an ICMP error; default 5 s ({@code connect_timeout}).
-         *
-         * @param timeout positive
-         * @return this builder
-         */
-        public Builder connectTimeout(Duration timeout) {
-            this.timeout = Timeouts.positive("connectTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * The local address to send from ({@code bindto}); {@code null} lets the kernel choose.
-         *
-         * @param address the source address, or {@code null}
-         * @return this builder
-         */
-        public Builder bindAddress(InetAddress address) {
-            this.bindAddress = address;
             return this;
         }
 
