@@ -243,7 +243,9 @@ public final class HealthChecker<T> implements AutoCloseable {
                 slot.up = true;
                 slot.weight = result.weight();
                 next = policy.interval();
-                log.debug("{} {}: {}", t.target, slot.spec.check().describe(), result.detail());
+                if (log.isDebugEnabled()) {   // describe() builds a string: not for every attempt
+                    log.debug("{} {}: {}", t.target, slot.spec.check().describe(), result.detail());
+                }
             } else if (slot.up && slot.failures < policy.retries()) {
                 // keepalived retries only what it is about to take out; a failing check of an
                 // up target is given its retries before it counts
@@ -255,7 +257,7 @@ public final class HealthChecker<T> implements AutoCloseable {
                 if (slot.up) {
                     log.warn("{} {} failed after {} retries: {}", t.target, slot.spec.check().describe(),
                             policy.retries(), result.detail());
-                } else {
+                } else if (log.isDebugEnabled()) {
                     log.debug("{} {} still failing: {}", t.target, slot.spec.check().describe(), result.detail());
                 }
                 slot.failures = 0;

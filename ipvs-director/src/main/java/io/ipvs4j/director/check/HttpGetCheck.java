@@ -62,6 +62,10 @@ public final class HttpGetCheck implements HealthCheck {
     private final String virtualHost;
     private final boolean tls;
     private final boolean sni;
+    /** Per URL, what every attempt sends and says: built once, not at every check. */
+    private final String[] where;
+    private final byte[][] requests;
+    private final CheckResult allUp;
 
     private HttpGetCheck(Builder b) {
         this.tls = b.tls;
@@ -72,6 +76,19 @@ public final class HttpGetCheck implements HealthCheck {
         this.responseTimeout = b.responseTimeout != null ? b.responseTimeout : b.connectTimeout;
         this.bindAddress = b.bindAddress;
         this.virtualHost = b.virtualHost;
+        String hostPort = InetAddresses.toText(target.getAddress(), target.getPort());
+        String host = virtualHost != null ? virtualHost : hostPort;
+        this.where = new String[urls.size()];
+        this.requests = new byte[urls.size()][];
+        for (int i = 0; i < urls.size(); i++) {
+            where[i] = hostPort + urls.get(i).path();
+            requests[i] = ("GET " + urls.get(i).path() + " HTTP/1.0\r\n"
+                    + "User-Agent: ipvs4j-healthcheck\r\n"
+                    + "Host: " + host + "\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+        this.allUp = urls.isEmpty() ? null
+                : CheckResult.up(urls.size() == 1 ? "HTTP " + urls.get(0).path() + " ok" : "all " + urls.size() + " URLs ok");
     }
 
     /**
@@ -128,25 +145,21 @@ public final class HttpGetCheck implements HealthCheck {
 
     /** URLs are checked one after the other, as keepalived does; the first failure decides. */
     private CompletableFuture<CheckResult> checkFrom(CheckIo io, int index) {
-        return checkOne(io, urls.get(index)).thenCompose(r -> {
+        return checkOne(io, index).thenCompose(r -> {
             if (!r.healthy()) {
                 return CompletableFuture.completedFuture(r);
             }
             if (index + 1 < urls.size()) {
                 return checkFrom(io, index + 1);
             }
-            return CompletableFuture.completedFuture(CheckResult.up(urls.size() == 1
-                    ? "HTTP " + urls.get(0).path() + " ok" : "all " + urls.size() + " URLs ok"));
+            return CompletableFuture.completedFuture(allUp);
         });
     }
 
-    private CompletableFuture<CheckResult> checkOne(CheckIo io, Url url) {
-        String where = InetAddresses.toText(target.getAddress(), target.getPort()) + url.path();
-        String host = virtualHost != null ? virtualHost : InetAddresses.toText(target.getAddress(), target.getPort());
-        ByteBuffer request = ByteBuffer.wrap(("GET " + url.path() + " HTTP/1.0\r\n"
-                + "User-Agent: ipvs4j-healthcheck\r\n"
-                + "Host: " + host + "\r\n"
-                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    private CompletableFuture<CheckResult> checkOne(CheckIo io, int index) {
+        Url url = urls.get(index);
+        String where = this.where[index];
+        ByteBuffer request = ByteBuffer.wrap(requests[index]);
         return io.connect(target, bindAddress, connectTimeout).thenCompose(tcp -> {
             // one deadline for handshake, request and the whole response: a server that
             // trickles a byte at a time cannot hold the check beyond it
@@ -195,6 +208,23 @@ public final class HttpGetCheck implements HealthCheck {
      * read, so that it stops as soon as the response is complete (a server that ignores
      * {@code Connection: close} does not hold the check to its deadline).
      */
+    /** The lines of {@code data[0, end)}, ended by LF or CRLF (no regular expression per response). */
+    static List<String> headerLines(byte[] data, int end) {
+        List<String> lines = new ArrayList<>(12);
+        int start = 0;
+        for (int i = 0; i <= end; i++) {
+            if (i == end || data[i] == '\n') {
+                int stop = i > start && data[i - 1] == '\r' && i != end ? i - 1 : i;
+                if (i == end && stop > start && data[stop - 1] == '\r') {
+                    stop--;
+                }
+                lines.add(new String(data, start, stop - start, StandardCharsets.ISO_8859_1));
+                start = i + 1;
+            }
+        }
+        return lines;
+    }
+
     static final class ResponseReader {
         private final ByteStream stream;
         private final boolean wantBody;
@@ -284,12 +314,12 @@ public final class HttpGetCheck implements HealthCheck {
             }
             return null;
         }
-        String[] lines = new String(data, 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r?\n");
-        int status = parseStatus(lines[0]);
+        List<String> lines = headerLines(data, headerEnd);
+        int status = parseStatus(lines.get(0));
         long contentLength = -1;
         boolean chunked = false;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
             int colon = line.indexOf(':');
             if (colon <= 0) {
                 continue;

@@ -81,6 +81,17 @@ class HttpGetCheckTest {
     }
 
     @Test
+    void headerLinesSplitOnLfAndCrlfAlike() throws IOException {
+        byte[] h = "HTTP/1.1 200 OK\r\nContent-Length: 2\nX-A: b\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(List.of("HTTP/1.1 200 OK", "Content-Length: 2", "X-A: b"), HttpGetCheck.headerLines(h, 42));
+        HttpGetCheck.Response r = HttpGetCheck.parse(h, h.length, true, true);
+        assertEquals(200, r.status());
+        assertEquals("ok", new String(r.body(), StandardCharsets.ISO_8859_1));
+        byte[] lf = "HTTP/1.0 503 Busy\nServer: x\n\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(503, HttpGetCheck.parse(lf, lf.length, false, true).status());
+    }
+
+    @Test
     void upWhenStatusMatches() {
         CheckResult r = check(HttpGetCheck.Url.of("/", 200)).build().check();
         assertTrue(r.healthy(), r.detail());
