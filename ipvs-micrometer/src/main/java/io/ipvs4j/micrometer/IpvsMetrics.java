@@ -57,12 +57,14 @@ import java.util.regex.Pattern;
  * <p><b>Refreshing:</b> the meters do not ask the kernel when they are read. A refresh lists
  * the whole table once ({@link Ipvs#table()}: one service dump and one real-server dump per
  * service over netlink) and every meter reads the values of the last refresh, so scraping costs
- * no kernel call and all meters of one scrape come from the same listing. Each refresh also
+ * no kernel call, however many meters there are (a scrape that overlaps a refresh may read some
+ * meters from the previous listing and some from the new one). Each refresh also
  * registers the meters of services and real servers that appeared and removes from every bound
  * registry the meters of those that vanished. Refreshes run on a daemon thread of this binder
  * every {@link Builder#refreshInterval(Duration) refresh interval} after the first
  * {@link #bindTo}, which refreshes at once; with an interval of zero only {@link #refresh()}
- * refreshes.
+ * refreshes. Entries the model cannot represent ({@link io.ipvs4j.ForeignEntry}, see
+ * {@link Ipvs#table()}) get no meters.
  *
  * <p><b>Failures:</b> a listing that fails ({@link IpvsException}, or the {@code Ipvs} closed)
  * is never thrown into Micrometer or the refresh thread: it increments the counter
