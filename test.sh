@@ -43,8 +43,8 @@ if [ $mvn_rc -eq 0 ]; then
   rm -rf target/consumer-m2/io/ipvs4j consumer-tests/target
   mvn -B -q install -DskipTests -s consumer-tests/settings.xml -Dmaven.repo.local="$PWD/target/consumer-m2" \
     && published=$(cd target/consumer-m2/io/ipvs4j && ls | tr '\n' ' ') \
-    && { [ "$published" = "ipvs-core ipvs-netlink ipvs-testing ipvs4j-bom ipvs4j-parent " ] \
-         || { echo "test.sh: installed io.ipvs4j artifacts are [$published], not the five published ones" >&2; false; }; } \
+    && { [ "$published" = "ipvs-core ipvs-micrometer ipvs-netlink ipvs-testing ipvs4j-bom ipvs4j-parent " ] \
+         || { echo "test.sh: installed io.ipvs4j artifacts are [$published], not the six published ones" >&2; false; }; } \
     && consumer-tests/run.sh target/consumer-m2 \
     && { [ ! -x "$JDK25/bin/java" ] || JAVA_HOME=$JDK25 MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
          consumer-tests/run.sh target/consumer-m2; } \
