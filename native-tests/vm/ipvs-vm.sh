@@ -51,6 +51,8 @@ need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 need qemu-system-x86_64 qemu-system-x86; need depmod kmod; need cpio cpio; need gzip gzip
 need ipvsadm ipvsadm; need ip iproute2; need strace strace; need flock util-linux
 need keepalived keepalived   # VRRP interop tests (native-tests vrrp), run inside the VM from the host root
+need prometheus-node-exporter prometheus-node-exporter   # MetricsEndpointKernelTest: node_exporter side by side
+need chromium chromium   # MetricsEndpointKernelTest: the status page in headless Chromium
 # The initramfs has no libc: a dynamically linked busybox (package "busybox") would not start.
 BB=$(command -v busybox 2>/dev/null || true)
 if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then missing+=(busybox-static); fi
