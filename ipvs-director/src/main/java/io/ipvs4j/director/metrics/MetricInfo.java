@@ -15,7 +15,14 @@ import java.util.List;
  * @param help the HELP text: what it means, its unit and where the value comes from
  */
 public record MetricInfo(String name, String type, List<String> labels, String help) {
-    /** Copies the labels. @param name name @param type type @param labels labels @param help help */
+    /**
+     * Copies the labels.
+     *
+     * @param name the family's name
+     * @param type counter, gauge or summary
+     * @param labels its label names
+     * @param help the HELP text
+     */
     public MetricInfo {
         labels = List.copyOf(labels);
     }

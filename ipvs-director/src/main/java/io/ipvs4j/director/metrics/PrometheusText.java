@@ -28,9 +28,19 @@ public final class PrometheusText {
     private final Map<String, String> families = new LinkedHashMap<>();
     private String current;
 
-    /** A label name and its value. @param name the label's name @param value its value (any text) */
+    /**
+     * A label name and its value.
+     *
+     * @param name the label's name
+     * @param value its value (any text)
+     */
     public record Label(String name, String value) {
-        /** Checks the name. @param name the label's name @param value its value */
+        /**
+         * Checks the name.
+         *
+         * @param name the label's name
+         * @param value its value
+         */
         public Label {
             if (name == null || !LABEL.matcher(name).matches() || name.startsWith("__")) {
                 throw new IllegalArgumentException("label name must match [a-zA-Z_][a-zA-Z0-9_]*, was " + name);
