@@ -158,7 +158,8 @@ class DirectorMetricsTest {
                 assertTrue(Exposition.value(f, "ipvs4j_real_server_check_failures_total", down) >= 1);
                 assertEquals(0, Exposition.value(f, "ipvs4j_real_server_check_failures_total", up));
                 double latency = Exposition.value(f, "ipvs4j_real_server_check_latency_seconds", up);
-                assertTrue(latency > 0 && latency < 1, "latency of a loopback connect: " + latency);
+                // no bound in time (no timed unit tests): it is measured and written in seconds
+                assertTrue(latency > 0 && Double.isFinite(latency), "latency of a loopback connect: " + latency);
                 assertEquals(1, Exposition.value(f, "ipvs4j_service_quorum_up", web));
 
                 assertEquals(1, Exposition.value(f, "ipvs4j_ready", Map.of()));
