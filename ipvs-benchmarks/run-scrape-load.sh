@@ -98,7 +98,10 @@ phase() { # $1 = label, $2 = port to kill at the end of the window
   c0=$(cpu_of $pids); t0=$(date +%s.%N)
   local end=$((SECONDS + window))
   while [ $SECONDS -lt $end ]; do
-    read -r mean max < <(scrape | awk '/^ipvs4j_real_server_check_latency_seconds\{/{s += $NF; n++; if ($NF > m) m = $NF} END {printf "%.6f %.6f\n", s / n, m}')
+    # (no process substitution: the VM has no /dev/fd)
+    local lm mean max
+    lm=$(scrape | awk '/^ipvs4j_real_server_check_latency_seconds\{/{s += $NF; n++; if ($NF > m) m = $NF} END {printf "%.6f %.6f\n", s / n, m}')
+    mean=${lm% *}; max=${lm#* }
     lat_sum=$(echo "$lat_sum + $mean" | bc -l); lat_n=$((lat_n + 1))
     [ "$(echo "$max > $lat_max" | bc -l)" = 1 ] && lat_max=$max
     sleep 2
