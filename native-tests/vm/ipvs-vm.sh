@@ -52,6 +52,8 @@ need qemu-system-x86_64 qemu-system-x86; need depmod kmod; need cpio cpio; need 
 need ipvsadm ipvsadm; need ip iproute2; need strace strace; need flock util-linux
 need keepalived keepalived   # VRRP interop tests (native-tests vrrp), run inside the VM from the host root
 need python3 python3-minimal # MicrometerKernelTest: a client socket with SO_MARK for the fwmark service
+need prometheus-node-exporter prometheus-node-exporter   # MetricsEndpointKernelTest: node_exporter side by side
+need chromium chromium   # MetricsEndpointKernelTest: the status page in headless Chromium
 # The initramfs has no libc: a dynamically linked busybox (package "busybox") would not start.
 BB=$(command -v busybox 2>/dev/null || true)
 if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then missing+=(busybox-static); fi

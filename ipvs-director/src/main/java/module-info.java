@@ -10,7 +10,9 @@
  *   <li>{@code io.ipvs4j.director.vrrp}: VRRP instances driven from the configuration;</li>
  *   <li>{@code io.ipvs4j.director.controller}: the {@link io.ipvs4j.director.controller.LvsController}
  *       that keeps the kernel table in step, its control socket, and the program
- *       {@link io.ipvs4j.director.controller.Main}.</li>
+ *       {@link io.ipvs4j.director.controller.Main};</li>
+ *   <li>{@code io.ipvs4j.director.metrics}: the HTTP endpoint with Prometheus metrics, health,
+ *       readiness and a status page ({@link io.ipvs4j.director.metrics.MetricsServer}).</li>
  * </ul>
  *
  * <p>The distribution's launcher runs the director on the class path; on the module path it runs
@@ -29,9 +31,12 @@ module io.ipvs4j.director {
     // an automatic module, named in its manifest. jnr-enxio, jnr-posix and jnr-constants, which
     // it uses, are automatic modules too and are resolved with it.
     requires org.jnrproject.unixsocket;
+    // the metrics endpoint and status page (MetricsServer): the JDK's HTTP server, no dependency
+    requires jdk.httpserver;
 
     exports io.ipvs4j.director.keepalived;
     exports io.ipvs4j.director.check;
     exports io.ipvs4j.director.vrrp;
     exports io.ipvs4j.director.controller;
+    exports io.ipvs4j.director.metrics;
 }

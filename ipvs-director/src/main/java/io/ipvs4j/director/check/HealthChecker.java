@@ -217,6 +217,7 @@ public final class HealthChecker<T> implements AutoCloseable {
             return;
         }
         CompletableFuture<CheckResult> attempt;
+        long startedNanos = System.nanoTime();
         try {
             attempt = Objects.requireNonNull(slot.spec.check().start(io), "start returned null");
         } catch (RuntimeException e) {
@@ -226,17 +227,20 @@ public final class HealthChecker<T> implements AutoCloseable {
             CheckResult result = e != null ? CheckResult.down("check failed: " + HttpGetCheck.unwrap(e))
                     : r != null ? r : CheckResult.down("check completed without a result");
             // back onto the loop: a check may complete elsewhere (a process exit, a pinger)
-            io.post(() -> finish(slot, result));
+            java.time.Duration latency = java.time.Duration.ofNanos(System.nanoTime() - startedNanos);
+            io.post(() -> finish(slot, result, latency));
         });
     }
 
-    private void finish(Slot slot, CheckResult result) {
+    private void finish(Slot slot, CheckResult result, Duration latency) {
         Target t = slot.owner;
         Duration next;
         synchronized (t) {
             if (closed || t.removed) {
                 return;
             }
+            String described = slot.spec.check().describe();
+            notify(() -> listener.checked(t.target, described, result, latency), t);
             CheckPolicy policy = slot.spec.policy();
             if (result.healthy()) {
                 slot.failures = 0;

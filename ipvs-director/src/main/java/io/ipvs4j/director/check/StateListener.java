@@ -33,4 +33,16 @@ public interface StateListener<T> {
      */
     default void weightChanged(T target, java.util.OptionalInt weight) {
     }
+
+    /**
+     * One check attempt of {@code target} finished (every attempt, also without a transition).
+     * Ignored by default.
+     *
+     * @param target the checked thing, as given to {@link HealthChecker#add}
+     * @param check the check's {@link HealthCheck#describe() description}
+     * @param result the attempt's result
+     * @param latency from the attempt's start to its result
+     */
+    default void checked(T target, String check, CheckResult result, java.time.Duration latency) {
+    }
 }

@@ -213,6 +213,10 @@ public final class LvsController implements AutoCloseable {
     private final Map<ServiceKey, Boolean> quorumUp = new LinkedHashMap<>();
     private boolean started;
     private boolean closed;
+    /** Told what the controller does (metrics); not guarded, copy-on-write. */
+    private final List<ControllerListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The desired table of the last successful apply (writer thread only): a full apply of the same one repairs. */
+    private List<Reconciler.DesiredService> lastApplied;
 
     private LvsController(Builder b) throws Exception {
         this.ipvs = b.ipvs;
@@ -244,6 +248,12 @@ public final class LvsController implements AutoCloseable {
             @Override
             public void weightChanged(BackendKey id, OptionalInt weight) {
                 dynamicWeightChanged(id, weight);
+            }
+
+            @Override
+            public void checked(BackendKey id, String check, io.ipvs4j.director.check.CheckResult result,
+                    Duration latency) {
+                fire(l -> l.checked(id, check, result, latency));
             }
         });
         // known before start(), so that views (the control socket) work from the beginning
@@ -459,6 +469,7 @@ public final class LvsController implements AutoCloseable {
             updateQuorum(id.service());
             notify = now == CheckState.UP ? b.spec.notifyUp() : b.spec.notifyDown();
         }
+        fire(l -> l.checkChanged(id, old, now));
         requestReconcile();
         if (!notify.isEmpty()) {
             // keepalived runs it when the real server's state changes, and does not wait for it
@@ -561,12 +572,28 @@ public final class LvsController implements AutoCloseable {
             }
             desired = desiredLocked();
         }
-        Reconciler.Result r = full ? reconciler.apply(desired) : reconciler.applyIncremental(desired);
+        long startedNanos = System.nanoTime();
+        Reconciler.Result r;
+        try {
+            r = full ? reconciler.apply(desired) : reconciler.applyIncremental(desired);
+        } catch (IpvsException | RuntimeException e) {
+            Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+            fire(l -> l.reconcileFailed(full, took, e));
+            throw e;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
         logResult(r);
+        // the desired table did not change since the last successful apply, yet the kernel
+        // needed changes: someone else changed the table, and this apply undid it
+        int repairs = full && desired.equals(lastApplied) ? (int) r.batch().count(io.ipvs4j.BatchResult.Status.APPLIED) : 0;
         if (!r.isSuccess()) {
             // the kernel may hold part of the changes: the next apply must read it, not trust the cache
             reconciler.invalidate();
+            lastApplied = null;
+        } else {
+            lastApplied = desired;
         }
+        fire(l -> l.reconciled(full, took, r, repairs));
         return r;
     }
 
@@ -795,13 +822,28 @@ public final class LvsController implements AutoCloseable {
      * @return one view per configured service, in configuration order
      */
     public List<ServiceView> view() {
-        Map<ServiceKey, ServiceSnapshot> kernel = new LinkedHashMap<>();
+        List<ServiceSnapshot> table = List.of();
         try {
-            for (ServiceSnapshot s : ipvs.snapshot()) {
-                kernel.put(s.service().key(), s);
-            }
+            table = ipvs.snapshot();
         } catch (IpvsException | RuntimeException e) {
             log.warn("could not read the kernel's table for the view: {}", e.toString());
+        }
+        return view(table);
+    }
+
+    /**
+     * The controller's view of every configured service, joined with a kernel table read by the
+     * caller (so that one read serves several displays, e.g. a metrics scrape).
+     *
+     * <pre>{@code List<ServiceView> v = controller.view(ipvs.snapshot()); }</pre>
+     *
+     * @param table the kernel's table; services of the configuration missing from it have no kernel part
+     * @return one view per configured service, in configuration order
+     */
+    public List<ServiceView> view(List<ServiceSnapshot> table) {
+        Map<ServiceKey, ServiceSnapshot> kernel = new LinkedHashMap<>();
+        for (ServiceSnapshot s : table) {
+            kernel.put(s.service().key(), s);
         }
         List<ServiceView> out = new ArrayList<>();
         synchronized (lock) {
@@ -900,6 +942,27 @@ public final class LvsController implements AutoCloseable {
     public void addVrrpListener(io.ipvs4j.vrrp.VrrpListener listener) {
         if (vrrp != null) {
             vrrp.addListener(listener);
+        }
+    }
+
+    /**
+     * Adds a listener of what the controller does (applies, check results and transitions).
+     *
+     * <pre>{@code controller.addListener(metrics); }</pre>
+     *
+     * @param listener called on the controller's threads; must return quickly
+     */
+    public void addListener(ControllerListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void fire(java.util.function.Consumer<ControllerListener> call) {
+        for (ControllerListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                log.error("controller listener {} failed", l, e);
+            }
         }
     }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * ipvs4j-director -f /etc/keepalived/keepalived.conf \
  *      [--namespace NS] [--control-socket /run/ipvs4j/control.sock] [--state-file /var/lib/ipvs4j/director.state]
- *      [--remove-on-exit] [--resync SECONDS] [--strict]
+ *      [--remove-on-exit] [--resync SECONDS] [--strict] [--metrics-listen 127.0.0.1:9280]
  * ipvs4j-director -t -f /etc/keepalived/keepalived.conf [--strict]
  * </pre>
  *
@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * changed configuration removes what the previous run owned and no longer wants
  * ({@link OwnershipState}); without it, ownership is "what the current configuration names".
  * {@code --strict} makes unsupported keywords errors instead of warnings.
+ * {@code --metrics-listen ADDR:PORT} serves Prometheus metrics at {@code /metrics}, {@code /healthz},
+ * {@code /readyz} and a status page at {@code /} ({@link io.ipvs4j.director.metrics.MetricsServer};
+ * a bare {@code PORT} listens on the loopback address; off without the option).
  */
 public final class Main {
     private Main() {
@@ -60,6 +63,7 @@ public final class Main {
 
     private static final String USAGE = "usage: ipvs4j-director -f keepalived.conf [--namespace NS]"
             + " [--control-socket PATH] [--state-file PATH] [--remove-on-exit] [--resync SECONDS] [--strict]\n"
+            + "       [--metrics-listen ADDR:PORT]\n"
             + "       ipvs4j-director -t -f keepalived.conf [--strict]   (check the file, program nothing)";
 
     /**
@@ -77,6 +81,7 @@ public final class Main {
         boolean configTest = false;
         KeepalivedParser.Mode mode = KeepalivedParser.Mode.LENIENT;
         Duration resync = Duration.ofSeconds(60);
+        java.net.InetSocketAddress metricsListen = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -87,6 +92,8 @@ public final class Main {
                     case "--state-file" -> stateFile = Path.of(value(args, ++i));
                     case "-t", "--config-test" -> configTest = true;
                     case "--strict" -> mode = KeepalivedParser.Mode.STRICT;
+                    case "--metrics-listen" -> metricsListen = io.ipvs4j.director.metrics.MetricsServer
+                            .parseListen(value(args, ++i));
                     case "--resync" -> resync = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i)) * 1000));
                     case "-h", "--help" -> {
                         System.out.println(USAGE);
@@ -108,7 +115,7 @@ public final class Main {
             System.exit(ConfigCheck.run(file, mode, System.out, System.err));
             return;
         }
-        System.exit(run(file, mode, namespace, socketPath, stateFile, removeOnExit, resync));
+        System.exit(run(file, mode, namespace, socketPath, stateFile, removeOnExit, resync, metricsListen));
     }
 
     private static String value(String[] args, int i) {
@@ -146,7 +153,7 @@ public final class Main {
     static final io.ipvs4j.director.check.PingCheck.Pinger PINGER = new NativePinger();
 
     private static int run(Path file, KeepalivedParser.Mode mode, String namespace, Path socketPath, Path stateFile,
-            boolean removeOnExit, Duration resync) {
+            boolean removeOnExit, Duration resync, java.net.InetSocketAddress metricsListen) {
         Logger log = LoggerFactory.getLogger(Main.class);
         if (!Files.isReadable(file)) {
             log.error("cannot read {}", file);
@@ -188,6 +195,7 @@ public final class Main {
         LvsController controller = null;
         ControlSocket socket = null;
         CompletableFuture<ControlSocket> pendingSocket = null;
+        io.ipvs4j.director.metrics.MetricsServer metricsServer = null;
         try {
             addresses = HostNetwork.addresses(options);
             if (!parsed.vrrp().instances().isEmpty()) {
@@ -214,6 +222,12 @@ public final class Main {
                     }
                 });
             }
+            if (metricsListen != null) {
+                // before start(): /readyz answers 503 until the first apply succeeded
+                metricsServer = io.ipvs4j.director.metrics.MetricsServer.start(
+                        io.ipvs4j.director.metrics.DirectorMetrics.of(ipvs, controller, Duration.ofSeconds(1)),
+                        metricsListen);
+            }
             controller.start();
             if (pendingSocket != null) {
                 socket = pendingSocket.join();
@@ -221,12 +235,14 @@ public final class Main {
         } catch (ConfigParseException e) {
             log.error("{}: {}", file, e.getMessage());
             closeQuietly(vrrp);
+            closeQuietly(metricsServer);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         } catch (Exception e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             log.error("cannot start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
             closeQuietly(vrrp);
+            closeQuietly(metricsServer);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         }
@@ -234,8 +250,10 @@ public final class Main {
         LvsController c = controller;
         ControlSocket s = socket;
         InterfaceAddresses a = addresses;
+        io.ipvs4j.director.metrics.MetricsServer m = metricsServer;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("signal received: stopping");
+            closeQuietly(m);
             closeAll(s, c, a, ipvs);
             stopped.countDown();
         }, "ipvs4j-shutdown"));
@@ -263,6 +281,12 @@ public final class Main {
     private static void closeQuietly(VrrpDirector vrrp) {
         if (vrrp != null) {
             vrrp.close();
+        }
+    }
+
+    private static void closeQuietly(io.ipvs4j.director.metrics.MetricsServer server) {
+        if (server != null) {
+            server.close();
         }
     }
 
