@@ -36,13 +36,14 @@ public interface StateListener<T> {
 
     /**
      * One check attempt of {@code target} finished (every attempt, also without a transition).
-     * Ignored by default.
+     * Ignored by default. Unlike the transitions it is called on the checker's I/O loop, for
+     * every attempt: it must return at once (record a value; build text only when needed).
      *
      * @param target the checked thing, as given to {@link HealthChecker#add}
-     * @param check the check's {@link HealthCheck#describe() description}
+     * @param check the check that ran ({@link HealthCheck#describe()} names it)
      * @param result the attempt's result
      * @param latency from the attempt's start to its result
      */
-    default void checked(T target, String check, CheckResult result, java.time.Duration latency) {
+    default void checked(T target, HealthCheck check, CheckResult result, java.time.Duration latency) {
     }
 }

@@ -3,6 +3,7 @@ package io.ipvs4j.director.controller;
 import io.ipvs4j.Reconciler;
 import io.ipvs4j.director.check.CheckResult;
 import io.ipvs4j.director.check.CheckState;
+import io.ipvs4j.director.check.HealthCheck;
 import java.time.Duration;
 
 /**
@@ -58,10 +59,11 @@ public interface ControllerListener {
      * One check attempt of a real server finished.
      *
      * @param backend the real server and its service
-     * @param check the check's description, e.g. {@code TCP_CHECK 192.0.2.10:80}
+     * @param check the check that ran; {@link HealthCheck#describe()} names it, e.g.
+     *     {@code TCP_CHECK 192.0.2.10:80}
      * @param result its result
      * @param latency from its start to its result
      */
-    default void checked(LvsController.BackendKey backend, String check, CheckResult result, Duration latency) {
+    default void checked(LvsController.BackendKey backend, HealthCheck check, CheckResult result, Duration latency) {
     }
 }

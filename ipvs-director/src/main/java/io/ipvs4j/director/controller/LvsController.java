@@ -251,7 +251,8 @@ public final class LvsController implements AutoCloseable {
             }
 
             @Override
-            public void checked(BackendKey id, String check, io.ipvs4j.director.check.CheckResult result,
+            public void checked(BackendKey id, io.ipvs4j.director.check.HealthCheck check,
+                    io.ipvs4j.director.check.CheckResult result,
                     Duration latency) {
                 fire(l -> l.checked(id, check, result, latency));
             }

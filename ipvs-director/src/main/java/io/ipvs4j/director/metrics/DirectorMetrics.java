@@ -6,6 +6,7 @@ import io.ipvs4j.Reconciler;
 import io.ipvs4j.ServiceSnapshot;
 import io.ipvs4j.director.check.CheckResult;
 import io.ipvs4j.director.check.CheckState;
+import io.ipvs4j.director.check.HealthCheck;
 import io.ipvs4j.director.controller.ControllerListener;
 import io.ipvs4j.director.controller.LvsController;
 import io.ipvs4j.director.controller.LvsController.BackendKey;
@@ -215,13 +216,13 @@ public final class DirectorMetrics {
             }
 
             @Override
-            public void checked(BackendKey backend, String check, CheckResult result, Duration latency) {
+            public void checked(BackendKey backend, HealthCheck check, CheckResult result, Duration latency) {
                 checks.compute(backend, (k, r) -> {
                     CheckRecord c = r == null ? CheckRecord.NONE : r;
                     return result.healthy()
                             ? new CheckRecord(c.transitions(), c.failures(), latency, c.lastFailure(), c.lastFailureAt())
                             : new CheckRecord(c.transitions(), c.failures() + 1, latency,
-                                    Optional.of(check + ": " + result.detail()), Optional.of(clock.instant()));
+                                    Optional.of(check.describe() + ": " + result.detail()), Optional.of(clock.instant()));
                 });
             }
         };
