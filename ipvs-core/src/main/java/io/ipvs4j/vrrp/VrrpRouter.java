@@ -273,9 +273,19 @@ public final class VrrpRouter implements VrrpSpeaker {
                     + p.priority() + " from " + InetAddresses.toText(source));
             startDownTimer(masterDownNanos());
         } else if (p.priority() < effectivePriority || cmp < 0) {
-            // a lower-priority master: advertise now so that it steps down (keepalived)
+            // a lower-priority master (a healed partition, or a peer that was not scheduled): advertise now
+            // so that it steps down, and refresh the neighbours' caches it pointed at itself with its own
+            // gratuitous ARPs (keepalived vrrp_state_master_rx: garp_lower_prio_repeat and _delay, which
+            // default to garp_master_repeat and garp_master_delay)
+            LOG.log(Level.INFO, "(" + config.name() + ") Received advert from " + InetAddresses.toText(source)
+                    + " with lower priority " + p.priority() + ", ours " + effectivePriority + ", forcing new election");
             sendAdvert(effectivePriority);
             scheduleAdvert();
+            announceRound(config.garpMasterRepeat());
+            if (positive(config.garpMasterDelay())) {
+                announceTimers.add(timers.schedule(() -> announceRound(config.garpMasterRepeat()),
+                        config.garpMasterDelay().toNanos()));
+            }
         }
     }
 

@@ -121,6 +121,35 @@ class VrrpRouterTest {
         assertEquals(VrrpState.MASTER, r.state());
     }
 
+    /**
+     * A healed partition: the MASTER hears a lower-priority MASTER. It advertises at once and sends
+     * a round of gratuitous ARPs at once and another after garp_master_delay, so that neighbours the
+     * other side moved to itself come back (keepalived garp_lower_prio_repeat / _delay defaults).
+     */
+    @Test
+    void masterHearingLowerPriorityMasterReannouncesTheVips() throws Exception {
+        FakeNetwork net = new FakeNetwork("192.0.2.2");
+        VrrpRouter r = router(v2(150).build(), net);
+        r.start();
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.MASTER, r.state());
+        int announced = net.announcements;
+        int sent = net.sent.size();
+        net.deliver("192.0.2.1", 100);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(sent + 1, net.sent.size(), "an advert at once");
+        assertEquals(announced + 5, net.announcements, "garp_master_repeat 5 at once");
+        timers.advanceMillis(5000);
+        assertEquals(announced + 10, net.announcements, "and again after garp_master_delay 5 s");
+        // same priority: the higher address wins (RFC 5798 6.4.3); ours (.2) is higher than .1
+        net.deliver("192.0.2.1", 150);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(announced + 15, net.announcements, "an equal priority from a lower address is a lower master");
+        net.deliver("192.0.2.3", 150);
+        assertEquals(VrrpState.BACKUP, r.state(), "equal priority from a higher address: we step down");
+        assertTrue(net.addresses.isEmpty(), "the VIP is removed on leaving MASTER");
+    }
+
     @Test
     void nopreemptStaysBackupUnderLowerPriorityMaster() throws Exception {
         FakeNetwork net = new FakeNetwork("192.0.2.2");
