@@ -494,7 +494,13 @@ public final class VrrpRouter implements VrrpSpeaker {
         String reason = "";
         for (VrrpInstanceConfig.WeightedTracker t : trackers) {
             boolean up = t.tracker().up();
-            if (t.weight() == 0) {
+            if (t.tracker().initializing()) {
+                // neither up nor down yet: no weight either way, a weight-0 instance held back
+                if (t.weight() == 0 && !anyFault) {
+                    anyFault = true;
+                    reason = "tracker " + t.tracker().name() + " has no result yet (INIT)";
+                }
+            } else if (t.weight() == 0) {
                 if (!up && !anyFault) {
                     anyFault = true;
                     reason = "tracker " + t.tracker().name() + " down";

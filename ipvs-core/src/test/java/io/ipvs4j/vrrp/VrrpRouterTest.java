@@ -304,6 +304,68 @@ class VrrpRouterTest {
         assertEquals(VrrpState.FAULT, r2.state());
     }
 
+    /** A tracker with no result yet (keepalived's INIT script): no weight either way, weight 0 holds the instance. */
+    private static final class InitTracker implements Tracker {
+        final String name;
+        final List<Runnable> callbacks = new ArrayList<>();
+        volatile Boolean result;   // null: INIT
+
+        InitTracker(String name) {
+            this.name = name;
+        }
+
+        void report(boolean up) {
+            result = up;
+            callbacks.forEach(Runnable::run);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean up() {
+            return Boolean.TRUE.equals(result);
+        }
+
+        @Override
+        public boolean initializing() {
+            return result == null;
+        }
+
+        @Override
+        public void addChangeCallback(Runnable onChange) {
+            callbacks.add(onChange);
+        }
+    }
+
+    @Test
+    void initializingTrackersAddNoWeightAndHoldAWeightZeroInstance() throws Exception {
+        InitTracker minus = new InitTracker("chk_minus");
+        InitTracker plus = new InitTracker("chk_plus");
+        VrrpRouter r = router(v2(150).track(minus, -60).track(plus, 20).build(), new FakeNetwork("192.0.2.2"));
+        r.start();
+        assertEquals(150, r.effectivePriority(), "INIT: neither -60 (not down) nor +20 (not up)");
+        plus.report(true);
+        assertEquals(170, r.effectivePriority());
+        minus.report(false);
+        assertEquals(110, r.effectivePriority());
+
+        InitTracker gate = new InitTracker("chk_gate");
+        FakeNetwork net = new FakeNetwork("192.0.2.3");
+        VrrpRouter r2 = router(v2(100).track(gate, 0).build(), net);
+        r2.start();
+        assertEquals(VrrpState.FAULT, r2.state(), "held until the script reports");
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.FAULT, r2.state());
+        assertTrue(net.sent.isEmpty() && net.addresses.isEmpty(), "no advert, no VIP while INIT");
+        gate.report(true);
+        assertEquals(VrrpState.BACKUP, r2.state());
+        timers.advanceMillis(3610);
+        assertEquals(VrrpState.MASTER, r2.state());
+    }
+
     @Test
     void badAdvertsAreCountedAndDoNotResetTheTimer() throws Exception {
         FakeNetwork net = new FakeNetwork("192.0.2.2");
