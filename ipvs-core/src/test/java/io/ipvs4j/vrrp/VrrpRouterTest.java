@@ -366,6 +366,48 @@ class VrrpRouterTest {
         assertEquals(VrrpState.MASTER, r2.state());
     }
 
+    /** keepalived's reload of a kept instance: MASTER stays MASTER, VIPs diffed, new priority advertised. */
+    @Test
+    void reconfigureInPlaceKeepsMasterAndDiffsTheVips() throws Exception {
+        FakeNetwork net = new FakeNetwork("192.0.2.2");
+        VrrpRouter r = router(v2(150).virtualAddress("192.0.2.101/24").build(), net);
+        r.start();
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(java.util.Set.of(InetAddresses.parse(VIP), InetAddresses.parse("192.0.2.101")), net.addresses);
+        int transitionsBefore = transitions.size();
+        int announced = net.announcements;
+        VrrpInstanceConfig next = VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(120).authPass("1111")
+                .virtualAddress("192.0.2.101/24").virtualAddress("192.0.2.102/24").build();
+        assertTrue(r.reconfigureBlocker(next).isEmpty(), r.reconfigureBlocker(next).toString());
+        r.reconfigure(next);
+        assertEquals(VrrpState.MASTER, r.state(), "nothing relevant changed: still MASTER");
+        assertEquals(transitionsBefore, transitions.size(), "no transition");
+        assertEquals(java.util.Set.of(InetAddresses.parse("192.0.2.101"), InetAddresses.parse("192.0.2.102")), net.addresses,
+                "192.0.2.100 removed, 192.0.2.102 added");
+        assertEquals(120, r.effectivePriority());
+        assertEquals(120, net.lastSentPriority(), "the new priority advertised at once");
+        assertEquals(List.of(InetAddresses.parse("192.0.2.101"), InetAddresses.parse("192.0.2.102")),
+                net.sent.get(net.sent.size() - 1).addresses());
+        assertEquals(announced + 2 * 5, net.announcements, "a garp round of the two VIPs for the added one");
+        // a higher-priority master (130 > 120 now) takes over as it would not have at 150
+        net.deliver("192.0.2.1", 130);
+        assertEquals(VrrpState.BACKUP, r.state());
+
+        // a BACKUP's VIPs are not touched
+        r.reconfigure(VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(120).authPass("1111")
+                .virtualAddress("192.0.2.103/24").build());
+        assertTrue(net.addresses.isEmpty());
+        assertEquals(VrrpState.BACKUP, r.state());
+
+        VrrpInstanceConfig otherVrid = VrrpInstanceConfig.builder("VI_1", "eth0", 52).priority(120).authPass("1111")
+                .virtualAddress(VIP + "/24").build();
+        assertEquals(java.util.Optional.of("virtual_router_id 51 -> 52"), r.reconfigureBlocker(otherVrid));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> r.reconfigure(otherVrid));
+        assertEquals("(VI_1) cannot be reconfigured in place: virtual_router_id 51 -> 52 changed", e.getMessage());
+    }
+
     @Test
     void badAdvertsAreCountedAndDoNotResetTheTimer() throws Exception {
         FakeNetwork net = new FakeNetwork("192.0.2.2");
