@@ -50,7 +50,7 @@ class DirectorFailoverKernelTest {
     /** The VM runs everything slower: allowance on top of the protocol's own time. */
     private static final Duration SLACK = Duration.ofMillis(3000);
     /** A JVM starting the director in the VM. */
-    private static final Duration START_BOUND = Duration.ofMinutes(3);
+    private static final Duration START_BOUND = Duration.ofMinutes(5);
     private static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     @TempDir
