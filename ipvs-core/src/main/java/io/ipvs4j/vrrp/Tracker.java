@@ -34,6 +34,22 @@ public interface Tracker {
     boolean up();
 
     /**
+     * True while the tracker has no result yet (keepalived's INIT state of a {@code vrrp_script}
+     * that has not reported): it is then neither up nor down. An initializing tracker adds no
+     * positive weight and subtracts no negative one; with weight 0 it keeps the instance in FAULT
+     * until it reports. The default is false: a tracker that always knows its state.
+     *
+     * <pre>{@code
+     * if (tracker.initializing()) { ... no result yet ... }
+     * }</pre>
+     *
+     * @return true while no result is known
+     */
+    default boolean initializing() {
+        return false;
+    }
+
+    /**
      * Registers {@code onChange}, run whenever {@link #up()} may have changed.
      * 
      * @param onChange the callback, run from any thread

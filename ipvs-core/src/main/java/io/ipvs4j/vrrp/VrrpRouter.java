@@ -44,14 +44,15 @@ public final class VrrpRouter implements VrrpSpeaker {
             BAD_LENGTH = 7, BAD_VERSION = 8, BAD_TYPE = 9, BAD_AUTH_TYPE = 10, AUTH_FAILURE = 11, BAD_CHECKSUM = 12,
             INTERVAL = 13, ADDR_LIST = 14, SEND_ERRORS = 15;
 
-    private final VrrpInstanceConfig config;
+    /** Replaced by {@link #reconfigure} (on the timer thread); volatile for {@link #config()}. */
+    private volatile VrrpInstanceConfig config;
     private final VrrpTimers timers;
     private final VrrpNetwork.Endpoint endpoint;
     private final List<VrrpInstanceConfig.WeightedTracker> trackers;
     private final List<VrrpListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLongArray counters = new AtomicLongArray(16);
     private final Set<InetAddress> configuredAddresses = new HashSet<>();
-    private final long advertNanos;
+    private long advertNanos;
     private volatile Thread timerThread;
 
     // state: written on the timer thread only, volatile for the getters
@@ -182,6 +183,138 @@ public final class VrrpRouter implements VrrpSpeaker {
         });
     }
 
+    /**
+     * Why {@code next} cannot replace this instance's configuration in place, or empty if it can.
+     * In place means without leaving the current state: the same name, interface, virtual router
+     * id, version, address family, unicast peers, source address, tracked interfaces and trackers
+     * (the same tracker objects with the same weights), and owner (priority 255) on both sides
+     * or neither. Everything else (priority, VIPs, advert interval, preempt, authentication,
+     * garp settings) can change in place.
+     *
+     * <pre>{@code
+     * if (router.reconfigureBlocker(next).isEmpty()) router.reconfigure(next);
+     * }</pre>
+     *
+     * @param next the new configuration of this instance
+     * @return what differs that needs a new instance, or empty
+     */
+    public Optional<String> reconfigureBlocker(VrrpInstanceConfig next) {
+        Objects.requireNonNull(next, "next");
+        VrrpInstanceConfig c = config;
+        if (!c.name().equals(next.name())) {
+            return Optional.of("name " + c.name() + " -> " + next.name());
+        }
+        if (!c.interfaceName().equals(next.interfaceName())) {
+            return Optional.of("interface " + c.interfaceName() + " -> " + next.interfaceName());
+        }
+        if (c.virtualRouterId() != next.virtualRouterId()) {
+            return Optional.of("virtual_router_id " + c.virtualRouterId() + " -> " + next.virtualRouterId());
+        }
+        if (c.version() != next.version()) {
+            return Optional.of("version " + c.version() + " -> " + next.version());
+        }
+        if (c.isIpv6() != next.isIpv6()) {
+            return Optional.of("address family");
+        }
+        if (!c.unicastPeers().equals(next.unicastPeers())) {
+            return Optional.of("unicast_peer");
+        }
+        if (!c.sourceAddress().equals(next.sourceAddress())) {
+            return Optional.of("unicast_src_ip / mcast_src_ip");
+        }
+        if (!c.trackInterfaces().equals(next.trackInterfaces())) {
+            return Optional.of("track_interface");
+        }
+        if (!c.trackers().equals(next.trackers())) {
+            return Optional.of("tracked scripts or their weights");
+        }
+        if ((c.priority() == VrrpInstanceConfig.PRIORITY_OWNER) != (next.priority() == VrrpInstanceConfig.PRIORITY_OWNER)) {
+            return Optional.of("address owner (priority 255) " + c.priority() + " -> " + next.priority());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Replaces this instance's configuration without leaving its state, as keepalived's reload
+     * does for an instance that is still there (vrrp.c clear_diff_vrrp / restore_vrrp_state): a
+     * MASTER stays MASTER, removes the VIPs no longer configured, adds the new ones and announces
+     * them (a round at once, another after garp_master_delay); the new priority takes effect at
+     * once (the next advert carries it: a preempting backup of higher priority takes over, a
+     * BACKUP of now higher priority preempts at its master-down timer); a new advert interval from
+     * the next advert. Waits until applied (unless called on the timer thread).
+     *
+     * <pre>{@code
+     * router.reconfigure(VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(120)
+     *         .virtualAddress("192.0.2.100/24").virtualAddress("192.0.2.101/24").build());
+     * }</pre>
+     *
+     * @param next the new configuration
+     * @throws IllegalArgumentException if {@link #reconfigureBlocker} names a difference
+     * @throws IllegalStateException if the router is closed
+     */
+    public void reconfigure(VrrpInstanceConfig next) {
+        Optional<String> blocker = reconfigureBlocker(next);
+        if (blocker.isPresent()) {
+            throw new IllegalArgumentException("(" + config.name() + ") cannot be reconfigured in place: "
+                    + blocker.get() + " changed");
+        }
+        onTimerThread(() -> {
+            if (closed) {
+                throw new IllegalStateException("(" + config.name() + ") is closed");
+            }
+            VrrpInstanceConfig old = config;
+            if (old.equals(next)) {
+                return;
+            }
+            config = next;
+            configuredAddresses.clear();
+            next.virtualAddresses().forEach(a -> configuredAddresses.add(a.address()));
+            boolean intervalChanged = advertNanos != next.advertInterval().toNanos();
+            advertNanos = next.advertInterval().toNanos();
+            if (state != VrrpState.BACKUP || masterAddress == null) {
+                masterAdverNanos = advertNanos;
+            }
+            int before = effectivePriority;
+            if (started) {
+                evaluateTrackers();
+            } else {
+                effectivePriority = next.priority();
+            }
+            List<io.ipvs4j.host.InterfaceAddress> removed = new ArrayList<>(old.virtualAddresses());
+            removed.removeAll(next.virtualAddresses());
+            List<io.ipvs4j.host.InterfaceAddress> added = new ArrayList<>(next.virtualAddresses());
+            added.removeAll(old.virtualAddresses());
+            LOG.log(Level.INFO, "(" + next.name() + ") reconfigured in " + state + ": priority " + before + " -> "
+                    + effectivePriority + ", VIPs added " + added.stream().map(io.ipvs4j.host.InterfaceAddress::cidr).toList()
+                    + ", removed " + removed.stream().map(io.ipvs4j.host.InterfaceAddress::cidr).toList());
+            if (state == VrrpState.MASTER) {
+                if (!removed.isEmpty()) {
+                    try {
+                        endpoint.removeAddresses(removed);
+                    } catch (IpvsException | RuntimeException e) {
+                        LOG.log(Level.ERROR, "(" + next.name() + ") cannot remove the virtual addresses: " + e.getMessage(), e);
+                    }
+                }
+                if (!added.isEmpty()) {
+                    try {
+                        endpoint.addAddresses(added);
+                    } catch (IpvsException | RuntimeException e) {
+                        LOG.log(Level.ERROR, "(" + next.name() + ") cannot add the virtual addresses: " + e.getMessage(), e);
+                    }
+                    announceRound(next.garpMasterRepeat());
+                    if (positive(next.garpMasterDelay())) {
+                        announceTimers.add(timers.schedule(() -> announceRound(config.garpMasterRepeat()),
+                                next.garpMasterDelay().toNanos()));
+                    }
+                }
+                if (intervalChanged || before != effectivePriority || !added.isEmpty() || !removed.isEmpty()) {
+                    sendAdvert(effectivePriority);   // the peers learn the new priority, interval and addresses now
+                    scheduleAdvert();
+                }
+            }
+        });
+    }
+
     @Override
     public void close() {
         onTimerThread(() -> {
@@ -273,9 +406,19 @@ public final class VrrpRouter implements VrrpSpeaker {
                     + p.priority() + " from " + InetAddresses.toText(source));
             startDownTimer(masterDownNanos());
         } else if (p.priority() < effectivePriority || cmp < 0) {
-            // a lower-priority master: advertise now so that it steps down (keepalived)
+            // a lower-priority master (a healed partition, or a peer that was not scheduled): advertise now
+            // so that it steps down, and refresh the neighbours' caches it pointed at itself with its own
+            // gratuitous ARPs (keepalived vrrp_state_master_rx: garp_lower_prio_repeat and _delay, which
+            // default to garp_master_repeat and garp_master_delay)
+            LOG.log(Level.INFO, "(" + config.name() + ") Received advert from " + InetAddresses.toText(source)
+                    + " with lower priority " + p.priority() + ", ours " + effectivePriority + ", forcing new election");
             sendAdvert(effectivePriority);
             scheduleAdvert();
+            announceRound(config.garpMasterRepeat());
+            if (positive(config.garpMasterDelay())) {
+                announceTimers.add(timers.schedule(() -> announceRound(config.garpMasterRepeat()),
+                        config.garpMasterDelay().toNanos()));
+            }
         }
     }
 
@@ -484,7 +627,13 @@ public final class VrrpRouter implements VrrpSpeaker {
         String reason = "";
         for (VrrpInstanceConfig.WeightedTracker t : trackers) {
             boolean up = t.tracker().up();
-            if (t.weight() == 0) {
+            if (t.tracker().initializing()) {
+                // neither up nor down yet: no weight either way, a weight-0 instance held back
+                if (t.weight() == 0 && !anyFault) {
+                    anyFault = true;
+                    reason = "tracker " + t.tracker().name() + " has no result yet (INIT)";
+                }
+            } else if (t.weight() == 0) {
                 if (!up && !anyFault) {
                     anyFault = true;
                     reason = "tracker " + t.tracker().name() + " down";

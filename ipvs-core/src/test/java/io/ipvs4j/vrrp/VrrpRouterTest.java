@@ -121,6 +121,35 @@ class VrrpRouterTest {
         assertEquals(VrrpState.MASTER, r.state());
     }
 
+    /**
+     * A healed partition: the MASTER hears a lower-priority MASTER. It advertises at once and sends
+     * a round of gratuitous ARPs at once and another after garp_master_delay, so that neighbours the
+     * other side moved to itself come back (keepalived garp_lower_prio_repeat / _delay defaults).
+     */
+    @Test
+    void masterHearingLowerPriorityMasterReannouncesTheVips() throws Exception {
+        FakeNetwork net = new FakeNetwork("192.0.2.2");
+        VrrpRouter r = router(v2(150).build(), net);
+        r.start();
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.MASTER, r.state());
+        int announced = net.announcements;
+        int sent = net.sent.size();
+        net.deliver("192.0.2.1", 100);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(sent + 1, net.sent.size(), "an advert at once");
+        assertEquals(announced + 5, net.announcements, "garp_master_repeat 5 at once");
+        timers.advanceMillis(5000);
+        assertEquals(announced + 10, net.announcements, "and again after garp_master_delay 5 s");
+        // same priority: the higher address wins (RFC 5798 6.4.3); ours (.2) is higher than .1
+        net.deliver("192.0.2.1", 150);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(announced + 15, net.announcements, "an equal priority from a lower address is a lower master");
+        net.deliver("192.0.2.3", 150);
+        assertEquals(VrrpState.BACKUP, r.state(), "equal priority from a higher address: we step down");
+        assertTrue(net.addresses.isEmpty(), "the VIP is removed on leaving MASTER");
+    }
+
     @Test
     void nopreemptStaysBackupUnderLowerPriorityMaster() throws Exception {
         FakeNetwork net = new FakeNetwork("192.0.2.2");
@@ -273,6 +302,110 @@ class VrrpRouterTest {
         r2.start();
         fatal.set(false);
         assertEquals(VrrpState.FAULT, r2.state());
+    }
+
+    /** A tracker with no result yet (keepalived's INIT script): no weight either way, weight 0 holds the instance. */
+    private static final class InitTracker implements Tracker {
+        final String name;
+        final List<Runnable> callbacks = new ArrayList<>();
+        volatile Boolean result;   // null: INIT
+
+        InitTracker(String name) {
+            this.name = name;
+        }
+
+        void report(boolean up) {
+            result = up;
+            callbacks.forEach(Runnable::run);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean up() {
+            return Boolean.TRUE.equals(result);
+        }
+
+        @Override
+        public boolean initializing() {
+            return result == null;
+        }
+
+        @Override
+        public void addChangeCallback(Runnable onChange) {
+            callbacks.add(onChange);
+        }
+    }
+
+    @Test
+    void initializingTrackersAddNoWeightAndHoldAWeightZeroInstance() throws Exception {
+        InitTracker minus = new InitTracker("chk_minus");
+        InitTracker plus = new InitTracker("chk_plus");
+        VrrpRouter r = router(v2(150).track(minus, -60).track(plus, 20).build(), new FakeNetwork("192.0.2.2"));
+        r.start();
+        assertEquals(150, r.effectivePriority(), "INIT: neither -60 (not down) nor +20 (not up)");
+        plus.report(true);
+        assertEquals(170, r.effectivePriority());
+        minus.report(false);
+        assertEquals(110, r.effectivePriority());
+
+        InitTracker gate = new InitTracker("chk_gate");
+        FakeNetwork net = new FakeNetwork("192.0.2.3");
+        VrrpRouter r2 = router(v2(100).track(gate, 0).build(), net);
+        r2.start();
+        assertEquals(VrrpState.FAULT, r2.state(), "held until the script reports");
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.FAULT, r2.state());
+        assertTrue(net.sent.isEmpty() && net.addresses.isEmpty(), "no advert, no VIP while INIT");
+        gate.report(true);
+        assertEquals(VrrpState.BACKUP, r2.state());
+        timers.advanceMillis(3610);
+        assertEquals(VrrpState.MASTER, r2.state());
+    }
+
+    /** keepalived's reload of a kept instance: MASTER stays MASTER, VIPs diffed, new priority advertised. */
+    @Test
+    void reconfigureInPlaceKeepsMasterAndDiffsTheVips() throws Exception {
+        FakeNetwork net = new FakeNetwork("192.0.2.2");
+        VrrpRouter r = router(v2(150).virtualAddress("192.0.2.101/24").build(), net);
+        r.start();
+        timers.advanceMillis(10_000);
+        assertEquals(VrrpState.MASTER, r.state());
+        assertEquals(java.util.Set.of(InetAddresses.parse(VIP), InetAddresses.parse("192.0.2.101")), net.addresses);
+        int transitionsBefore = transitions.size();
+        int announced = net.announcements;
+        VrrpInstanceConfig next = VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(120).authPass("1111")
+                .virtualAddress("192.0.2.101/24").virtualAddress("192.0.2.102/24").build();
+        assertTrue(r.reconfigureBlocker(next).isEmpty(), r.reconfigureBlocker(next).toString());
+        r.reconfigure(next);
+        assertEquals(VrrpState.MASTER, r.state(), "nothing relevant changed: still MASTER");
+        assertEquals(transitionsBefore, transitions.size(), "no transition");
+        assertEquals(java.util.Set.of(InetAddresses.parse("192.0.2.101"), InetAddresses.parse("192.0.2.102")), net.addresses,
+                "192.0.2.100 removed, 192.0.2.102 added");
+        assertEquals(120, r.effectivePriority());
+        assertEquals(120, net.lastSentPriority(), "the new priority advertised at once");
+        assertEquals(List.of(InetAddresses.parse("192.0.2.101"), InetAddresses.parse("192.0.2.102")),
+                net.sent.get(net.sent.size() - 1).addresses());
+        assertEquals(announced + 2 * 5, net.announcements, "a garp round of the two VIPs for the added one");
+        // a higher-priority master (130 > 120 now) takes over as it would not have at 150
+        net.deliver("192.0.2.1", 130);
+        assertEquals(VrrpState.BACKUP, r.state());
+
+        // a BACKUP's VIPs are not touched
+        r.reconfigure(VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(120).authPass("1111")
+                .virtualAddress("192.0.2.103/24").build());
+        assertTrue(net.addresses.isEmpty());
+        assertEquals(VrrpState.BACKUP, r.state());
+
+        VrrpInstanceConfig otherVrid = VrrpInstanceConfig.builder("VI_1", "eth0", 52).priority(120).authPass("1111")
+                .virtualAddress(VIP + "/24").build();
+        assertEquals(java.util.Optional.of("virtual_router_id 51 -> 52"), r.reconfigureBlocker(otherVrid));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> r.reconfigure(otherVrid));
+        assertEquals("(VI_1) cannot be reconfigured in place: virtual_router_id 51 -> 52 changed", e.getMessage());
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,10 +143,28 @@ public final class Main {
 
     /** Reads the file each time: the controller's start and every {@code reload}. */
     static LvsController.ConfigSource fileSource(Path file, KeepalivedParser.Mode mode, Logger log) {
+        return fileSource(file, mode, log, new AtomicReference<>());
+    }
+
+    /**
+     * As {@link #fileSource(Path, KeepalivedParser.Mode, Logger)}; once the director has started
+     * ({@code running} set: the VRRP director, or empty without VRRP), a reload also applies the
+     * file's VRRP part ({@link VrrpDirector#reload}), after the whole file was read and converted
+     * and before the services are applied; a refused VRRP change fails the reload.
+     */
+    static LvsController.ConfigSource fileSource(Path file, KeepalivedParser.Mode mode, Logger log,
+            AtomicReference<Optional<VrrpDirector>> running) {
         return () -> {
             KeepalivedConfig config = KeepalivedParser.parse(file, mode);
             config.warnings().forEach(w -> log.warn("{}: {}", file, w));
-            return KeepalivedConverter.toDesiredState(config, PINGER);
+            DesiredState desired = KeepalivedConverter.toDesiredState(config, PINGER);
+            Optional<VrrpDirector> vrrp = running.get();
+            if (vrrp != null && vrrp.isPresent()) {
+                vrrp.get().reload(config.vrrp());
+            } else if (vrrp != null && !config.vrrp().instances().isEmpty()) {
+                log.warn("{}: vrrp_instance added on reload: VRRP starts only with the director; restart it", file);
+            }
+            return desired;
         };
     }
 
@@ -192,6 +211,7 @@ public final class Main {
         }
         InterfaceAddresses addresses = null;
         VrrpDirector vrrp = null;
+        AtomicReference<Optional<VrrpDirector>> running = new AtomicReference<>();
         LvsController controller = null;
         ControlSocket socket = null;
         CompletableFuture<ControlSocket> pendingSocket = null;
@@ -204,7 +224,7 @@ public final class Main {
                 log.info("{}: {} VRRP instances: {}", file, parsed.vrrp().instances().size(),
                         parsed.vrrp().instances().stream().map(i -> i.config().name()).toList());
             }
-            controller = LvsController.builder(ipvs, fileSource(file, mode, log))
+            controller = LvsController.builder(ipvs, fileSource(file, mode, log, running))
                     .addresses(addresses).removeOnExit(removeOnExit).resyncInterval(resync)
                     .stateFile(stateFile).vrrp(vrrp).build();
             vrrp = null;   // the controller owns it now
@@ -229,6 +249,7 @@ public final class Main {
                         metricsListen);
             }
             controller.start();
+            running.set(controller.vrrp());   // from now on a reload also reloads VRRP
             if (pendingSocket != null) {
                 socket = pendingSocket.join();
             }

@@ -227,8 +227,7 @@ public record KeepalivedVrrp(List<Instance> instances, List<SyncGroup> syncGroup
      *     negative: added while failing
      * @param rise successes needed to go from failing to succeeding
      * @param fall failures needed to go from succeeding to failing
-     * @param user {@code user NAME [GROUP]}, if set (the director runs the script as itself and
-     *     warns when this is set)
+     * @param user {@code user NAME [GROUP]}, if set: the script runs as that user (and group)
      * @param initFail {@code init_fail}: the script counts as failing until its first success
      * @param line the line of the block
      */

@@ -518,8 +518,7 @@ final class VrrpParser {
                     while (p.valueOnLine(kw)) {
                         user[0] += " " + p.nextToken().text();
                     }
-                    p.fallbackAt(u, ctx, "vrrp_script " + name + " user '" + user[0] + "' is not supported: the script"
-                            + " runs as the director's own user");
+                    // run as that user through setpriv (ScriptTracker); an unknown user is refused there
                 }
                 case "init_fail" -> initFail[0] = true;
                 default -> {

@@ -18,7 +18,18 @@ import org.slf4j.LoggerFactory;
  * two runs of one script at once); exit status 0 is a success, anything else or running past
  * {@code timeout} (the process is then killed) a failure. It goes down after {@code fall}
  * failures in a row while up, and up after {@code rise} successes in a row while down, as
- * keepalived's vrrp_track.c does. It starts up, or down with {@code init_fail}.
+ * keepalived's vrrp_track.c does.
+ *
+ * <p>It starts in INIT ({@link #initializing()}), neither up nor down, as keepalived's
+ * {@code SCRIPT_INIT_STATE_INIT}: the first result decides at once (one success is up, one
+ * failure is down; vrrp_scheduler.c vrrp_init_script sets the result to {@code rise - 1}).
+ * While it initializes it adds no positive weight, subtracts no negative one, and holds a
+ * weight-0 instance out of BACKUP/MASTER. With {@code init_fail} it starts down instead and
+ * needs {@code rise} successes.
+ *
+ * <p>{@code user NAME [GROUP]} runs the script as that user and group (the user's own group
+ * when none is given, with the user's supplementary groups), through util-linux
+ * {@code setpriv}; an unknown user or group is refused when the tracker is built.
  *
  * <pre>{@code
  * ScriptTracker chk = new ScriptTracker(config.vrrp().script("chk_http").orElseThrow(), executor);
@@ -33,6 +44,9 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
     private final ScheduledExecutorService executor;
     private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
     private volatile boolean up;
+    private volatile boolean initializing;
+    /** The program run: the script's command, behind setpriv when it has a user. */
+    private final List<String> argv;
     private int successes;
     private int failures;
     private volatile ScheduledFuture<?> task;
@@ -43,11 +57,61 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
      *
      * @param script the vrrp_script
      * @param executor runs the script (each run waits for the process, so give it a thread per script)
+     * @throws IllegalArgumentException if the script's {@code user} or group does not exist
      */
     public ScriptTracker(KeepalivedVrrp.Script script, ScheduledExecutorService executor) {
         this.script = Objects.requireNonNull(script, "script");
         this.executor = Objects.requireNonNull(executor, "executor");
-        this.up = !script.initFail();
+        this.up = false;
+        this.initializing = !script.initFail();
+        this.argv = script.user().isPresent() ? asUser(script, script.user().get()) : script.command();
+    }
+
+    /** {@code setpriv --reuid U --regid G --init-groups -- command...}, the ids looked up now. */
+    private static List<String> asUser(KeepalivedVrrp.Script script, String user) {
+        String[] parts = user.trim().split("\\s+");
+        if (parts.length < 1 || parts.length > 2 || parts[0].isEmpty()) {
+            throw new IllegalArgumentException("vrrp_script " + script.name() + " (line " + script.line() + "): user '"
+                    + user + "' must be NAME [GROUP]");
+        }
+        List<String> passwd = getent("passwd", parts[0]);
+        if (passwd == null || passwd.size() < 4) {
+            throw new IllegalArgumentException("vrrp_script " + script.name() + " (line " + script.line() + "): user '"
+                    + parts[0] + "' is unknown");
+        }
+        String uid = passwd.get(2);
+        String gid = passwd.get(3);
+        if (parts.length == 2) {
+            List<String> group = getent("group", parts[1]);
+            if (group == null || group.size() < 3) {
+                throw new IllegalArgumentException("vrrp_script " + script.name() + " (line " + script.line()
+                        + "): group '" + parts[1] + "' is unknown");
+            }
+            gid = group.get(2);
+        }
+        List<String> a = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
+                "--"));
+        a.addAll(script.command());
+        return List.copyOf(a);
+    }
+
+    /** The fields of {@code getent DB KEY}, or null if there is no such entry. */
+    private static List<String> getent(String db, String key) {
+        try {
+            Process p = new ProcessBuilder("getent", db, key).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("getent " + db + " " + key + " did not finish");
+            }
+            return p.exitValue() == 0 && !out.isEmpty() ? List.of(out.lines().findFirst().orElseThrow().split(":", -1)) : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run getent to look up " + db + " " + key + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted looking up " + db + " " + key, e);
+        }
     }
 
     /** Runs the script now and then every interval. Once only. */
@@ -66,7 +130,7 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
         String outcome;
         Process p = null;
         try {
-            p = new ProcessBuilder(script.command()).redirectErrorStream(true)
+            p = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             p.getOutputStream().close();
             if (p.waitFor(script.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
@@ -91,7 +155,14 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
     private void record(boolean ok, String outcome) {
         boolean changed = false;
         synchronized (this) {
-            if (ok) {
+            if (initializing) {
+                // the first result decides at once, whatever rise and fall (keepalived: result = rise - 1)
+                initializing = false;
+                up = ok;
+                successes = 0;
+                failures = 0;
+                changed = true;
+            } else if (ok) {
                 failures = 0;
                 if (!up && ++successes >= script.rise()) {
                     up = true;
@@ -133,6 +204,11 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
     }
 
     @Override
+    public boolean initializing() {
+        return initializing;
+    }
+
+    @Override
     public void addChangeCallback(Runnable onChange) {
         callbacks.add(Objects.requireNonNull(onChange, "onChange"));
     }
@@ -149,6 +225,6 @@ public final class ScriptTracker implements Tracker, AutoCloseable {
 
     @Override
     public String toString() {
-        return script.name() + (up ? " up" : " down");
+        return script.name() + (initializing ? " init" : up ? " up" : " down");
     }
 }

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class VrrpDirector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VrrpDirector.class);
 
-    private final KeepalivedVrrp config;
+    /** Replaced by {@link #reload}; its sync groups and sync daemon never change. */
+    private volatile KeepalivedVrrp config;
     private final VrrpNetwork network;
     private final Ipvs ipvs;
     private final InterfaceAddresses addresses;
@@ -70,9 +71,11 @@ public final class VrrpDirector implements AutoCloseable {
     private final ExecutorService actions = Executors.newSingleThreadExecutor(daemon("ipvs4j-vrrp-actions"));
     /** Notify scripts: may take long, never delay the VRRP thread or each other's start. */
     private final ExecutorService notifier = Executors.newCachedThreadPool(daemon("ipvs4j-vrrp-notify"));
-    private final Map<String, VrrpRouter> routers = new LinkedHashMap<>();
-    private final Map<String, KeepalivedVrrp.Instance> instances = new LinkedHashMap<>();
-    private final List<ScriptTracker> trackers = new ArrayList<>();
+    /** Copy on write ({@link #reload}): status() and close() iterate it from other threads. */
+    private volatile Map<String, VrrpRouter> routers = new LinkedHashMap<>();
+    /** The instance's configuration now, for its transitions (a reload replaces it). */
+    private final Map<String, KeepalivedVrrp.Instance> instances = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ScriptTracker> trackers = new CopyOnWriteArrayList<>();
     private final List<VrrpSyncGroup> groups = new ArrayList<>();
     private final Map<String, VrrpState> groupStates = new LinkedHashMap<>();
     private final List<VrrpListener> listeners = new CopyOnWriteArrayList<>();
@@ -80,6 +83,8 @@ public final class VrrpDirector implements AutoCloseable {
     private volatile SyncState syncRole;
     private boolean started;
     private boolean closed;
+
+    private final ScheduledThreadPoolExecutor scriptPool;
 
     private VrrpDirector(KeepalivedVrrp config, VrrpNetwork network, Ipvs ipvs, InterfaceAddresses addresses) {
         this.config = config;
@@ -90,6 +95,7 @@ public final class VrrpDirector implements AutoCloseable {
                 daemon("ipvs4j-vrrp-script"));
         pool.setRemoveOnCancelPolicy(true);
         this.scripts = pool;
+        this.scriptPool = pool;
     }
 
     /**
@@ -134,26 +140,200 @@ public final class VrrpDirector implements AutoCloseable {
             byName.put(s.name(), new ScriptTracker(s, scripts));
         }
         for (KeepalivedVrrp.Instance i : config.instances()) {
-            List<VrrpInstanceConfig.WeightedTracker> tracked = new ArrayList<>(i.config().trackers());
-            for (KeepalivedVrrp.TrackScript ts : i.trackScripts()) {
-                ScriptTracker t = byName.get(ts.script());
-                if (t != null) {
-                    tracked.add(new VrrpInstanceConfig.WeightedTracker(t, ts.weight().orElse(t.script().weight())));
-                    if (!trackers.contains(t)) {
-                        trackers.add(t);
-                    }
+            List<VrrpInstanceConfig.WeightedTracker> tracked = trackedBy(i, byName);
+            for (VrrpInstanceConfig.WeightedTracker wt : tracked) {
+                if (wt.tracker() instanceof ScriptTracker t && !trackers.contains(t)) {
+                    trackers.add(t);
                 }
             }
-            VrrpRouter r = VrrpRouter.create(withTrackers(i.config(), tracked), network, scheduler);
+            VrrpRouter r = newRouter(i, tracked);
             routers.put(i.config().name(), r);
             instances.put(i.config().name(), i);
-            r.addListener(t -> onTransition(i, t));
         }
         for (KeepalivedVrrp.SyncGroup g : config.syncGroups()) {
             if (g.members().size() >= 2) {
                 groups.add(VrrpSyncGroup.of(g.name(), g.members().stream().map(routers::get).toList()));
             }
         }
+    }
+
+    private VrrpRouter newRouter(KeepalivedVrrp.Instance i, List<VrrpInstanceConfig.WeightedTracker> tracked)
+            throws IOException, IpvsException {
+        VrrpRouter r = VrrpRouter.create(withTrackers(i.config(), tracked), network, scheduler);
+        String name = i.config().name();
+        // a router replaced by a reload still reports its own stop with its own instance
+        r.addListener(t -> onTransition(routers.get(name) == r ? instances.getOrDefault(name, i) : i, t));
+        return r;
+    }
+
+    /** The instance's trackers: its own (track_interface is the router's) and its track_script ones. */
+    private static List<VrrpInstanceConfig.WeightedTracker> trackedBy(KeepalivedVrrp.Instance i,
+            Map<String, ScriptTracker> byName) {
+        List<VrrpInstanceConfig.WeightedTracker> tracked = new ArrayList<>(i.config().trackers());
+        for (KeepalivedVrrp.TrackScript ts : i.trackScripts()) {
+            ScriptTracker t = byName.get(ts.script());
+            if (t != null) {
+                tracked.add(new VrrpInstanceConfig.WeightedTracker(t, ts.weight().orElse(t.script().weight())));
+            }
+        }
+        return tracked;
+    }
+
+    /**
+     * Applies a reloaded configuration's VRRP part as keepalived's reload does (vrrp_daemon.c
+     * reload_vrrp_thread, vrrp.c clear_diff_vrrp / restore_vrrp_state, clear_diff_script): an
+     * instance still configured keeps its state, a MASTER stays MASTER, with its new priority
+     * and its VIPs diffed ({@link VrrpRouter#reconfigure}); an instance no longer configured
+     * stops (a MASTER sends priority 0 and removes its VIPs); a new instance starts; an instance
+     * whose interface, virtual_router_id, version, family, unicast peers, source address,
+     * track_interface or track_script changed is stopped and started anew. A vrrp_script whose
+     * definition is unchanged keeps running with its state; a changed one starts anew in INIT.
+     * Unlike keepalived, instances are matched by name (keepalived matches by interface, vrid
+     * and family, whatever the name).
+     *
+     * <p>Refused, with nothing changed: a change of {@code vrrp_sync_group}s or of the
+     * {@code lvs_sync_daemon} (restart the director for those), a replaced instance that is in a
+     * sync group, a script whose {@code user} is unknown, a socket that cannot be opened.
+     *
+     * <pre>{@code
+     * String what = vrrp.reload(KeepalivedParser.parse(file).vrrp());
+     * }</pre>
+     *
+     * @param next the VRRP part of the new configuration
+     * @return what changed, e.g. "VI_1 reconfigured; VI_2 added"
+     * @throws IllegalArgumentException if the change is one that is refused
+     * @throws IOException if a new instance's socket cannot be opened
+     * @throws IpvsException if a new instance's interface cannot be read
+     * @throws IllegalStateException if the director is closed or not started
+     */
+    public synchronized String reload(KeepalivedVrrp next) throws IOException, IpvsException {
+        Objects.requireNonNull(next, "next");
+        if (closed || !started) {
+            throw new IllegalStateException(closed ? "VRRP is closed" : "VRRP is not started");
+        }
+        KeepalivedVrrp old = config;
+        if (old.equals(next)) {
+            return "VRRP unchanged";
+        }
+        if (!old.syncGroups().stream().map(VrrpDirector::withoutLine).toList()
+                .equals(next.syncGroups().stream().map(VrrpDirector::withoutLine).toList())) {
+            throw new IllegalArgumentException("vrrp_sync_group changed: a reload does not regroup instances; restart"
+                    + " the director");
+        }
+        if (!old.syncDaemon().map(VrrpDirector::withoutLine).equals(next.syncDaemon().map(VrrpDirector::withoutLine))) {
+            throw new IllegalArgumentException("lvs_sync_daemon changed: restart the director");
+        }
+        if (addresses == null && next.instances().stream().anyMatch(i -> !i.excludedAddresses().isEmpty())) {
+            throw new IllegalArgumentException("virtual_ipaddress_excluded needs the host's addresses");
+        }
+        // scripts: an unchanged one keeps running (and its state), a new or changed one is new
+        Map<String, ScriptTracker> byName = new LinkedHashMap<>();
+        List<ScriptTracker> fresh = new ArrayList<>();
+        for (KeepalivedVrrp.Script s : next.scripts()) {
+            ScriptTracker kept = trackers.stream().filter(t -> withoutLine(t.script()).equals(withoutLine(s))).findFirst()
+                    .orElse(null);
+            if (kept == null) {
+                kept = new ScriptTracker(s, scripts);
+                fresh.add(kept);
+            }
+            byName.put(s.name(), kept);
+        }
+        // the plan, and every new router opened, before anything running is touched
+        Map<String, VrrpRouter> current = routers;
+        Map<String, VrrpRouter> nextRouters = new LinkedHashMap<>();
+        Map<String, VrrpInstanceConfig> reconfigure = new LinkedHashMap<>();
+        List<VrrpRouter> opened = new ArrayList<>();
+        List<String> what = new ArrayList<>();
+        try {
+            for (KeepalivedVrrp.Instance i : next.instances()) {
+                String name = i.config().name();
+                List<VrrpInstanceConfig.WeightedTracker> tracked = trackedBy(i, byName);
+                VrrpRouter r = current.get(name);
+                if (r != null) {
+                    VrrpInstanceConfig c = withTrackers(i.config(), tracked);
+                    Optional<String> blocker = r.reconfigureBlocker(c);
+                    if (blocker.isEmpty()) {
+                        nextRouters.put(name, r);
+                        reconfigure.put(name, c);
+                        continue;
+                    }
+                    if (groupOf(name).isPresent()) {
+                        throw new IllegalArgumentException("vrrp_instance " + name + " (line " + i.line() + ") is in a"
+                                + " vrrp_sync_group and its " + blocker.get() + " changed: restart the director");
+                    }
+                    what.add(name + " restarted (" + blocker.get() + " changed)");
+                } else {
+                    what.add(name + " added");
+                }
+                VrrpRouter created = newRouter(i, tracked);
+                opened.add(created);
+                nextRouters.put(name, created);
+            }
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(VrrpRouter::close);
+            fresh.forEach(ScriptTracker::close);
+            throw e;
+        }
+        // apply: stop what goes, reconfigure what stays, start what is new
+        Map<String, KeepalivedVrrp.Instance> nextInstances = new LinkedHashMap<>();
+        next.instances().forEach(i -> nextInstances.put(i.config().name(), i));
+        for (Map.Entry<String, VrrpRouter> e : current.entrySet()) {
+            if (nextRouters.get(e.getKey()) != e.getValue()) {
+                if (!nextInstances.containsKey(e.getKey())) {
+                    what.add(e.getKey() + " removed");
+                }
+                e.getValue().close();
+            }
+        }
+        instances.keySet().retainAll(nextInstances.keySet());
+        instances.putAll(nextInstances);
+        config = next;
+        routers = nextRouters;
+        reconfigure.forEach((name, c) -> {
+            VrrpInstanceConfig before = current.get(name).config();
+            if (!before.equals(c)) {
+                current.get(name).reconfigure(c);
+                what.add(0, name + " reconfigured (priority " + before.priority() + " -> " + c.priority() + ", VIPs "
+                        + c.virtualAddresses().stream().map(InterfaceAddress::cidr).toList() + ")");
+            }
+        });
+        for (ScriptTracker t : trackers) {
+            if (!byName.containsValue(t)) {
+                t.close();
+                trackers.remove(t);
+            }
+        }
+        scriptPool.setCorePoolSize(Math.max(1, next.scripts().size()));
+        for (ScriptTracker t : fresh) {
+            trackers.add(t);
+            t.start();
+        }
+        for (VrrpRouter r : opened) {
+            r.start();
+        }
+        if (next.syncDaemon().isPresent() && opened.stream().anyMatch(r -> r.config().name()
+                .equals(next.syncDaemon().get().instance()))) {
+            // the replaced instance's stop stopped the daemon; its successor starts as BACKUP
+            actions.execute(() -> syncDaemonRole(SyncState.BACKUP));
+        }
+        String summary = what.isEmpty() ? "VRRP unchanged (only scripts)" : String.join("; ", what);
+        log.info("VRRP reloaded: {}", summary);
+        return summary;
+    }
+
+    // a block that only moved in the file is the same block
+    private static KeepalivedVrrp.SyncGroup withoutLine(KeepalivedVrrp.SyncGroup g) {
+        return new KeepalivedVrrp.SyncGroup(g.name(), g.members(), g.notifyScripts(), 0);
+    }
+
+    private static KeepalivedVrrp.SyncDaemonConfig withoutLine(KeepalivedVrrp.SyncDaemonConfig d) {
+        return new KeepalivedVrrp.SyncDaemonConfig(d.interfaceName(), d.instance(), d.syncId(), d.maxLength(), d.port(),
+                d.ttl(), d.group(), 0);
+    }
+
+    private static KeepalivedVrrp.Script withoutLine(KeepalivedVrrp.Script s) {
+        return new KeepalivedVrrp.Script(s.name(), s.command(), s.interval(), s.timeout(), s.weight(), s.rise(), s.fall(),
+                s.user(), s.initFail(), 0);
     }
 
     /** {@code config} with {@code trackers} (the vrrp_script trackers exist only at run time). */
@@ -207,6 +387,7 @@ public final class VrrpDirector implements AutoCloseable {
      * @return one status per instance, in configuration order
      */
     public List<InstanceStatus> status() {
+        Map<String, VrrpRouter> routers = this.routers;
         List<InstanceStatus> out = new ArrayList<>();
         for (VrrpRouter r : routers.values()) {
             out.add(new InstanceStatus(r.config(), r.state(), r.effectivePriority(), r.masterAddress(), r.stats()));

@@ -41,8 +41,10 @@ class ScriptTrackerTest {
         try (ScriptTracker t = new ScriptTracker(script(List.of(sh.toString()), Duration.ofSeconds(5), 2, 3, false),
                 pool)) {
             t.addChangeCallback(changes::release);
-            assertTrue(t.up(), "starts up without init_fail");
+            assertTrue(t.initializing() && !t.up(), "starts in INIT without init_fail");
             t.start();
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "the first success: up");
+            assertTrue(t.up() && !t.initializing());
             Files.writeString(status, "1");
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "goes down");
             assertFalse(t.up());
@@ -90,6 +92,90 @@ class ScriptTrackerTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** INIT: the first result decides at once, whatever rise and fall (keepalived vrrp_init_script). */
+    @Test
+    void initStateIsDecidedByTheFirstResult() throws Exception {
+        for (boolean succeed : new boolean[] {true, false}) {
+            Path runs = dir.resolve("runs-" + succeed);
+            Path sh = dir.resolve("chk-" + succeed + ".sh");
+            Files.writeString(sh, "#!/bin/sh\necho x >> " + runs + "\nexit " + (succeed ? 0 : 1) + "\n");
+            sh.toFile().setExecutable(true);
+            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1);
+            Semaphore changes = new Semaphore(0);
+            try (ScriptTracker t = new ScriptTracker(script(List.of(sh.toString()), Duration.ofSeconds(5), 5, 5, false),
+                    pool)) {
+                t.addChangeCallback(changes::release);
+                assertTrue(t.initializing());
+                assertFalse(t.up(), "INIT is not up");
+                assertEquals("chk init", t.toString());
+                t.start();
+                assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "the first result ends INIT");
+                assertFalse(t.initializing());
+                assertEquals(succeed, t.up(), "one result, not rise 5 / fall 5");
+                assertEquals(1, runCount(runs), "decided after one run");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** {@code user nobody [nogroup]}: the script runs with that uid and gid (the test runs as root). */
+    @Test
+    void userRunsTheScriptAsThatUserAndGroup() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "switching user needs root");
+        Path out = Files.createDirectory(dir.resolve("out"));
+        out.toFile().setWritable(true, false);
+        dir.toFile().setExecutable(true, false);
+        Path sh = dir.resolve("ids.sh");
+        Files.writeString(sh, "#!/bin/sh\nid -u > " + out + "/ids.$1\nid -g >> " + out + "/ids.$1\n");
+        sh.toFile().setExecutable(true, false);
+        sh.toFile().setReadable(true, false);
+        String nobodyUid = getentField("passwd", "nobody", 2);
+        String nobodyGid = getentField("passwd", "nobody", 3);
+        String rootGid = "0";
+        for (String user : List.of("nobody", "nobody root")) {
+            String tag = user.replace(' ', '-');
+            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1);
+            Semaphore changes = new Semaphore(0);
+            try (ScriptTracker t = new ScriptTracker(new KeepalivedVrrp.Script("chk", List.of(sh.toString(), tag),
+                    Duration.ofSeconds(1), Duration.ofSeconds(5), 0, 1, 1, Optional.of(user), false, 1), pool)) {
+                t.addChangeCallback(changes::release);
+                t.start();
+                assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS));
+                assertTrue(t.up(), "the script ran as " + user);
+                assertEquals(List.of(nobodyUid, user.contains("root") ? rootGid : nobodyGid),
+                        Files.readAllLines(out.resolve("ids." + tag)), "uid and gid of the run as '" + user + "'");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void unknownUserOrGroupIsRefusedByName() {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1);
+        try {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new ScriptTracker(new KeepalivedVrrp.Script("chk_x", List.of("true"), Duration.ofSeconds(1),
+                            Duration.ofSeconds(5), 0, 1, 1, Optional.of("no-such-user-i4j"), false, 7), pool));
+            assertEquals("vrrp_script chk_x (line 7): user 'no-such-user-i4j' is unknown", e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new ScriptTracker(new KeepalivedVrrp.Script("chk_x", List.of("true"), Duration.ofSeconds(1),
+                            Duration.ofSeconds(5), 0, 1, 1, Optional.of("nobody no-such-group-i4j"), false, 7), pool));
+            assertEquals("vrrp_script chk_x (line 7): group 'no-such-group-i4j' is unknown", e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String getentField(String db, String key, int field) throws Exception {
+        Process p = new ProcessBuilder("getent", db, key).start();
+        String line = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor());
+        return line.split(":")[field];
     }
 
     private static int runCount(Path runs) throws Exception {

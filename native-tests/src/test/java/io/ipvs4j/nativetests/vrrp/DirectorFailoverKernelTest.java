@@ -50,7 +50,7 @@ class DirectorFailoverKernelTest {
     /** The VM runs everything slower: allowance on top of the protocol's own time. */
     private static final Duration SLACK = Duration.ofMillis(3000);
     /** A JVM starting the director in the VM. */
-    private static final Duration START_BOUND = Duration.ofMinutes(3);
+    private static final Duration START_BOUND = Duration.ofMinutes(5);
     private static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     @TempDir
@@ -192,6 +192,202 @@ class DirectorFailoverKernelTest {
                 failover(lan, (Runnable) k::kill, d2, "keepalived", "ipvs4j");
             }
         }
+    }
+
+    /**
+     * The other way round: the ipvs4j director is the MASTER (100) and keepalived, a whole director
+     * on the same seed configuration, the BACKUP (90). The ipvs4j director is SIGKILLed: keepalived
+     * takes the VIP and its own IPVS table answers, the connection synced to it included. ipvs4j
+     * then returns as a rebooted machine with priority 150 (preempt, the default): it takes the VIP
+     * back, keepalived returns to BACKUP and the client follows the gratuitous ARP.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void ipvs4jMasterFailsOverToKeepalivedBackupAndPreemptsBack() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan(t);
+            withDiagnostics(() -> keepalivedBackup(lan, launcher));
+        }
+    }
+
+    private void keepalivedBackup(Lan lan, Path launcher) throws Exception {
+        Files.writeString(tmp.resolve("master.conf"), seedConf("MASTER", 100, false));
+        Files.writeString(tmp.resolve("master-150.conf"), seedConf("MASTER", 150, false));
+        Topology.Background d1 = director(lan.d1, launcher, "master.conf");
+        await("d1 holds the VIP", START_BOUND, () -> holds(lan.d1, VIP) || !d1.isAlive());
+        assertTrue(d1.isAlive(), d1.output());
+        try (Keepalived k = new Keepalived(lan.d2, tmp, seedConf("BACKUP", 90, false))) {
+            awaitLog(k.process, "(VI_1) Entering BACKUP STATE");
+            await("keepalived programmed the service", Duration.ofSeconds(30),
+                    () -> lan.d2.ok("ipvsadm", "-Sn").contains("-a -t 192.0.2.100:80 -r 192.0.2.12:80 -g"));
+            failover(lan, d1, k.process, "ipvs4j", "keepalived");
+
+            reboot(lan.d1);
+            Topology.Background back = director(lan.d1, launcher, "master-150.conf");
+            await("the returning ipvs4j MASTER (150) preempts keepalived (90)", START_BOUND,
+                    () -> (holds(lan.d1, VIP) && !holds(lan.d2, VIP)) || !back.isAlive());
+            assertTrue(back.isAlive(), back.output());
+            awaitLog(back, "(VI_1) Entering MASTER STATE");
+            await("keepalived back to BACKUP", Duration.ofSeconds(10),
+                    () -> k.process.output().split("\\(VI_1\\) Entering BACKUP STATE", -1).length >= 3);
+            await("client's neighbour entry -> d1", Duration.ofSeconds(10), () -> neighbour(lan.client, VIP).equals(mac(lan.d1)));
+            await("the sync daemon on d1 is the master again", Duration.ofSeconds(30),
+                    () -> lan.d1.ok("ipvsadm", "-L", "--daemon").contains("master sync daemon"));
+            requestsAnswered(lan, 5);
+            assertTrue(holds(lan.d1, VIP) && !holds(lan.d2, VIP), "exactly one director holds the VIP");
+        }
+    }
+
+    /**
+     * A partition healed at director level: two ipvs4j directors of the same priority (100), d2
+     * (192.0.2.2) MASTER. The bridge isolates their two ports from each other (both still reach the
+     * client and the real servers), so d1 stops hearing d2 and becomes MASTER too, and its
+     * gratuitous ARP moves the client to d1. When the link heals, the tie is broken by the higher
+     * primary address (RFC 5798 6.4.3): d1 returns to BACKUP and removes the VIP, d2 stays MASTER,
+     * hears d1's lower advert and re-announces the VIP, and the client comes back to d2.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void healedPartitionLeavesOneMasterByAddressOnTie() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan(t);
+            withDiagnostics(() -> healedPartition(t, lan, launcher));
+        }
+    }
+
+    private void healedPartition(Topology t, Lan lan, Path launcher) throws Exception {
+        Files.writeString(tmp.resolve("d2.conf"), seedConf("MASTER", 100, false));
+        Files.writeString(tmp.resolve("d1.conf"), seedConf("BACKUP", 100, false));
+        Topology.Background d2 = director(lan.d2, launcher, "d2.conf");
+        await("d2 holds the VIP", START_BOUND, () -> holds(lan.d2, VIP) || !d2.isAlive());
+        assertTrue(d2.isAlive(), d2.output());
+        Topology.Background d1 = director(lan.d1, launcher, "d1.conf");
+        awaitLog(d1, "(VI_1) Entering BACKUP STATE");
+        Thread.sleep(3000);
+        assertTrue(holds(lan.d2, VIP) && !holds(lan.d1, VIP), "one MASTER before the partition");
+        requestsAnswered(lan, 3);
+        await("client's neighbour entry -> d2", Duration.ofSeconds(10), () -> neighbour(lan.client, VIP).equals(mac(lan.d2)));
+
+        String p1 = switchPort(t, "d1");
+        String p2 = switchPort(t, "d2");
+        t.switchNode().ok("bridge", "link", "set", "dev", p1, "isolated", "on");
+        t.switchNode().ok("bridge", "link", "set", "dev", p2, "isolated", "on");
+        await("partitioned: both MASTER", MASTER_DOWN.plus(SLACK).plusSeconds(2),
+                () -> holds(lan.d1, VIP) && holds(lan.d2, VIP));
+        awaitLog(d1, "(VI_1) Entering MASTER STATE");
+        assertTrue(d2.isAlive() && backups(d2) == 1, "d2 stays MASTER (its one BACKUP is the start as state MASTER):\n" + d2.output());
+        await("d1's gratuitous ARP moved the client to d1", Duration.ofSeconds(10),
+                () -> neighbour(lan.client, VIP).equals(mac(lan.d1)));
+
+        t.switchNode().ok("bridge", "link", "set", "dev", p1, "isolated", "off");
+        t.switchNode().ok("bridge", "link", "set", "dev", p2, "isolated", "off");
+        Duration healed = await("healed: exactly one MASTER, d2 (same priority, higher address)", Duration.ofSeconds(10),
+                () -> holds(lan.d2, VIP) && !holds(lan.d1, VIP));
+        System.out.println("healed partition: one VIP holder " + healed.toMillis() + " ms after the link healed");
+        await("d1 back to BACKUP", Duration.ofSeconds(10),
+                () -> d1.output().split("\\(VI_1\\) Entering BACKUP STATE", -1).length >= 3);
+        // Whose advert crosses the healed link first decides: if d2 hears d1's lower advert it re-announces
+        // the VIP at once (and after garp_master_delay); if d1 hears d2's first it steps down silently and
+        // d2 never hears a lower advert, as with keepalived: then only the client's own ARP (its entry
+        // for d1 going stale and re-resolved) brings it back.
+        await("d2's advert heard first (d1 steps down) or d1's (d2 forces the election)", Duration.ofSeconds(10),
+                () -> d2.output().contains("Received advert from 192.0.2.1 with lower priority 100, ours 100")
+                        || !holds(lan.d1, VIP));
+        Thread.sleep(1000);   // the log line of the advert that made d1 step down
+        boolean garp = d2.output().contains("Received advert from 192.0.2.1 with lower priority 100, ours 100");
+        Duration moved = await("the client back at d2 (" + (garp ? "d2's gratuitous ARP" : "the client's own ARP") + ")",
+                garp ? Duration.ofSeconds(10) : Duration.ofSeconds(90), () -> {
+                    if (!garp) {
+                        lan.client.ping(VIP);   // traffic, so that the client's stale entry is re-resolved
+                    }
+                    return neighbour(lan.client, VIP).equals(mac(lan.d2));
+                });
+        System.out.println("healed partition: client back at d2 " + moved.toMillis() + " ms later, by "
+                + (garp ? "d2's gratuitous ARP after d1's lower advert" : "the client's ARP (d2's advert crossed first)"));
+        Thread.sleep(3000);
+        assertTrue(holds(lan.d2, VIP) && !holds(lan.d1, VIP), "still exactly one MASTER, d2");
+        assertEquals(1, backups(d2), "d2 never left MASTER (its one BACKUP is the start):\n" + d2.output());
+        requestsAnswered(lan, 5);
+    }
+
+    /**
+     * VRRP changes on reload ({@code reload} on the control socket), against keepalived as the
+     * BACKUP (90): the ipvs4j MASTER's file gets priority 110 and a second VIP; after the reload
+     * it is still MASTER (no transition), holds both VIPs, and keepalived stays BACKUP. Then the
+     * file drops the first VIP and lowers the priority to 80: the VIP goes away at once and
+     * keepalived (preempt, 90 > 80) takes over at its next master-down check.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void reloadChangesPriorityAndVipsWithoutLeavingMaster() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan(t);
+            withDiagnostics(() -> reload(lan, launcher));
+        }
+    }
+
+    private void reload(Lan lan, Path launcher) throws Exception {
+        Path conf = tmp.resolve("reload.conf");
+        Files.writeString(conf, seedConf("MASTER", 100, false));
+        Path socket = tmp.resolve("reload.sock");
+        Topology.Background d1 = remember(lan.d1.start("env", "IPVS4J_JAVA_OPTS=" + JAVA_OPTS, launcher.toString(), "-f",
+                conf.toString(), "--control-socket", socket.toString()));
+        await("d1 holds the VIP", START_BOUND, () -> holds(lan.d1, VIP) || !d1.isAlive());
+        assertTrue(d1.isAlive(), d1.output());
+        try (Keepalived k = new Keepalived(lan.d2, tmp, seedConf("BACKUP", 90, false))) {
+            awaitLog(k.process, "(VI_1) Entering BACKUP STATE");
+            await("the control socket", START_BOUND, () -> Files.exists(socket));
+            requestsAnswered(lan, 3);
+
+            Files.writeString(conf, seedConf("MASTER", 110, false).replace("192.0.2.100/24 dev eth0 label eth0:1\n",
+                    "192.0.2.100/24 dev eth0 label eth0:1\n        192.0.2.101/24 dev eth0\n"));
+            String reply = control(lan.d1, socket, "reload");
+            assertTrue(reply.startsWith("OK reloaded"), reply);
+            await("the added VIP on the MASTER", Duration.ofSeconds(10), () -> holds(lan.d1, "192.0.2.101"));
+            assertTrue(holds(lan.d1, VIP), "the first VIP stays");
+            await("the reload logged", Duration.ofSeconds(10), () -> d1.output().contains("VRRP reloaded: VI_1 reconfigured"
+                    + " (priority 100 -> 110"));
+            Thread.sleep(4000);   // past keepalived's master-down interval: it would have become MASTER on a gap
+            assertEquals(1, backups(d1), "d1 never left MASTER (its one BACKUP is the start as state MASTER):\n" + d1.output());
+            assertFalse(k.process.output().contains("Entering MASTER STATE"), "keepalived stayed BACKUP:\n"
+                    + k.process.output());
+            requestsAnswered(lan, 3);
+
+            Files.writeString(conf, seedConf("MASTER", 80, false).replace("192.0.2.100/24 dev eth0 label eth0:1\n",
+                    "192.0.2.101/24 dev eth0\n"));
+            reply = control(lan.d1, socket, "reload");
+            assertTrue(reply.startsWith("OK reloaded"), reply);
+            await("the removed VIP gone from the MASTER", Duration.ofSeconds(10), () -> !holds(lan.d1, VIP));
+            // keepalived (90) now hears adverts of priority 80: it preempts after its master-down interval
+            await("keepalived (90) preempts d1 (80)", MASTER_DOWN.plus(SLACK).plusSeconds(2),
+                    () -> holds(lan.d2, VIP));
+            await("d1 to BACKUP", Duration.ofSeconds(10), () -> d1.output().contains("(VI_1) Entering BACKUP STATE")
+                    && !holds(lan.d1, "192.0.2.101"));
+            requestsAnswered(lan, 3);
+        }
+    }
+
+    /** One command on the director's control socket, from inside the node; the reply's first line. */
+    private static String control(Topology.Node node, Path socket, String command) {
+        return node.ok("/usr/bin/python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.settimeout(120)\n"
+                + "s.connect(sys.argv[1])\ns.sendall((sys.argv[2]+'\\n').encode())\nb=b''\n"
+                + "while b'\\n' not in b:\n  d=s.recv(4096)\n  if not d: break\n  b+=d\nprint(b.decode().split('\\n')[0])",
+                socket.toString(), command).trim();
+    }
+
+    /** How often the director logged entering BACKUP (state MASTER starts in BACKUP for one interval). */
+    private static int backups(Topology.Background director) {
+        return director.output().split("\\(VI_1\\) Entering BACKUP STATE", -1).length - 1;
+    }
+
+    /** The bridge port (in the switch namespace) of a node's eth0. */
+    private static String switchPort(Topology t, String role) {
+        Matcher m = Pattern.compile("\\d+: (p\\d+-" + role + ")@").matcher(t.switchNode().ok("ip", "-o", "link"));
+        assertTrue(m.find(), "no bridge port of " + role);
+        return m.group(1);
     }
 
     // ---- the failover itself ----
