@@ -51,6 +51,7 @@ need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 need qemu-system-x86_64 qemu-system-x86; need depmod kmod; need cpio cpio; need gzip gzip
 need ipvsadm ipvsadm; need ip iproute2; need strace strace; need flock util-linux
 need keepalived keepalived   # VRRP interop tests (native-tests vrrp), run inside the VM from the host root
+need etcd etcd-server        # fleet tests (FleetKernelTest): the shared desired-state store, run in a namespace
 # The initramfs has no libc: a dynamically linked busybox (package "busybox") would not start.
 BB=$(command -v busybox 2>/dev/null || true)
 if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then missing+=(busybox-static); fi
