@@ -23,7 +23,7 @@ import java.util.Set;
 /**
  * Programs a {@link FleetState} into the kernel through a {@link Reconciler}, incrementally
  * (only the services that changed since the last apply), so that every director given the same
- * state holds the same table: for {@code mh} services the real servers in {@link MhOrder#ORDER}
+ * state holds the same table: for {@code mh} services the real servers added in {@link MhOrder#ORDER}
  * and with the {@code last_weight} etcd says, whatever this director's history (see
  * {@link MhOrder} for the kernel facts).
  *
@@ -152,8 +152,7 @@ public final class FleetApplier {
                 }
                 addOrder = plan.addOrder();
             } else {
-                addOrder = new ArrayList<>(MhOrder.sorted(desiredEndpoints));
-                java.util.Collections.reverse(addOrder);
+                addOrder = MhOrder.sorted(desiredEndpoints);
             }
             Map<Endpoint, FleetServer> byEndpoint = new HashMap<>();
             s.servers().forEach(f -> byEndpoint.put(f.configured().endpoint(), f));

@@ -31,11 +31,13 @@ import java.util.Set;
  *
  * <p>Hence the rules the fleet follows: a drain is weight 0, never removal; a drained server is
  * first programmed at its configured weight and then set to 0, so its {@code last_weight} is
- * the configured one whatever the director's history; and the kernel list must equal
- * {@link #ORDER}: sorted by address family (IPv4 first), address bytes (unsigned, big-endian),
- * then port. Since adding prepends, servers are added in the reverse of that order, and when a
- * server must go in front of servers the kernel already holds, {@link #plan} says which of
- * those must be removed and added again.
+ * the configured one whatever the director's history; and servers are added in
+ * {@link #ORDER}: by address family (IPv4 first), address bytes (unsigned, big-endian), then
+ * port, so the kernel list is that order reversed (highest first). Adding a server that sorts
+ * after all the others (the usual growth of a pool) is then one add at the head; when a server
+ * sorts before servers the kernel already holds, {@link #plan} says which of those must be
+ * removed and added again so that the list is the same as on a director that added them all in
+ * order.
  *
  * <pre>{@code
  * MhOrder.Plan p = MhOrder.plan(kernelOrder, desiredEndpoints);
@@ -60,7 +62,7 @@ public final class MhOrder {
 
     /**
      * What to do to a service's real servers so that the kernel list becomes {@code desired}
-     * sorted by {@link #ORDER}.
+     * sorted by {@link #ORDER}, reversed (as if added in that order).
      *
      * @param remove servers the kernel holds that are not desired (removed; the rest keeps its order)
      * @param readd servers the kernel holds in a place the order does not allow: removed, then
@@ -96,8 +98,8 @@ public final class MhOrder {
 
     /**
      * The changes that turn the kernel's list {@code kernel} (in the kernel's order, as a dump
-     * lists it) into {@code desired} in canonical order, removing as few servers as it can: the
-     * longest tail of the kernel list that already is the tail of the canonical list stays.
+     * lists it) into {@code desired} in reversed canonical order, removing as few servers as it
+     * can: the longest tail of the kernel list that already is the tail of the wanted list stays.
      *
      * @param kernel the real servers as the kernel lists them (list order)
      * @param desired the real servers wanted, in any order
@@ -119,6 +121,7 @@ public final class MhOrder {
      */
     public static Plan plan(List<Endpoint> kernel, java.util.Collection<Endpoint> desired, Set<Endpoint> fresh) {
         List<Endpoint> target = sorted(desired);
+        java.util.Collections.reverse(target);   // the kernel list: the last added first
         Set<Endpoint> wanted = new HashSet<>(target);
         List<Endpoint> remove = new ArrayList<>();
         List<Endpoint> kept = new ArrayList<>();

@@ -73,7 +73,7 @@ class FleetApplierTest {
         FleetApplier.Result r = fa.apply(state("198.51.100.3:80 weight=5", "198.51.100.4:80 weight=5",
                 "198.51.100.5:80 weight=5 drain=true", "198.51.100.7:80 weight=9"));
         assertTrue(r.isSuccess());
-        assertEquals(1, r.readded());   // .3 is in front of the new .4
+        assertEquals(2, r.readded());   // .5 and .7 were added after .3, before the new .4
         assertEquals(1, r.changedServices());
         assertTrue(fa.apply(state("198.51.100.4:80 weight=5", "198.51.100.5:80 weight=5 drain=true",
                 "198.51.100.7:80 weight=9")).isSuccess());
@@ -87,11 +87,11 @@ class FleetApplierTest {
         assertTrue(rb.isSuccess());
         assertEquals(1, rb.bumped());   // the drained .5 is added at its weight, then set to 0
 
-        List<String> expected = List.of(
-                "198.51.100.3:80 last_weight=5 weight=5",
-                "198.51.100.4:80 last_weight=5 weight=5",
+        List<String> expected = List.of(   // kernel list order: the last added first
+                "198.51.100.7:80 last_weight=9 weight=9",
                 "198.51.100.5:80 last_weight=3 weight=0",
-                "198.51.100.7:80 last_weight=9 weight=9");
+                "198.51.100.4:80 last_weight=5 weight=5",
+                "198.51.100.3:80 last_weight=5 weight=5");
         assertEquals(expected, b.mhInputs(WEB));
         assertEquals(expected, a.mhInputs(WEB));
     }
@@ -107,7 +107,7 @@ class FleetApplierTest {
         FleetApplier restarted = new FleetApplier(k);
         FleetState s = state("198.51.100.3:80 weight=5", "198.51.100.4:80 weight=0");
         assertTrue(restarted.apply(s).isSuccess());
-        assertEquals(List.of("198.51.100.3:80 last_weight=5 weight=5", "198.51.100.4:80 last_weight=0 weight=0"),
+        assertEquals(List.of("198.51.100.4:80 last_weight=0 weight=0", "198.51.100.3:80 last_weight=5 weight=5"),
                 k.mhInputs(WEB));
         // same input again: nothing to do
         FleetApplier.Result again = restarted.apply(s);

@@ -19,48 +19,49 @@ class MhOrderTest {
     }
 
     @Test
-    void freshServiceAddsInReverseOrder() {
+    void freshServiceAddsInOrder() {
         MhOrder.Plan p = MhOrder.plan(List.of(), List.of(e(2), e(1), e(3)));
-        assertEquals(List.of(e(3), e(2), e(1)), p.addOrder());   // each add goes to the head: list ends 1,2,3
+        assertEquals(List.of(e(1), e(2), e(3)), p.addOrder());   // each add goes to the head: list ends 3,2,1
         assertEquals(List.of(), p.readd());
         assertEquals(List.of(), p.remove());
     }
 
     @Test
     void inOrderKernelNeedsNothing() {
-        MhOrder.Plan p = MhOrder.plan(List.of(e(1), e(2), e(3)), List.of(e(3), e(1), e(2)));
+        MhOrder.Plan p = MhOrder.plan(List.of(e(3), e(2), e(1)), List.of(e(3), e(1), e(2)));
         assertEquals(new MhOrder.Plan(List.of(), List.of(), List.of()), p);
     }
 
     @Test
-    void newSmallestGoesToTheHeadWithoutReadding() {
-        MhOrder.Plan p = MhOrder.plan(List.of(e(2), e(3)), List.of(e(1), e(2), e(3)));
-        assertEquals(List.of(e(1)), p.addOrder());
+    void newLargestGoesToTheHeadWithoutReadding() {
+        MhOrder.Plan p = MhOrder.plan(List.of(e(3), e(2)), List.of(e(2), e(3), e(4)));
+        assertEquals(List.of(e(4)), p.addOrder());
         assertEquals(List.of(), p.readd());
     }
 
     @Test
-    void newMiddleServerReaddsThoseInFront() {
-        MhOrder.Plan p = MhOrder.plan(List.of(e(1), e(3), e(4)), List.of(e(1), e(2), e(3), e(4)));
-        assertEquals(List.of(e(1)), p.readd());
-        assertEquals(List.of(e(2), e(1)), p.addOrder());
+    void newMiddleServerReaddsThoseAfterIt() {
+        MhOrder.Plan p = MhOrder.plan(List.of(e(4), e(3), e(1)), List.of(e(1), e(2), e(3), e(4)));
+        assertEquals(List.of(e(4), e(3)), p.readd());
+        assertEquals(List.of(e(2), e(3), e(4)), p.addOrder());
     }
 
     @Test
     void removalKeepsTheRestAndOutOfOrderKernelIsRepaired() {
-        MhOrder.Plan p = MhOrder.plan(List.of(e(1), e(2), e(3)), List.of(e(1), e(3)));
+        MhOrder.Plan p = MhOrder.plan(List.of(e(3), e(2), e(1)), List.of(e(1), e(3)));
         assertEquals(List.of(e(2)), p.remove());
         assertEquals(List.of(), p.readd());
-        // a server removed and added again by hand sits at the head: 3,1,2 -> 1,2,3
-        p = MhOrder.plan(List.of(e(3), e(1), e(2)), List.of(e(1), e(2), e(3)));
-        assertEquals(List.of(e(3), e(1), e(2)), p.readd());
-        assertEquals(List.of(e(3), e(2), e(1)), p.addOrder());
+        assertEquals(List.of(), p.addOrder());
+        // a server removed and added again by hand sits at the head: 1,3,2 -> 3,2,1
+        p = MhOrder.plan(List.of(e(1), e(3), e(2)), List.of(e(1), e(2), e(3)));
+        assertEquals(List.of(e(1), e(3), e(2)), p.readd());
+        assertEquals(List.of(e(1), e(2), e(3)), p.addOrder());
     }
 
     @Test
-    void freshServersAreReaddedWithThoseInFront() {
-        MhOrder.Plan p = MhOrder.plan(List.of(e(1), e(2), e(3)), List.of(e(1), e(2), e(3)), Set.of(e(2)));
-        assertEquals(List.of(e(1), e(2)), p.readd());
-        assertEquals(List.of(e(2), e(1)), p.addOrder());
+    void freshServersAreReaddedWithThoseAfterThem() {
+        MhOrder.Plan p = MhOrder.plan(List.of(e(3), e(2), e(1)), List.of(e(1), e(2), e(3)), Set.of(e(2)));
+        assertEquals(List.of(e(3), e(2)), p.readd());
+        assertEquals(List.of(e(2), e(3)), p.addOrder());
     }
 }
