@@ -15,7 +15,9 @@ package io.ipvs4j.director.fleet;
 public final class FleetStateException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The etcd key of the bad entry. */
     private final String key;
+    /** The field of its value, or {@code "-"} for the key itself. */
     private final String field;
 
     /**
