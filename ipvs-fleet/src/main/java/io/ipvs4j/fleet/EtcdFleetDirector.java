@@ -73,6 +73,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
     private boolean reloadPending;
     private volatile boolean closed;
     private volatile boolean connected;
+    private volatile java.util.function.BiConsumer<FleetState, Boolean> stateListener = (state, healthy) -> { };
 
     /**
      * Creates the director; nothing happens before {@link #start()}.
@@ -94,6 +95,25 @@ public final class EtcdFleetDirector implements AutoCloseable {
         this.sync = Objects.requireNonNull(sync, "sync");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.leaseTtlSeconds = Math.max(2, leaseTtl.toSeconds());
+    }
+
+    /**
+     * Sets who is told, on the director's thread, the state the kernel holds and whether the
+     * director is healthy after each apply, and {@code (state, false)} when it closes (e.g. the
+     * BIRD announcer: withdraw when unhealthy or shutting down).
+     *
+     * @param listener called with the state and whether the director is healthy
+     */
+    public void onState(java.util.function.BiConsumer<FleetState, Boolean> listener) {
+        this.stateListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    private void tell(FleetSync.Status s) {
+        try {
+            stateListener.accept(sync.applied(), s.healthy() && !closed);
+        } catch (RuntimeException e) {
+            LOG.error("fleet {}: state listener failed", name, e);
+        }
     }
 
     /** Loads the state and starts watching (in the background; retried until etcd answers). */
@@ -125,6 +145,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
             watcher.close();
             watcher = null;
         }
+        LOG.info("fleet {}: reading {} from etcd", name, prefix);
         try {
             GetResponse r = etcd.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
                     .get(retry.toMillis() * 5, TimeUnit.MILLISECONDS);
@@ -136,6 +157,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
             connected = true;
             FleetSync.Status s = sync.reset(snapshot, revision);
             LOG.info("fleet {}: loaded {} keys at revision {}: {}", name, snapshot.size(), revision, s.line());
+            tell(s);
             watcher = etcd.getWatchClient().watch(bytes(prefix),
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
                     Watch.listener(resp -> worker.execute(() -> onWatch(resp)),
@@ -161,22 +183,25 @@ public final class EtcdFleetDirector implements AutoCloseable {
             return;
         }
         connected = true;
+        boolean desired = false;
         for (WatchEvent e : resp.getEvents()) {
             String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
             if (key.startsWith(prefix + FleetState.DIRECTORS)) {
                 continue;   // the directors' own state, not desired state
             }
+            desired = true;
             switch (e.getEventType()) {
                 case PUT -> sync.put(key, e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
                 case DELETE -> sync.delete(key);
                 default -> LOG.warn("fleet {}: unknown watch event {} on {}", name, e.getEventType(), key);
             }
         }
-        long before = sync.status().appliedRevision();
-        FleetSync.Status s = sync.commit(resp.getHeader().getRevision());
-        if (s.appliedRevision() != before || s.error().isPresent()) {
-            publish();
+        if (!desired) {
+            return;   // only directors published: answering with a publish would loop through the watch
         }
+        FleetSync.Status s = sync.commit(resp.getHeader().getRevision());
+        tell(s);
+        publish();
     }
 
     private void onWatchError(Throwable err) {
@@ -248,6 +273,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
         closed = true;
         try {
             worker.submit(() -> {
+                tell(sync.status());   // closed: unhealthy, so the VIPs are withdrawn
                 if (watcher != null) {
                     watcher.close();
                 }

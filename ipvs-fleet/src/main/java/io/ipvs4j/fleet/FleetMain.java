@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * ipvs4j-fleet [--endpoints URL,...] [--prefix /ipvs4j/fleet/] run --name d1
+ *     [--bird-include /run/ipvs4j/bird-vips.conf [--birdc 'birdc -s /run/bird/bird.ctl']]
  * ipvs4j-fleet put services/web 'address=192.0.2.100 port=80 scheduler=mh flags=mh-fallback'
  * ipvs4j-fleet put servers/web/198.51.100.3:80 'weight=5'
  * ipvs4j-fleet get [SUBKEY]        (lists keys under the prefix, or under prefix+SUBKEY)
@@ -55,6 +56,8 @@ public final class FleetMain {
         String prefix = "/ipvs4j/fleet/";
         String name = null;
         String namespace = null;
+        String birdInclude = null;
+        String birdc = "birdc";
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -62,6 +65,8 @@ public final class FleetMain {
                 case "--prefix" -> prefix = value(args, ++i);
                 case "--name" -> name = value(args, ++i);
                 case "--netns" -> namespace = value(args, ++i);
+                case "--bird-include" -> birdInclude = value(args, ++i);
+                case "--birdc" -> birdc = value(args, ++i);
                 default -> rest.add(args[i]);
             }
         }
@@ -77,7 +82,9 @@ public final class FleetMain {
                         err.println("run needs --name");
                         return 2;
                     }
-                    return runDirector(etcd, prefix, name, namespace, err);
+                    BirdAnnouncer bird = birdInclude == null ? null
+                            : new BirdAnnouncer(java.nio.file.Path.of(birdInclude), List.of(birdc.split(" ")), name);
+                    return runDirector(etcd, prefix, name, namespace, bird, err);
                 }
                 case "put" -> {
                     if (rest.size() != 3) {
@@ -127,8 +134,8 @@ public final class FleetMain {
         }
     }
 
-    private static int runDirector(Client etcd, String prefix, String name, String namespace, PrintStream err)
-            throws Exception {
+    private static int runDirector(Client etcd, String prefix, String name, String namespace, BirdAnnouncer bird,
+            PrintStream err) throws Exception {
         NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
                 : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
         try (Ipvs ipvs = IpvsNetlink.open(options)) {
@@ -136,10 +143,31 @@ public final class FleetMain {
             CountDownLatch stop = new CountDownLatch(1);
             try (EtcdFleetDirector director = new EtcdFleetDirector(etcd, prefix, name, sync,
                     Duration.ofSeconds(1), Duration.ofSeconds(5))) {
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                if (bird != null) {
+                    director.onState((state, healthy) -> {
+                        try {
+                            if (bird.announce(BirdAnnouncer.announceable(state, healthy))) {
+                                err.println("fleet director " + name + " announces " + bird.announced());
+                            }
+                        } catch (java.io.IOException e) {
+                            err.println("fleet director " + name + ": BIRD: " + e.getMessage());
+                        }
+                    });
+                }
+                CountDownLatch done = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        done.await(5, TimeUnit.SECONDS);   // until the director closed (VIPs withdrawn)
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
                 director.start();
                 err.println("fleet director " + name + " watching " + prefix);
                 stop.await();
+                director.close();
+                done.countDown();
             }
         }
         return 0;

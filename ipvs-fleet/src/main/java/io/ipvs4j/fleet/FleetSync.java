@@ -58,10 +58,15 @@ public final class FleetSync {
             Objects.requireNonNull(error, "error");
         }
 
+        /** {@return whether the kernel holds the latest state read from etcd} */
+        public boolean healthy() {
+            return error.isEmpty() && appliedRevision == revision;
+        }
+
         /** {@return one line: {@code revision=.. applied=.. services=.. error=..}} */
         public String line() {
             return "revision=" + revision + " applied=" + appliedRevision + " services=" + services
-                    + " healthy=" + (error.isEmpty() && appliedRevision == revision)
+                    + " healthy=" + healthy()
                     + error.map(e -> " error=" + e.replace('\n', ' ')).orElse("");
         }
     }
@@ -151,6 +156,11 @@ public final class FleetSync {
         }
         dirty = false;
         return status();
+    }
+
+    /** {@return the state the kernel holds (the last one applied with success)} */
+    public FleetState applied() {
+        return applier.applied();
     }
 
     /** {@return what the director holds now} */
