@@ -1,6 +1,7 @@
 package io.ipvs4j.fleet;
 
 import io.ipvs4j.director.fleet.FleetState;
+import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.model.ServiceKey;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -82,7 +83,7 @@ public final class BirdAnnouncer {
     }
 
     private static String prefix(InetAddress a) {
-        return a instanceof Inet6Address ? a.getHostAddress().replaceAll("%.*", "") + "/128" : a.getHostAddress() + "/32";
+        return InetAddresses.toText(a) + (a instanceof Inet6Address ? "/128" : "/32");
     }
 
     /** {@return the text of the include for {@code vips}} */
