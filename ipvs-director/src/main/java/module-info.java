@@ -39,4 +39,5 @@ module io.ipvs4j.director {
     exports io.ipvs4j.director.vrrp;
     exports io.ipvs4j.director.controller;
     exports io.ipvs4j.director.metrics;
+    exports io.ipvs4j.director.fleet;
 }

@@ -1,0 +1,195 @@
+package io.ipvs4j.fleet;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import io.ipvs4j.Ipvs;
+import io.ipvs4j.director.fleet.FleetApplier;
+import io.ipvs4j.director.fleet.FleetState;
+import io.ipvs4j.director.fleet.FleetStateException;
+import io.ipvs4j.netlink.IpvsNetlink;
+import io.ipvs4j.netlink.NetlinkOptions;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fleet program: runs a director from etcd, or reads and writes the desired state.
+ *
+ * <pre>
+ * ipvs4j-fleet [--endpoints URL,...] [--prefix /ipvs4j/fleet/] run --name d1
+ *     [--bird-include /run/ipvs4j/bird-vips.conf [--birdc 'birdc -s /run/bird/bird.ctl']]
+ * ipvs4j-fleet put services/web 'address=192.0.2.100 port=80 scheduler=mh flags=mh-fallback'
+ * ipvs4j-fleet put servers/web/198.51.100.3:80 'weight=5'
+ * ipvs4j-fleet get [SUBKEY]        (lists keys under the prefix, or under prefix+SUBKEY)
+ * ipvs4j-fleet del SUBKEY
+ * ipvs4j-fleet check               (parses the whole state as a director would; exit 1 if refused)
+ * </pre>
+ *
+ * Keys are given relative to the prefix. {@code put} checks the new state (the whole prefix
+ * with the new value) before writing, so a bad value is refused with the key and field named
+ * and is never written. Exit codes: 0 done, 1 refused or failed, 2 usage.
+ */
+public final class FleetMain {
+    private FleetMain() {
+    }
+
+    /**
+     * Runs the program.
+     *
+     * @param args the command line (see the class comment)
+     * @throws Exception never on purpose: errors are printed and exit
+     */
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        String endpoints = "http://127.0.0.1:2379";
+        String prefix = "/ipvs4j/fleet/";
+        String name = null;
+        String namespace = null;
+        String birdInclude = null;
+        String birdc = "birdc";
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--endpoints" -> endpoints = value(args, ++i);
+                case "--prefix" -> prefix = value(args, ++i);
+                case "--name" -> name = value(args, ++i);
+                case "--netns" -> namespace = value(args, ++i);
+                case "--bird-include" -> birdInclude = value(args, ++i);
+                case "--birdc" -> birdc = value(args, ++i);
+                default -> rest.add(args[i]);
+            }
+        }
+        if (rest.isEmpty() || !prefix.endsWith("/")) {
+            err.println("usage: ipvs4j-fleet [--endpoints URL,...] [--prefix P/] run --name NAME | put KEY VALUE"
+                    + " | get [KEY] | del KEY | check");
+            return 2;
+        }
+        try (Client etcd = Client.builder().endpoints(endpoints.split(",")).build()) {
+            switch (rest.get(0)) {
+                case "run" -> {
+                    if (name == null) {
+                        err.println("run needs --name");
+                        return 2;
+                    }
+                    BirdAnnouncer bird = birdInclude == null ? null
+                            : new BirdAnnouncer(java.nio.file.Path.of(birdInclude), List.of(birdc.split(" ")), name);
+                    return runDirector(etcd, prefix, name, namespace, bird, err);
+                }
+                case "put" -> {
+                    if (rest.size() != 3) {
+                        err.println("usage: put KEY VALUE");
+                        return 2;
+                    }
+                    Map<String, String> all = getAll(etcd, prefix);
+                    all.put(prefix + rest.get(1), rest.get(2));
+                    try {
+                        FleetState.parse(prefix, all);
+                    } catch (FleetStateException e) {
+                        err.println("refused: " + e.getMessage());
+                        return 1;
+                    }
+                    etcd.getKVClient().put(bytes(prefix + rest.get(1)), bytes(rest.get(2))).get(10, TimeUnit.SECONDS);
+                    return 0;
+                }
+                case "del" -> {
+                    if (rest.size() != 2) {
+                        err.println("usage: del KEY");
+                        return 2;
+                    }
+                    long n = etcd.getKVClient().delete(bytes(prefix + rest.get(1))).get(10, TimeUnit.SECONDS).getDeleted();
+                    out.println(n);
+                    return n == 1 ? 0 : 1;
+                }
+                case "get" -> {
+                    String sub = prefix + (rest.size() > 1 ? rest.get(1) : "");
+                    new java.util.TreeMap<>(getAll(etcd, sub)).forEach((k, v) -> out.println(k + "\t" + v));
+                    return 0;
+                }
+                case "check" -> {
+                    try {
+                        FleetState s = FleetState.parse(prefix, getAll(etcd, prefix));
+                        out.println(s.services().size() + " services");
+                        return 0;
+                    } catch (FleetStateException e) {
+                        err.println("refused: " + e.getMessage());
+                        return 1;
+                    }
+                }
+                default -> {
+                    err.println("unknown command " + rest.get(0));
+                    return 2;
+                }
+            }
+        }
+    }
+
+    private static int runDirector(Client etcd, String prefix, String name, String namespace, BirdAnnouncer bird,
+            PrintStream err) throws Exception {
+        NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
+                : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
+        try (Ipvs ipvs = IpvsNetlink.open(options)) {
+            FleetSync sync = new FleetSync(prefix, new FleetApplier(ipvs));
+            CountDownLatch stop = new CountDownLatch(1);
+            try (EtcdFleetDirector director = new EtcdFleetDirector(etcd, prefix, name, sync,
+                    Duration.ofSeconds(1), Duration.ofSeconds(5))) {
+                if (bird != null) {
+                    director.onState((state, healthy) -> {
+                        try {
+                            if (bird.announce(BirdAnnouncer.announceable(state, healthy))) {
+                                err.println("fleet director " + name + " announces " + bird.announced());
+                            }
+                        } catch (java.io.IOException e) {
+                            err.println("fleet director " + name + ": BIRD: " + e.getMessage());
+                        }
+                    });
+                }
+                CountDownLatch done = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        done.await(5, TimeUnit.SECONDS);   // until the director closed (VIPs withdrawn)
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                director.start();
+                err.println("fleet director " + name + " watching " + prefix);
+                stop.await();
+                director.close();
+                done.countDown();
+            }
+        }
+        return 0;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> getAll(Client etcd, String prefix) throws Exception {
+        Map<String, String> all = new HashMap<>();
+        for (KeyValue kv : etcd.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
+                .get(10, TimeUnit.SECONDS).getKvs()) {
+            all.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return all;
+    }
+}
