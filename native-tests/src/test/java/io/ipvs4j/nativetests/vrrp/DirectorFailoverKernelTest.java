@@ -314,10 +314,13 @@ class DirectorFailoverKernelTest {
 
     /**
      * VRRP changes on reload ({@code reload} on the control socket), against keepalived as the
-     * BACKUP (90): the ipvs4j MASTER's file gets priority 110 and a second VIP; after the reload
-     * it is still MASTER (no transition), holds both VIPs, and keepalived stays BACKUP. Then the
-     * file drops the first VIP and lowers the priority to 80: the VIP goes away at once and
-     * keepalived (preempt, 90 > 80) takes over at its next master-down check.
+     * BACKUP (90): the ipvs4j MASTER's file gets priority 110; after the reload it is still
+     * MASTER (no transition) and keepalived stays BACKUP. The VIP set is not changed while
+     * keepalived is meant to stay BACKUP: keepalived drops adverts whose address count differs
+     * from its own file ("received an unexpected ip number count") and so takes over, as it does
+     * between two keepalived peers, whose files must change together. Then the file swaps the
+     * VIP (192.0.2.100 for .101) and lowers the priority to 80: the old VIP goes away at once,
+     * the new one comes, and keepalived (preempt, 90 > 80) takes over at its next master-down check.
      */
     @Test
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -342,12 +345,10 @@ class DirectorFailoverKernelTest {
             await("the control socket", START_BOUND, () -> Files.exists(socket));
             requestsAnswered(lan, 3);
 
-            Files.writeString(conf, seedConf("MASTER", 110, false).replace("192.0.2.100/24 dev eth0 label eth0:1\n",
-                    "192.0.2.100/24 dev eth0 label eth0:1\n        192.0.2.101/24 dev eth0\n"));
+            Files.writeString(conf, seedConf("MASTER", 110, false));
             String reply = control(lan.d1, socket, "reload");
             assertTrue(reply.startsWith("OK reloaded"), reply);
-            await("the added VIP on the MASTER", Duration.ofSeconds(10), () -> holds(lan.d1, "192.0.2.101"));
-            assertTrue(holds(lan.d1, VIP), "the first VIP stays");
+            assertTrue(holds(lan.d1, VIP), "the VIP stays");
             await("the reload logged", Duration.ofSeconds(10), () -> d1.output().contains("VRRP reloaded: VI_1 reconfigured"
                     + " (priority 100 -> 110"));
             Thread.sleep(4000);   // past keepalived's master-down interval: it would have become MASTER on a gap
@@ -360,7 +361,8 @@ class DirectorFailoverKernelTest {
                     "192.0.2.101/24 dev eth0\n"));
             reply = control(lan.d1, socket, "reload");
             assertTrue(reply.startsWith("OK reloaded"), reply);
-            await("the removed VIP gone from the MASTER", Duration.ofSeconds(10), () -> !holds(lan.d1, VIP));
+            await("the removed VIP gone from the MASTER, the new one on it", Duration.ofSeconds(10),
+                    () -> !holds(lan.d1, VIP) && (holds(lan.d1, "192.0.2.101") || holds(lan.d2, VIP)));
             // keepalived (90) now hears adverts of priority 80: it preempts after its master-down interval
             await("keepalived (90) preempts d1 (80)", MASTER_DOWN.plus(SLACK).plusSeconds(2),
                     () -> holds(lan.d2, VIP));
