@@ -18,7 +18,8 @@ import java.time.Duration;
  * });
  * }</pre>
  *
- * <p>Called on the controller's threads (the kernel writer, the checker's notification thread);
+ * <p>Called on the controller's threads (the kernel writer, the checker's notification thread,
+ * and for {@code checked}, every attempt, the checker's I/O loop);
  * a listener must return quickly and must not call back into the controller's writing methods.
  * Exceptions it throws are logged and otherwise ignored.
  */
