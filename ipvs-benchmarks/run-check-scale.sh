@@ -139,6 +139,12 @@ report() { # name "u0 s0" "u1 s1" pids...
 report ipvs4j: "$c0" "$c1" $d4j_pids
 report keepalived: "$k0" "$k1" $ka_pids
 echo "checks that took a server out, whole run: ipvs4j $(grep -c "failed after" "$run/d4j.log" || true), keepalived $(grep -c "CHECK on service.*failed" "$run/ka.log" || true)"
+# why ipvs4j's checks failed (addresses folded), and a few of them as logged
+echo "ipvs4j failures by reason:"
+grep "failed after" "$run/d4j.log" | sed -E 's/.*retries: //; s/[0-9]+(\.[0-9]+){3}(:[0-9]+)?/ADDR/g; s/[0-9]+ ms/N ms/g' \
+  | sort | uniq -c | sort -rn | head -8 || true
+grep "failed after" "$run/d4j.log" | head -3 || true
+kill_line=$(wc -l < "$run/d4j.log")
 # failure to removal: kill one TCP_CHECK port and one HTTP_GET port
 before4=$(rs_on_ports cs-d4j "8001|8002"); beforek=$(rs_on_ports cs-dka "8001|8002")
 kill "$(cat "$run/nginx-dead.launcher")"
@@ -152,6 +158,8 @@ while [ -z "$d4j_done" ] || [ -z "$ka_done" ]; do
 done
 printf 'failure to removal of %d (ipvs4j) / %d (keepalived) real servers: ipvs4j %s s, keepalived %s s (bound: delay_loop 1 + connect_timeout 1 + a reconcile)\n' \
   "$before4" "$beforek" "${d4j_done:-none}" "${ka_done:-none}"
+echo "ipvs4j's log from the kill on (first 12 lines):"
+tail -n +"$((kill_line + 1))" "$run/d4j.log" | head -12 | cut -c1-220
 kill $d4j_launcher $ka_launcher 2>/dev/null || true
 wait $d4j_launcher 2>/dev/null || true   # lets a flight recording be written
 INNER

@@ -33,6 +33,9 @@ module io.ipvs4j.director {
     requires org.jnrproject.unixsocket;
     // the metrics endpoint and status page (MetricsServer): the JDK's HTTP server, no dependency
     requires jdk.httpserver;
+    // SIGHUP reloads the configuration as it does keepalived (Main): sun.misc.Signal is the JDK's
+    // only way to handle a signal instead of exiting on it
+    requires jdk.unsupported;
 
     exports io.ipvs4j.director.keepalived;
     exports io.ipvs4j.director.check;

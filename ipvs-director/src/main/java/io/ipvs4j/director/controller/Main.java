@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Reads the {@code virtual_server}, {@code static_ipaddress} and VRRP parts of the file
  * (other parts are reported as warnings), runs the {@code vrrp_instance}s (their VIPs up while
  * MASTER, the IPVS sync daemon following {@code lvs_sync_daemon}'s instance), brings up the VIPs, health-checks the real servers and keeps
- * the IPVS table in step until SIGTERM or SIGINT, which stop it cleanly: the checks end and the
+ * the IPVS table in step. SIGHUP re-reads the file, as keepalived does (the control socket's
+ * {@code reload}; a file that does not convert leaves the running configuration in force).
+ * It runs until SIGTERM or SIGINT, which stop it cleanly: the checks end and the
  * rules and VIPs stay for the next run to take over, or are removed with
  * {@code --remove-on-exit}. {@code --namespace NS} programs the network namespace
  * {@code /run/netns/NS} (made by {@code ip netns add}); note that the health checks still run
@@ -278,7 +280,8 @@ public final class Main {
             closeAll(s, c, a, ipvs);
             stopped.countDown();
         }, "ipvs4j-shutdown"));
-        log.info("running; SIGTERM or SIGINT stops it ({})",
+        reloadOnHangup(c, log);
+        log.info("running; SIGHUP reloads {}; SIGTERM or SIGINT stops it ({})", file,
                 removeOnExit ? "its rules and VIPs are then removed" : "its rules and VIPs are then left in place");
         try {
             stopped.await();
@@ -286,6 +289,35 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads the configuration, as it does keepalived's ({@code kill -HUP}, the reload
+     * of init scripts and of operators' habits); the JVM's default for SIGHUP is to exit, which
+     * here would stop the checks (and with {@code --remove-on-exit} remove the whole table).
+     * The reload runs on its own thread: the signal dispatcher must not wait for the kernel.
+     */
+    private static void reloadOnHangup(LvsController controller, Logger log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                Thread t = new Thread(() -> {
+                    log.info("SIGHUP: reloading the configuration");
+                    try {
+                        controller.reload();
+                    } catch (Exception e) {
+                        // reload() logged what was wrong and kept the configuration in force
+                        log.error("SIGHUP reload failed, the previous configuration stays in force: {}",
+                                e.getMessage() != null ? e.getMessage() : e.toString());
+                    }
+                }, "ipvs4j-sighup-reload");
+                t.setDaemon(true);
+                t.start();
+            });
+        } catch (IllegalArgumentException e) {
+            // the JVM was started with -Xrs (signals left to the JVM): SIGHUP then stops it
+            log.warn("SIGHUP cannot be handled in this JVM ({}): it stops the director instead of reloading",
+                    e.getMessage());
+        }
     }
 
     /** Whether this process already runs in the network namespace /run/netns/{@code name}. */

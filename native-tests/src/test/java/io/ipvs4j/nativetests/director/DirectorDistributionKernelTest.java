@@ -186,6 +186,13 @@ class DirectorDistributionKernelTest {
                 assertTrue(table.contains("-A -t 198.51.100.7:443 -s rr"), "the foreign service stays:\n" + table);
                 assertTrue(table.contains("-A -t 192.0.2.100:80 -s rr"), table);
                 awaitAddresses(lb, s -> !s.contains("192.0.2.101/24"), second);
+
+                // SIGHUP reloads, as it does keepalived (the JVM's own default would exit)
+                Files.writeString(config, conf("lan0", true), StandardCharsets.ISO_8859_1);
+                Commands.run("kill", "-HUP", Long.toString(second.process.pid())).check();
+                awaitTable(lb, s -> s.contains("-A -t 192.0.2.101:8080 -s wlc"), second);   // rs1 is down: no real server
+                assertTrue(second.process.isAlive(), "SIGHUP did not stop the director:\n" + second.log());
+                assertTrue(second.log().contains("SIGHUP: reloading"), second.log());
             } finally {
                 assertEquals(143, second.stop(), "SIGTERM: a clean stop\n" + second.log());
             }
