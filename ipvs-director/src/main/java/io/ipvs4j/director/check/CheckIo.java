@@ -291,17 +291,11 @@ public final class CheckIo implements AutoCloseable {
         try {
             while (!closed) {
                 runTasks();
-                long wait = untilNextTimer();
+                long wait = runTimers();
                 if (!tasks.isEmpty()) {
                     wait = -1;
                 }
                 int n = wait < 0 ? selector.selectNow() : selector.select(wait);
-                // A deadline is judged against this poll, not against the clock when the loop got
-                // round to it: after a pause (a GC, a starved CPU) an answer that arrived before the
-                // deadline is already ready here, and it must win over the time-out that fell due
-                // while nobody looked. So: completions of this poll first, then the timers that were
-                // due when it was taken.
-                long polled = System.nanoTime();
                 if (n > 0) {
                     for (SelectionKey k : selector.selectedKeys()) {
                         Channel c = (Channel) k.attachment();
@@ -316,7 +310,6 @@ public final class CheckIo implements AutoCloseable {
                     }
                     selector.selectedKeys().clear();
                 }
-                runTimers(polled);
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
@@ -350,33 +343,18 @@ public final class CheckIo implements AutoCloseable {
         }
     }
 
-    /** Milliseconds to the next live timer: 0 for none (wait for I/O only), -1 when one is due now. */
-    private long untilNextTimer() {
+    /** Runs due timers; returns the milliseconds to the next one, 0 for none, -1 to not wait. */
+    private long runTimers() {
+        long now = System.nanoTime();
         while (!timers.isEmpty()) {
             Timer t = timers.peek();
             if (t.cancelled) {
                 timers.poll();
                 continue;
             }
-            long left = t.due - System.nanoTime();
-            return left <= 0 ? -1 : Math.max(1, (left + 999_999) / 1_000_000);
-        }
-        return 0;
-    }
-
-    /**
-     * Runs the timers that were due at {@code polled}, the moment of the last poll. Timers that fell
-     * due after it wait for the next poll, which sees the I/O that raced them.
-     */
-    private void runTimers(long polled) {
-        while (!timers.isEmpty()) {
-            Timer t = timers.peek();
-            if (t.cancelled) {
-                timers.poll();
-                continue;
-            }
-            if (t.due - polled > 0) {
-                return;
+            long left = t.due - now;
+            if (left > 0) {
+                return Math.max(1, (left + 999_999) / 1_000_000);
             }
             timers.poll();
             try {
@@ -384,7 +362,9 @@ public final class CheckIo implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("health check timer failed", e);
             }
+            now = System.nanoTime();
         }
+        return 0;
     }
 
     /** Stops the loop and closes every channel it still has. Checks in flight never complete. Idempotent. */
