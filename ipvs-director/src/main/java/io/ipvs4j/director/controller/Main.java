@@ -305,7 +305,7 @@ public final class Main {
                     try {
                         controller.reload();
                     } catch (Exception e) {
-                        // reload() logged what was wrong and kept the configuration in force
+                        // reload() throws before changing anything when the file does not read or convert
                         log.error("SIGHUP reload failed, the previous configuration stays in force: {}",
                                 e.getMessage() != null ? e.getMessage() : e.toString());
                     }
