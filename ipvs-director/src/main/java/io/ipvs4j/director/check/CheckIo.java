@@ -57,6 +57,8 @@ public final class CheckIo implements AutoCloseable {
     /** Loop thread only. */
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private long timerSequence;
+    /** Bounds one round's tasks; far above what the checks' chains post (a few per check). */
+    static final int MAX_TASKS_PER_ROUND = 100_000;
     private volatile boolean closed;
 
     private CheckIo(String name) throws IOException {
@@ -287,15 +289,22 @@ public final class CheckIo implements AutoCloseable {
         }
     }
 
+    /**
+     * One round: wait for I/O (not at all when tasks are queued), handle the ready channels,
+     * run every task that follows from them, then run the timers that were due when the wait
+     * ended. The order is what keeps a stalled loop honest: when the loop thread was held
+     * (a garbage collection, a slow callback, a starved CPU), an answer that arrived meanwhile
+     * is read, and the chain it starts (completion, next read, verdict) runs, before a time-out
+     * that fell due during the stall is judged. Judged against the time the wait ended, a
+     * deadline fires only if its operation had not become ready by then, which is what a loop
+     * that had never stalled would have decided.
+     */
     private void loop() {
         try {
             while (!closed) {
-                runTasks();
-                long wait = runTimers();
-                if (!tasks.isEmpty()) {
-                    wait = -1;
-                }
+                long wait = tasks.isEmpty() ? millisToNextTimer(System.nanoTime()) : -1;
                 int n = wait < 0 ? selector.selectNow() : selector.select(wait);
+                long polled = System.nanoTime();
                 if (n > 0) {
                     for (SelectionKey k : selector.selectedKeys()) {
                         Channel c = (Channel) k.attachment();
@@ -310,6 +319,8 @@ public final class CheckIo implements AutoCloseable {
                     }
                     selector.selectedKeys().clear();
                 }
+                runTasks();
+                runTimers(polled);
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
@@ -327,10 +338,13 @@ public final class CheckIo implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs queued tasks until none is left, so that a chain of completions (each posts the
+     * next) settles before the timers are judged; at most {@link #MAX_TASKS_PER_ROUND}, so a
+     * task that re-posts itself without end cannot keep the selector and the timers from running.
+     */
     private void runTasks() {
-        // only the tasks queued so far: a task that re-posts itself must not starve the selector
-        int n = tasks.size();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < MAX_TASKS_PER_ROUND; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
                 return;
@@ -343,28 +357,38 @@ public final class CheckIo implements AutoCloseable {
         }
     }
 
-    /** Runs due timers; returns the milliseconds to the next one, 0 for none, -1 to not wait. */
-    private long runTimers() {
-        long now = System.nanoTime();
+    /** Runs the timers due at {@code polled}, in due order. */
+    private void runTimers(long polled) {
         while (!timers.isEmpty()) {
             Timer t = timers.peek();
-            if (t.cancelled) {
-                timers.poll();
-                continue;
-            }
-            long left = t.due - now;
-            if (left > 0) {
-                return Math.max(1, (left + 999_999) / 1_000_000);
+            if (!t.cancelled && t.due - polled > 0) {
+                return;
             }
             timers.poll();
+            if (t.cancelled) {
+                continue;
+            }
             try {
                 t.task.run();
             } catch (RuntimeException e) {
                 log.error("health check timer failed", e);
             }
-            now = System.nanoTime();
         }
-        return 0;
+    }
+
+    /**
+     * How long the selector may wait: the milliseconds until the next live timer, 0 when there
+     * is no timer (wait for I/O or a wake-up alone), -1 when one is due already (do not wait).
+     */
+    private long millisToNextTimer(long now) {
+        while (!timers.isEmpty() && timers.peek().cancelled) {
+            timers.poll();
+        }
+        if (timers.isEmpty()) {
+            return 0;
+        }
+        long left = timers.peek().due - now;
+        return left <= 0 ? -1 : Math.max(1, (left + 999_999) / 1_000_000);
     }
 
     /** Stops the loop and closes every channel it still has. Checks in flight never complete. Idempotent. */
