@@ -211,7 +211,10 @@ public final class CheckIo implements AutoCloseable {
         post(() -> {
             SocketChannel ch = null;
             try {
-                ch = SocketChannel.open();
+                // a socket of the target's own family: Java's default is a dual-stack IPv6 socket,
+                // which costs an IPV6_V6ONLY setsockopt per check and the kernel's IPv4-mapped path
+                ch = SocketChannel.open(target.getAddress() instanceof java.net.Inet6Address
+                        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (bindOrNull != null) {

@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 @KernelTest
 class ChecksInNamespacesKernelTest {
     static final String RS = "198.51.100.11";
-    static final Set<String> ALL = Set.of("tcp", "http", "ssl", "smtp", "dns", "udp-reply", "udp", "misc", "ping");
+    static final String RS6 = "2001:db8:11::11";
+    static final Set<String> ALL = Set.of("tcp", "http", "ssl", "smtp", "dns", "udp-reply", "udp", "misc", "ping",
+            "tcp6", "http6");
 
     @TempDir
     Path dir;
@@ -89,7 +91,7 @@ class ChecksInNamespacesKernelTest {
 
         try (Topology t = new Topology()) {
             Topology.Node rs = t.node("rs");
-            t.link(rs, RS + "/24");
+            t.link(rs, RS + "/24", RS6 + "/64");
             // our own namespace joins the bridge: the checks run in this JVM
             Commands.run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "ck0", "netns",
                     t.switchNode().name()).check();
@@ -97,12 +99,13 @@ class ChecksInNamespacesKernelTest {
                 t.switchNode().ok("ip", "link", "set", "ck0", "master", "br0");
                 t.switchNode().ok("ip", "link", "set", "ck0", "up");
                 Commands.run("ip", "addr", "add", "198.51.100.1/24", "dev", rootEnd).check();
+                Commands.run("ip", "-6", "addr", "add", "2001:db8:11::1/64", "dev", rootEnd, "nodad").check();
                 Commands.run("ip", "link", "set", rootEnd, "up").check();
 
                 Topology.Background servers = rs.start(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
                         "-cp", System.getProperty("java.class.path"), FakeServers.class.getName(), RS, mode.toString(),
-                        ks.toString());
+                        ks.toString(), RS6);
                 // a JVM starting from the host's files over 9p on one CPU: allow it time
                 long ready = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (!servers.output().contains("ready")) {
@@ -118,6 +121,10 @@ class ChecksInNamespacesKernelTest {
                 Map<String, HealthCheck> checks = new LinkedHashMap<>();
                 checks.put("tcp", TcpConnectCheck.builder(addr, 80).connectTimeout(timeout).build());
                 checks.put("http", HttpGetCheck.builder(addr, 80).url(new HttpGetCheck.Url("/", Set.of(200),
+                        Optional.of(md5))).connectTimeout(timeout).build());
+                InetAddress addr6 = InetAddress.getByName(RS6);
+                checks.put("tcp6", TcpConnectCheck.builder(addr6, 80).connectTimeout(timeout).build());
+                checks.put("http6", HttpGetCheck.builder(addr6, 80).url(new HttpGetCheck.Url("/", Set.of(200),
                         Optional.of(md5))).connectTimeout(timeout).build());
                 checks.put("ssl", HttpGetCheck.builder(addr, 443).tls(true).url(HttpGetCheck.Url.of("/", 200))
                         .connectTimeout(Duration.ofSeconds(4)).build());
@@ -140,13 +147,13 @@ class ChecksInNamespacesKernelTest {
                     await(allUpExcept(), "all servers answer");
 
                     Files.writeString(mode, "wrong");
-                    await(allUpExcept("http", "ssl", "smtp", "dns", "udp-reply", "misc"),
+                    await(allUpExcept("http", "http6", "ssl", "smtp", "dns", "udp-reply", "misc"),
                             "wrong answers: status 500, 554 greeting, SERVFAIL, wrong UDP reply");
                     Files.writeString(mode, "ok");
                     await(allUpExcept(), "right answers again");
 
                     Commands.run("kill", "-STOP", String.valueOf(servers.pid())).check();
-                    await(allUpExcept("http", "ssl", "smtp", "dns", "udp-reply", "misc"),
+                    await(allUpExcept("http", "http6", "ssl", "smtp", "dns", "udp-reply", "misc"),
                             "frozen server: connects queue, nothing answers (timeouts)");
                     Commands.run("kill", "-CONT", String.valueOf(servers.pid())).check();
                     await(allUpExcept(), "server thawed");
@@ -157,7 +164,7 @@ class ChecksInNamespacesKernelTest {
                     await(allUpExcept(), "echo answered again");
 
                     Commands.run("kill", "-KILL", String.valueOf(servers.pid())).check();
-                    await(allUpExcept("tcp", "http", "ssl", "smtp", "dns", "udp-reply", "udp", "misc"),
+                    await(allUpExcept("tcp", "http", "tcp6", "http6", "ssl", "smtp", "dns", "udp-reply", "udp", "misc"),
                             "killed: TCP refused, UDP port unreachable; the host still answers pings");
                 }
             } finally {

@@ -59,6 +59,18 @@ public final class FakeServers {
             }
         });
         http.start();
+        if (args.length > 3) {
+            // the same page over IPv6: the checks' sockets take the target's own family
+            HttpServer http6 = HttpServer.create(new InetSocketAddress(InetAddress.getByName(args[3]), 80), 64);
+            http6.setExecutor(Executors.newCachedThreadPool());
+            http6.createContext("/", ex -> {
+                try (ex) {
+                    ex.sendResponseHeaders(ok(mode) ? 200 : 500, page.length);
+                    ex.getResponseBody().write(page);
+                }
+            });
+            http6.start();
+        }
 
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(Path.of(args[2]))) {
