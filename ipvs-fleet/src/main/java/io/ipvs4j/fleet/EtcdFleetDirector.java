@@ -61,6 +61,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
     private final String name;
     private final FleetSync sync;
     private final Duration retry;
+    private final long requestMillis;
     private final long leaseTtlSeconds;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-etcd");
@@ -86,6 +87,24 @@ public final class EtcdFleetDirector implements AutoCloseable {
      * @param leaseTtl the lease of the published state
      */
     public EtcdFleetDirector(Client etcd, String prefix, String name, FleetSync sync, Duration retry, Duration leaseTtl) {
+        this(etcd, prefix, name, sync, retry, leaseTtl, retry.multipliedBy(5));
+    }
+
+    /**
+     * Creates the director; nothing happens before {@link #start()}.
+     *
+     * @param etcd the etcd client
+     * @param prefix the fleet's key prefix, ending in {@code /}
+     * @param name this director's name, {@code [A-Za-z0-9_.-]+}
+     * @param sync the state and the kernel side
+     * @param retry the pause between attempts while etcd cannot be reached
+     * @param leaseTtl the lease of the published state
+     * @param requestTimeout how long one etcd request (get, lease grant, put) may take before
+     *     etcd counts as unreachable; the first request of a JVM also loads and starts the gRPC
+     *     client, which on a slow or loaded machine takes longer than a request on the wire
+     */
+    public EtcdFleetDirector(Client etcd, String prefix, String name, FleetSync sync, Duration retry, Duration leaseTtl,
+            Duration requestTimeout) {
         this.etcd = Objects.requireNonNull(etcd, "etcd");
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         if (!name.matches("[A-Za-z0-9_.-]+")) {
@@ -95,6 +114,10 @@ public final class EtcdFleetDirector implements AutoCloseable {
         this.sync = Objects.requireNonNull(sync, "sync");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.leaseTtlSeconds = Math.max(2, leaseTtl.toSeconds());
+        this.requestMillis = requestTimeout.toMillis();
+        if (requestMillis <= 0) {
+            throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
+        }
     }
 
     /**
@@ -148,7 +171,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
         LOG.info("fleet {}: reading {} from etcd", name, prefix);
         try {
             GetResponse r = etcd.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
-                    .get(retry.toMillis() * 5, TimeUnit.MILLISECONDS);
+                    .get(requestMillis, TimeUnit.MILLISECONDS);
             Map<String, String> snapshot = new HashMap<>();
             for (KeyValue kv : r.getKvs()) {
                 snapshot.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
@@ -224,7 +247,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
     private void publish() {
         try {
             if (lease == 0) {
-                lease = etcd.getLeaseClient().grant(leaseTtlSeconds).get(retry.toMillis() * 5, TimeUnit.MILLISECONDS).getID();
+                lease = etcd.getLeaseClient().grant(leaseTtlSeconds).get(requestMillis, TimeUnit.MILLISECONDS).getID();
                 long id = lease;
                 keepAlive = etcd.getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
                     @Override
@@ -243,7 +266,7 @@ public final class EtcdFleetDirector implements AutoCloseable {
                 });
             }
             etcd.getKVClient().put(bytes(prefix + FleetState.DIRECTORS + name), bytes(sync.status().line()),
-                    PutOption.builder().withLeaseId(lease).build()).get(retry.toMillis() * 5, TimeUnit.MILLISECONDS);
+                    PutOption.builder().withLeaseId(lease).build()).get(requestMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("fleet {}: could not publish its state ({}); again after the next reload", name, e.toString());
             dropLease();

@@ -3,7 +3,9 @@ package io.ipvs4j.fleet;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.director.fleet.FleetApplier;
 import io.ipvs4j.director.fleet.FleetState;
@@ -28,14 +30,20 @@ import java.util.concurrent.TimeUnit;
  *     [--bird-include /run/ipvs4j/bird-vips.conf [--birdc 'birdc -s /run/bird/bird.ctl']]
  * ipvs4j-fleet put services/web 'address=192.0.2.100 port=80 scheduler=mh flags=mh-fallback'
  * ipvs4j-fleet put servers/web/198.51.100.3:80 'weight=5'
+ * ipvs4j-fleet put services/web '...' servers/web/198.51.100.3:80 'weight=5'   (several keys: one transaction)
  * ipvs4j-fleet get [SUBKEY]        (lists keys under the prefix, or under prefix+SUBKEY)
  * ipvs4j-fleet del SUBKEY
  * ipvs4j-fleet check               (parses the whole state as a director would; exit 1 if refused)
  * </pre>
  *
+ * {@code --timeout} bounds each etcd request in seconds (default 10; for run: its reads, lease
+ * grants and publishing, each retried every second while it fails;
+ * the first request of a JVM also pays for loading the gRPC client, which takes longer than that
+ * on a slow or loaded machine, e.g. a TCG VM starting several JVMs at once).
  * Keys are given relative to the prefix. {@code put} checks the new state (the whole prefix
- * with the new value) before writing, so a bad value is refused with the key and field named
- * and is never written. Exit codes: 0 done, 1 refused or failed, 2 usage.
+ * with the new values) before writing them in one transaction, so a bad value is refused with
+ * the key and field named and nothing is written. Exit codes: 0 done, 1 refused or failed,
+ * 2 usage.
  */
 public final class FleetMain {
     private FleetMain() {
@@ -58,6 +66,7 @@ public final class FleetMain {
         String namespace = null;
         String birdInclude = null;
         String birdc = "birdc";
+        long timeout = 10;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -67,12 +76,13 @@ public final class FleetMain {
                 case "--netns" -> namespace = value(args, ++i);
                 case "--bird-include" -> birdInclude = value(args, ++i);
                 case "--birdc" -> birdc = value(args, ++i);
+                case "--timeout" -> timeout = Long.parseLong(value(args, ++i));
                 default -> rest.add(args[i]);
             }
         }
         if (rest.isEmpty() || !prefix.endsWith("/")) {
-            err.println("usage: ipvs4j-fleet [--endpoints URL,...] [--prefix P/] run --name NAME | put KEY VALUE"
-                    + " | get [KEY] | del KEY | check");
+            err.println("usage: ipvs4j-fleet [--endpoints URL,...] [--prefix P/] [--timeout S] run --name NAME"
+                    + " | put KEY VALUE [KEY VALUE ...] | get [KEY] | del KEY | check");
             return 2;
         }
         try (Client etcd = Client.builder().endpoints(endpoints.split(",")).build()) {
@@ -84,22 +94,29 @@ public final class FleetMain {
                     }
                     BirdAnnouncer bird = birdInclude == null ? null
                             : new BirdAnnouncer(java.nio.file.Path.of(birdInclude), List.of(birdc.split(" ")), name);
-                    return runDirector(etcd, prefix, name, namespace, bird, err);
+                    return runDirector(etcd, prefix, name, namespace, bird, Duration.ofSeconds(timeout), err);
                 }
                 case "put" -> {
-                    if (rest.size() != 3) {
-                        err.println("usage: put KEY VALUE");
+                    if (rest.size() < 3 || rest.size() % 2 == 0) {
+                        err.println("usage: put KEY VALUE [KEY VALUE ...]");
                         return 2;
                     }
-                    Map<String, String> all = getAll(etcd, prefix);
-                    all.put(prefix + rest.get(1), rest.get(2));
+                    Map<String, String> all = getAll(etcd, prefix, timeout);
+                    List<Op> puts = new ArrayList<>();
+                    for (int k = 1; k < rest.size(); k += 2) {
+                        all.put(prefix + rest.get(k), rest.get(k + 1));
+                        puts.add(Op.put(bytes(prefix + rest.get(k)), bytes(rest.get(k + 1)), PutOption.DEFAULT));
+                    }
                     try {
                         FleetState.parse(prefix, all);
                     } catch (FleetStateException e) {
                         err.println("refused: " + e.getMessage());
                         return 1;
                     }
-                    etcd.getKVClient().put(bytes(prefix + rest.get(1)), bytes(rest.get(2))).get(10, TimeUnit.SECONDS);
+                    // one transaction, so one revision: a service and its real servers reach the
+                    // directors together (never a service without servers in between), and a
+                    // refused state is never half written
+                    etcd.getKVClient().txn().Then(puts.toArray(new Op[0])).commit().get(timeout, TimeUnit.SECONDS);
                     return 0;
                 }
                 case "del" -> {
@@ -107,18 +124,18 @@ public final class FleetMain {
                         err.println("usage: del KEY");
                         return 2;
                     }
-                    long n = etcd.getKVClient().delete(bytes(prefix + rest.get(1))).get(10, TimeUnit.SECONDS).getDeleted();
+                    long n = etcd.getKVClient().delete(bytes(prefix + rest.get(1))).get(timeout, TimeUnit.SECONDS).getDeleted();
                     out.println(n);
                     return n == 1 ? 0 : 1;
                 }
                 case "get" -> {
                     String sub = prefix + (rest.size() > 1 ? rest.get(1) : "");
-                    new java.util.TreeMap<>(getAll(etcd, sub)).forEach((k, v) -> out.println(k + "\t" + v));
+                    new java.util.TreeMap<>(getAll(etcd, sub, timeout)).forEach((k, v) -> out.println(k + "\t" + v));
                     return 0;
                 }
                 case "check" -> {
                     try {
-                        FleetState s = FleetState.parse(prefix, getAll(etcd, prefix));
+                        FleetState s = FleetState.parse(prefix, getAll(etcd, prefix, timeout));
                         out.println(s.services().size() + " services");
                         return 0;
                     } catch (FleetStateException e) {
@@ -135,14 +152,14 @@ public final class FleetMain {
     }
 
     private static int runDirector(Client etcd, String prefix, String name, String namespace, BirdAnnouncer bird,
-            PrintStream err) throws Exception {
+            Duration timeout, PrintStream err) throws Exception {
         NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
                 : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
         try (Ipvs ipvs = IpvsNetlink.open(options)) {
             FleetSync sync = new FleetSync(prefix, new FleetApplier(ipvs));
             CountDownLatch stop = new CountDownLatch(1);
             try (EtcdFleetDirector director = new EtcdFleetDirector(etcd, prefix, name, sync,
-                    Duration.ofSeconds(1), Duration.ofSeconds(5))) {
+                    Duration.ofSeconds(1), Duration.ofSeconds(5), timeout)) {
                 if (bird != null) {
                     director.onState((state, healthy) -> {
                         try {
@@ -184,10 +201,10 @@ public final class FleetMain {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    private static Map<String, String> getAll(Client etcd, String prefix) throws Exception {
+    private static Map<String, String> getAll(Client etcd, String prefix, long timeout) throws Exception {
         Map<String, String> all = new HashMap<>();
         for (KeyValue kv : etcd.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
-                .get(10, TimeUnit.SECONDS).getKvs()) {
+                .get(timeout, TimeUnit.SECONDS).getKvs()) {
             all.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
         }
         return all;
