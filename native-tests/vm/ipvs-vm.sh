@@ -54,6 +54,8 @@ need keepalived keepalived   # VRRP interop tests (native-tests vrrp), run insid
 need python3 python3-minimal # MicrometerKernelTest: a client socket with SO_MARK for the fwmark service
 need prometheus-node-exporter prometheus-node-exporter   # MetricsEndpointKernelTest: node_exporter side by side
 need chromium chromium   # MetricsEndpointKernelTest: the status page in headless Chromium
+need etcd etcd-server; need etcdctl etcd-client   # FleetKernelTest: the fleet's desired state
+need bird bird2          # FleetKernelTest: BGP on the directors and the upstream router (birdc too)
 # The initramfs has no libc: a dynamically linked busybox (package "busybox") would not start.
 BB=$(command -v busybox 2>/dev/null || true)
 if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then missing+=(busybox-static); fi
