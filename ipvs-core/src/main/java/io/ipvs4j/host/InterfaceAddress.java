@@ -17,6 +17,8 @@ import java.util.Optional;
  * InterfaceAddress onLo = InterfaceAddress.host("lo", InetAddresses.parse("192.0.2.100"));
  * // ip -6 addr add 2001:db8::100/64 dev eth0
  * InterfaceAddress v6 = InterfaceAddress.of("eth0", "2001:db8::100/64");
+ * // ip -6 addr add 2001:db8::100/128 dev eth0 preferred_lft 0   (never a source address)
+ * InterfaceAddress vip6 = InterfaceAddress.of("eth0", "2001:db8::100/128").withDeprecated(true);
  * }</pre>
  *
  * <p>Validated on construction, before anything is sent to the kernel: the interface name (see
@@ -31,9 +33,14 @@ import java.util.Optional;
  * @param prefixLength the network prefix length, e.g. 24 or 32
  * @param label the IPv4 label ({@code eth0:1}), if any
  * @param scope the address scope; {@link Scope#UNIVERSE} unless chosen otherwise
+ * @param deprecated IPv6 only: added with a preferred lifetime of 0 ({@code preferred_lft 0}),
+ *     so that the kernel never picks it as the source of outgoing traffic (RFC 6724 rule 3)
+ *     while it still receives traffic. keepalived adds an IPv6 VIP this way when it is a /128
+ *     (a VIP beside the director's own address would otherwise win the longest-match rule and
+ *     become the source of the director's health checks and adverts)
  */
 public record InterfaceAddress(String interfaceName, InetAddress address, int prefixLength, Optional<String> label,
-                               Scope scope) {
+                               Scope scope, boolean deprecated) {
 
     /**
      * Validates every field; see the class description.
@@ -43,6 +50,7 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
      * @param prefixLength the network prefix length, e.g. 24 or 32
      * @param label the IPv4 label ({@code eth0:1}), if any
      * @param scope the scope
+     * @param deprecated IPv6 only: never a source address
      * @throws IllegalArgumentException naming the field and value, if one is invalid
      * @throws NullPointerException if a field is null
      */
@@ -63,6 +71,10 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
             throw new IllegalArgumentException("address must not carry an IPv6 zone (the interface is interfaceName), was "
                     + address.getHostAddress());
         }
+        if (deprecated && !(address instanceof Inet6Address)) {
+            throw new IllegalArgumentException("deprecated is IPv6-only (a preferred lifetime of 0 keeps an IPv6"
+                    + " address from being a source address), was set for " + InetAddresses.toText(address));
+        }
         // no name lookup ever: keep only the bytes
         address = InetAddresses.fromBytes(address.getAddress());
         if (label.isPresent()) {
@@ -75,6 +87,21 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
                 label = Optional.empty();
             }
         }
+    }
+
+    /**
+     * An address that is not deprecated (preferred for as long as it exists).
+     *
+     * @param interfaceName the interface, e.g. {@code eth0}
+     * @param address the address (IPv4 or IPv6)
+     * @param prefixLength the network prefix length, e.g. 24 or 32
+     * @param label the IPv4 label ({@code eth0:1}), if any
+     * @param scope the scope
+     * @throws IllegalArgumentException naming the field and value, if one is invalid
+     */
+    public InterfaceAddress(String interfaceName, InetAddress address, int prefixLength, Optional<String> label,
+            Scope scope) {
+        this(interfaceName, address, prefixLength, label, scope, false);
     }
 
     /**
@@ -139,12 +166,12 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
      * @throws IllegalArgumentException if the label is invalid or the address is IPv6
      */
     public InterfaceAddress withLabel(String label) {
-        return new InterfaceAddress(interfaceName, address, prefixLength, Optional.of(label), scope);
+        return new InterfaceAddress(interfaceName, address, prefixLength, Optional.of(label), scope, deprecated);
     }
 
     /** {@return this address without a label} */
     public InterfaceAddress withoutLabel() {
-        return new InterfaceAddress(interfaceName, address, prefixLength, Optional.empty(), scope);
+        return new InterfaceAddress(interfaceName, address, prefixLength, Optional.empty(), scope, deprecated);
     }
 
     /**
@@ -154,7 +181,18 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
      * @return a copy with that scope
      */
     public InterfaceAddress withScope(Scope scope) {
-        return new InterfaceAddress(interfaceName, address, prefixLength, label, scope);
+        return new InterfaceAddress(interfaceName, address, prefixLength, label, scope, deprecated);
+    }
+
+    /**
+     * This IPv6 address deprecated or not ({@code ip -6 addr add ... preferred_lft 0}).
+     *
+     * @param deprecated true: the kernel never picks it as a source address
+     * @return a copy
+     * @throws IllegalArgumentException if {@code deprecated} and the address is IPv4
+     */
+    public InterfaceAddress withDeprecated(boolean deprecated) {
+        return new InterfaceAddress(interfaceName, address, prefixLength, label, scope, deprecated);
     }
 
     /** {@return true for an IPv4 address} */
@@ -169,7 +207,7 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
 
     /**
      * True if {@code other} is the same assignment as far as the kernel is concerned: same
-     * interface, address and prefix length (label and scope aside).
+     * interface, address and prefix length (label, scope and deprecation aside).
      *
      * @param other the other address
      * @return whether both are the same assignment
@@ -179,9 +217,10 @@ public record InterfaceAddress(String interfaceName, InetAddress address, int pr
                 && prefixLength == other.prefixLength;
     }
 
-    /** {@return in {@code ip addr} syntax: {@code 192.0.2.100/24 dev eth0 label eth0:1 scope global}} */
+    /** {@return in {@code ip addr} syntax: {@code 192.0.2.100/24 dev eth0 label eth0:1 scope global}, {@code preferred_lft 0} when deprecated} */
     @Override
     public String toString() {
-        return cidr() + " dev " + interfaceName + label.map(l -> " label " + l).orElse("") + " scope " + scope.ipName();
+        return cidr() + " dev " + interfaceName + label.map(l -> " label " + l).orElse("") + " scope " + scope.ipName()
+                + (deprecated ? " preferred_lft 0" : "");
     }
 }

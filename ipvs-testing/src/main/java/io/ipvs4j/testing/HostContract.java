@@ -202,6 +202,24 @@ public abstract class HostContract {
     }
 
     /**
+     * A deprecated IPv6 address ({@code preferred_lft 0}, keepalived's form of an IPv6 /128
+     * VIP) is listed deprecated, and an address added without it is not.
+     *
+     * @throws Exception if a call fails
+     */
+    @Test
+    public void deprecatedIpv6AddressIsListedDeprecated() throws Exception {
+        host.interfaces().create("eth0");
+        InterfaceAddress vip = InterfaceAddress.of("eth0", "2001:db8::100/128").withDeprecated(true);
+        InterfaceAddress own = InterfaceAddress.of("eth0", "2001:db8::1/64");
+        host.addresses().add(vip);
+        host.addresses().add(own);
+        assertEquals(Set.of(vip, own), Set.copyOf(assigned("eth0")));
+        assertThrows(IllegalArgumentException.class,
+                () -> InterfaceAddress.of("eth0", "192.0.2.100/32").withDeprecated(true));
+    }
+
+    /**
      * The kernel's rules for duplicates: an IPv4 address is the same assignment only with the
      * same prefix length, an IPv6 one whatever the prefix; a duplicate is an
      * {@link AlreadyExistsException} (EEXIST) and {@code ensurePresent} is then false.

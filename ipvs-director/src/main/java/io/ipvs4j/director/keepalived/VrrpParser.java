@@ -414,6 +414,21 @@ final class VrrpParser {
                                 a.scope = s.get();
                             }
                         }
+                        case "preferred_lft" -> {
+                            if (!(a.address instanceof Inet6Address)) {
+                                p.warnAt(opt, block, "(" + r.name + ") preferred_lft " + v.text() + " of IPv4 address "
+                                        + text + " is not set by ipvs4j: the address stays preferred");
+                            } else if (v.text().equals("0")) {
+                                a.preferred = Boolean.FALSE;
+                            } else if (v.text().equals("forever")) {
+                                a.preferred = Boolean.TRUE;
+                            } else {
+                                a.preferred = Boolean.TRUE;
+                                p.warnAt(v, block, "(" + r.name + ") preferred_lft " + v.text() + " of " + text
+                                        + ": ipvs4j sets only 0 or forever; the address stays preferred (keepalived"
+                                        + " would let it become deprecated after " + v.text() + " s)");
+                            }
+                        }
                         case "brd", "broadcast" -> p.warnAt(opt, block, "(" + r.name + ") " + o + " " + v.text()
                                 + " of " + text + " is not set by ipvs4j: the address gets no broadcast address");
                         default -> p.warnAt(opt, block, "(" + r.name + ") option '" + o + " " + v.text() + "' of "
@@ -1092,6 +1107,8 @@ final class VrrpParser {
         String dev;
         String label;
         Scope scope;
+        /** preferred_lft: FALSE for 0, TRUE for forever (or a finite value), null when not given. */
+        Boolean preferred;
 
         RawAddress(InetAddress address, int prefixLength, Token at) {
             this.address = address;
@@ -1113,7 +1130,11 @@ final class VrrpParser {
                 if (scope != null) {
                     a = a.withScope(scope);
                 }
-                return a;
+                // keepalived's default without preferred_lft: an IPv6 /128 is deprecated (preferred
+                // lifetime 0), so that it never becomes the source of the director's own traffic
+                boolean deprecated = address instanceof Inet6Address
+                        && (preferred != null ? !preferred : prefixLength == 128);
+                return a.withDeprecated(deprecated);
             } catch (IllegalArgumentException e) {
                 throw new ConfigParseException(at, in + "virtual address " + at.text() + ": " + e.getMessage());
             }

@@ -177,8 +177,9 @@ public class KeepalivedVrrpParserTest {
         assertEquals(Duration.ofSeconds(30), vi.preemptDelay());
         assertEquals(Optional.of(InetAddresses.parse("2001:db8::1")), vi.sourceAddress());
         assertEquals(List.of(InetAddresses.parse("2001:db8::2")), vi.unicastPeers());
-        assertEquals(List.of(InterfaceAddress.of("eth0", "2001:db8::100/64"), InterfaceAddress.of("eth0", "2001:db8::101/128")),
-                vi.virtualAddresses());
+        assertEquals(List.of(InterfaceAddress.of("eth0", "2001:db8::100/64"),
+                InterfaceAddress.of("eth0", "2001:db8::101/128").withDeprecated(true)), vi.virtualAddresses(),
+                "keepalived adds an IPv6 /128 VIP with preferred_lft 0, a /64 preferred");
         assertEquals(List.of(InterfaceAddress.of("eth1", "2001:db8:1::100/64").withScope(Scope.LINK)),
                 i.excludedAddresses());
         assertEquals(List.of(new VrrpInstanceConfig.TrackedInterface("eth1", -30),
@@ -380,5 +381,48 @@ public class KeepalivedVrrpParserTest {
     private static void assertContains(List<String> warnings, String expected) {
         assertTrue(warnings.stream().anyMatch(w -> w.contains(expected)), "no warning with '" + expected + "' in:\n"
                 + String.join("\n", warnings));
+    }
+
+    /**
+     * {@code preferred_lft}: 0 deprecates an IPv6 VIP, {@code forever} keeps a /128 preferred;
+     * another value is kept preferred with a warning (ipvs4j sets no finite lifetime); on IPv4
+     * it is not set, with a warning.
+     */
+    @Test
+    void preferredLifetimeOfVirtualAddresses() throws ConfigParseException {
+        KeepalivedConfig c = KeepalivedParser.parse("""
+                vrrp_instance VI_1 {
+                    interface eth0
+                    virtual_router_id 51
+                    priority 100
+                    virtual_ipaddress {
+                        2001:db8::100/64 preferred_lft 0
+                        2001:db8::101/128 preferred_lft forever
+                        2001:db8::102
+                        2001:db8::103/128 preferred_lft 600
+                    }
+                }
+                """);
+        assertEquals(List.of(InterfaceAddress.of("eth0", "2001:db8::100/64").withDeprecated(true),
+                InterfaceAddress.of("eth0", "2001:db8::101/128"),
+                InterfaceAddress.of("eth0", "2001:db8::102/128").withDeprecated(true),
+                InterfaceAddress.of("eth0", "2001:db8::103/128")),
+                c.vrrp().instance("VI_1").orElseThrow().config().virtualAddresses());
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).toString().contains("preferred_lft 600"), c.warnings().toString());
+
+        KeepalivedConfig v4 = KeepalivedParser.parse("""
+                vrrp_instance VI_1 {
+                    interface eth0
+                    virtual_router_id 51
+                    priority 100
+                    virtual_ipaddress {
+                        192.0.2.100/24 preferred_lft 0
+                    }
+                }
+                """);
+        assertEquals(List.of(InterfaceAddress.of("eth0", "192.0.2.100/24")),
+                v4.vrrp().instance("VI_1").orElseThrow().config().virtualAddresses());
+        assertTrue(v4.warnings().toString().contains("stays preferred"), v4.warnings().toString());
     }
 }

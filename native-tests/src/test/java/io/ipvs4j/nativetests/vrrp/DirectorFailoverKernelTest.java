@@ -240,6 +240,116 @@ class DirectorFailoverKernelTest {
     }
 
     /**
+     * The same interop over IPv6, from keepalived.conf files as keepalived reads them: an
+     * instance whose VIP is IPv6 runs VRRP version 3 without saying so (advert_int 1), an
+     * LVS/DR virtual server on the VIP (a /128, deprecated as keepalived adds it). keepalived
+     * (MASTER, 150) holds the VIP and forwards; the ipvs4j director (BACKUP, 100) hears it and
+     * stays BACKUP. keepalived is SIGKILLed (its host gone, the VIP with it): the ipvs4j director
+     * takes the VIP within the version 3 master-down interval, its unsolicited neighbour
+     * advertisement moves the client, and its own table answers, its TCP_CHECKs leaving from
+     * the director's address and not from the deprecated VIP. keepalived returns as BACKUP (90)
+     * and hears the ipvs4j MASTER: it stays BACKUP.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    void ipv6Vrrp3KeepalivedMasterFailsOverToIpvs4jWhichKeepalivedThenHears() throws Exception {
+        Path launcher = unpack();
+        try (Topology t = new Topology()) {
+            Lan lan = lan6(t);
+            withDiagnostics(() -> ipv6Failover(lan, launcher));
+        }
+    }
+
+    private static final String VIP6 = "2001:db8:6::100";
+
+    /** v3 (RFC 5798 6.1): 3 x 1 s + (256 - priority) / 256 x 1 s. */
+    private static Duration masterDownV3(int priority) {
+        return Duration.ofMillis(3000 + 1000 * (256 - priority) / 256);
+    }
+
+    static String ipv6Conf(String state, int priority) {
+        return "global_defs {\n   router_id LVS6_" + state + "\n}\n"
+                + "vrrp_instance VI_6 {\n    state " + state + "\n    interface eth0\n    virtual_router_id 56\n"
+                + "    priority " + priority + "\n    advert_int 1\n"
+                + "    virtual_ipaddress {\n        " + VIP6 + "/128 dev eth0\n    }\n}\n"
+                + "virtual_server " + VIP6 + " 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n"
+                + "    real_server 2001:db8:6::11 80 {\n        weight 1\n        TCP_CHECK {\n"
+                + "            connect_timeout 3\n        }\n    }\n"
+                + "    real_server 2001:db8:6::12 80 {\n        weight 1\n        TCP_CHECK {\n"
+                + "            connect_timeout 3\n        }\n    }\n}\n";
+    }
+
+    private void ipv6Failover(Lan lan, Path launcher) throws Exception {
+        Files.writeString(tmp.resolve("backup6.conf"), ipv6Conf("BACKUP", 100));
+        String rule = "-a -t [" + VIP6 + "]:80 -r [2001:db8:6::12]:80 -g";
+        Keepalived k = new Keepalived(lan.d2, tmp, ipv6Conf("MASTER", 150));
+        try {
+            await("keepalived holds the IPv6 VIP", Duration.ofSeconds(60), () -> holds(lan.d2, VIP6) || !k.process.isAlive());
+            assertTrue(k.process.isAlive(), k.process.output());
+            Topology.Background d1 = director(lan.d1, launcher, "backup6.conf");
+            awaitLog(d1, "(VI_6) Entering BACKUP STATE");
+            assertTrue(d1.output().contains("VRRP (VI_6) starting: V3"), "an IPv6 instance runs VRRP v3:\n" + d1.output());
+            await("both directors programmed the IPv6 service", Duration.ofSeconds(60),
+                    () -> lan.d1.ok("ipvsadm", "-Sn").contains(rule) && lan.d2.ok("ipvsadm", "-Sn").contains(rule));
+            Thread.sleep(masterDownV3(100).toMillis() * 2);
+            assertFalse(d1.output().contains("(VI_6) Entering MASTER STATE"),
+                    "the ipvs4j BACKUP hears keepalived's IPv6 adverts and stays BACKUP:\n" + d1.output());
+            assertFalse(holds(lan.d1, VIP6), "exactly one director holds the VIP");
+            requestsAnswered(lan, VIP6, 5);
+            assertEquals(mac(lan.d2), neighbour(lan.client, VIP6), "the client reaches the IPv6 VIP at keepalived");
+
+            k.kill();
+            lan.d2.exec("ip", "-6", "addr", "del", VIP6 + "/128", "dev", "eth0");   // as if its host had died
+            long killed = System.nanoTime();
+            await("the ipvs4j director takes the IPv6 VIP", masterDownV3(100).plus(SLACK), () -> holds(lan.d1, VIP6));
+            System.out.println("IPv6 VRRPv3: keepalived MASTER SIGKILL -> ipvs4j BACKUP holds the VIP "
+                    + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms later (master-down interval "
+                    + masterDownV3(100).toMillis() + " ms)");
+            // as keepalived adds an IPv6 /128 VIP: never the source of the director's own traffic (its
+            // TCP_CHECKs would otherwise leave from the VIP, which the real servers hold on lo, and
+            // never be answered: the longest-match rule prefers a /128 beside the director's /64)
+            String addrs = lan.d1.ok("ip", "-o", "-6", "addr", "show", "dev", "eth0");
+            assertTrue(addrs.lines().anyMatch(l -> l.contains(" " + VIP6 + "/128 ") && l.contains(" deprecated")), addrs);
+            await("client's neighbour entry -> d1", Duration.ofSeconds(10),
+                    () -> neighbour(lan.client, VIP6).equals(mac(lan.d1)));
+            requestsAnswered(lan, VIP6, 5);
+            Thread.sleep(3000);   // a few more check rounds from the MASTER
+            assertTrue(lan.d1.ok("ipvsadm", "-Sn").contains(rule), "the MASTER's checks still pass");
+        } finally {
+            k.close();
+        }
+
+        try (Keepalived back = new Keepalived(lan.d2, tmp, ipv6Conf("BACKUP", 90))) {
+            awaitLog(back.process, "(VI_6) Entering BACKUP STATE");
+            Thread.sleep(masterDownV3(90).toMillis() * 2);
+            assertFalse(back.process.output().contains("(VI_6) Entering MASTER STATE"),
+                    "keepalived hears the ipvs4j MASTER's IPv6 adverts and stays BACKUP:\n" + back.process.output());
+            assertTrue(holds(lan.d1, VIP6) && !holds(lan.d2, VIP6), "exactly one director holds the VIP");
+            requestsAnswered(lan, VIP6, 5);
+        }
+    }
+
+    /** Directors, real servers (LVS/DR: the VIP on lo, a dual-stack server) and a client on one IPv6 link. */
+    private Lan lan6(Topology t) throws Exception {
+        Topology.Node d1 = node(t, "d1", "2001:db8:6::1/64");
+        Topology.Node d2 = node(t, "d2", "2001:db8:6::2/64");
+        Topology.Node rs1 = node(t, "rs1", "2001:db8:6::11/64");
+        Topology.Node rs2 = node(t, "rs2", "2001:db8:6::12/64");
+        Topology.Node client = node(t, "client", "2001:db8:6::50/64");
+        Path server = script("rs6.py", REAL_SERVER.replace("srv = socket.socket()", "srv = socket.socket(socket.AF_INET6)")
+                .replace("srv.bind((\"0.0.0.0\", 80))", "srv.bind((\"::\", 80))"));
+        for (Topology.Node rs : List.of(rs1, rs2)) {
+            // Linux answers neighbour solicitations only for the receiving interface's addresses:
+            // the VIP on lo needs no ARP-like sysctls in IPv6
+            rs.ok("ip", "-6", "addr", "add", VIP6 + "/128", "dev", "lo");
+            Topology.Background b = rs.start("/usr/bin/python3", server.toString(), rs.role());
+            rs.awaitListening(b, 80);
+        }
+        current = new Lan(d1, d2, rs1, rs2, client);
+        return current;
+    }
+
+    /**
      * A partition healed at director level: two ipvs4j directors of the same priority (100), d2
      * (192.0.2.2) MASTER. The bridge isolates their two ports from each other (both still reach the
      * client and the real servers), so d1 stops hearing d2 and becomes MASTER too, and its
@@ -471,8 +581,12 @@ class DirectorFailoverKernelTest {
     }
 
     private static void requestsAnswered(Lan lan, int n) throws Exception {
+        requestsAnswered(lan, VIP, n);
+    }
+
+    private static void requestsAnswered(Lan lan, String vip, int n) throws Exception {
         Topology.Background c = lan.client.start("/usr/bin/python3", script("client-" + System.nanoTime() + ".py", CLIENT)
-                .toString(), VIP, "3");
+                .toString(), vip, "3");
         await(n + " new connections answered", Duration.ofSeconds(30),
                 () -> c.output().lines().filter(l -> l.startsWith("N ") && l.contains(" ok ")).count() >= n);
         c.close();

@@ -22,7 +22,8 @@ final class RouteCodec {
     private RouteCodec() {}
 
     /** An address as the kernel reports it: interface by index, label as sent (may be null). */
-    record KernelAddress(int index, InetAddress address, int prefixLength, String label, Scope scope) {
+    record KernelAddress(int index, InetAddress address, int prefixLength, String label, Scope scope,
+            boolean deprecated) {
     }
 
     /** {@code struct ifinfomsg} for a request: family AF_UNSPEC, the given index, no flags. */
@@ -59,7 +60,9 @@ final class RouteCodec {
     /**
      * RTM_NEWADDR/RTM_DELADDR body, as {@code ip addr add|del} sends it: ifaddrmsg with family,
      * prefix length, scope and index; IFA_LOCAL and IFA_ADDRESS (the same address: no peer);
-     * IFA_LABEL if any; for IPv6 additions IFA_FLAGS with IFA_F_NODAD.
+     * IFA_LABEL if any; for IPv6 additions IFA_FLAGS with IFA_F_NODAD, and for a deprecated one
+     * IFA_CACHEINFO with a preferred lifetime of 0 and an infinite valid lifetime (what
+     * {@code ip -6 addr add ... preferred_lft 0} sends; the kernel then flags it IFA_F_DEPRECATED).
      */
     static void address(MessageWriter w, InterfaceAddress a, int index, boolean add) {
         boolean v4 = a.address() instanceof Inet4Address;
@@ -76,6 +79,11 @@ final class RouteCodec {
         }
         if (flags != 0) {
             w.putU32(IFA_FLAGS, flags);
+        }
+        if (add && a.deprecated()) {
+            byte[] ci = new byte[IFA_CACHEINFO_LEN];
+            java.nio.ByteBuffer.wrap(ci).order(java.nio.ByteOrder.nativeOrder()).putInt(0, 0).putInt(4, INFINITY_LIFE_TIME);
+            w.putBytes(IFA_CACHEINFO, ci);
         }
     }
 
@@ -119,6 +127,7 @@ final class RouteCodec {
         }
         int family = Byte.toUnsignedInt(b.get(payload));
         int prefix = Byte.toUnsignedInt(b.get(payload + 1));
+        int flags = Byte.toUnsignedInt(b.get(payload + 2));
         int scopeValue = Byte.toUnsignedInt(b.get(payload + 3));
         int index = b.getInt(payload + 4);
         int size;
@@ -138,6 +147,8 @@ final class RouteCodec {
                 case IFA_LOCAL -> local = exact(c, size);
                 case IFA_ADDRESS -> address = exact(c, size);
                 case IFA_LABEL -> label = c.string();
+                // the whole flag word; ifa_flags holds only its low 8 bits
+                case IFA_FLAGS -> flags = c.u32();
                 default -> { }
             }
         }
@@ -156,7 +167,9 @@ final class RouteCodec {
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("RTM_NEWADDR for index " + index + ": " + e.getMessage());
         }
-        return Optional.of(new KernelAddress(index, own, prefix, label, scope));
+        // the kernel flags deprecated IPv4 addresses too; the model keeps deprecation for IPv6 only
+        boolean deprecated = family == AF_INET6 && (flags & IFA_F_DEPRECATED) != 0;
+        return Optional.of(new KernelAddress(index, own, prefix, label, scope, deprecated));
     }
 
     private static InetAddress exact(AttributeCursor c, int size) throws MalformedMessageException {

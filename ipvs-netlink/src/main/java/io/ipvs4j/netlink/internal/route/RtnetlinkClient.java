@@ -153,7 +153,7 @@ public final class RtnetlinkClient implements InterfaceAddresses {
             }
         }
         try {
-            return new InterfaceAddress(ifname, k.address(), k.prefixLength(), label, k.scope());
+            return new InterfaceAddress(ifname, k.address(), k.prefixLength(), label, k.scope(), k.deprecated());
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("RTM_NEWADDR on " + ifname + ": " + e.getMessage());
         }

@@ -40,10 +40,16 @@ final class RtnlUapi {
     static final int IFA_ADDRESS = 1;
     static final int IFA_LOCAL = 2;
     static final int IFA_LABEL = 3;
+    static final int IFA_CACHEINFO = 6;
     static final int IFA_FLAGS = 8;
+    /** sizeof(struct ifa_cacheinfo): u32 ifa_prefered, ifa_valid, cstamp, tstamp. */
+    static final int IFA_CACHEINFO_LEN = 16;
+    /** INFINITY_LIFE_TIME of net/ipv6/addrconf.c: a lifetime that never ends. */
+    static final int INFINITY_LIFE_TIME = 0xFFFFFFFF;
 
     // linux/if_addr.h: ifa_flags
     static final int IFA_F_NODAD = 0x02;
+    static final int IFA_F_DEPRECATED = 0x20;
 
     /** linux/if.h: IFF_UP in ifi_flags. */
     static final int IFF_UP = 0x1;

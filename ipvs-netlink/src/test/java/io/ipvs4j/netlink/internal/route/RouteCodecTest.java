@@ -2,6 +2,7 @@ package io.ipvs4j.netlink.internal.route;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,37 @@ class RouteCodecTest {
         assertArrayEquals(new byte[] {8, 0, 8, 0, 2, 0, 0, 0}, Arrays.copyOfRange(b, b.length - 8, b.length)); // IFA_FLAGS NODAD
     }
 
+    @Test
+    void deprecatedIpv6AddRequestCarriesAZeroPreferredLifetime() {
+        MessageWriter w = new MessageWriter(256);
+        RouteCodec.address(w, InterfaceAddress.of("eth0", "2001:db8::100/128").withDeprecated(true), 3, true);
+        byte[] b = bytes(w);
+        assertEquals(8 + 20 + 20 + 8 + 20, b.length);
+        // IFA_CACHEINFO (6): ifa_prefered 0, ifa_valid INFINITY_LIFE_TIME, cstamp and tstamp 0
+        assertArrayEquals(new byte[] {20, 0, 6, 0, 0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0},
+                Arrays.copyOfRange(b, b.length - 20, b.length));
+        MessageWriter del = new MessageWriter(256);
+        RouteCodec.address(del, InterfaceAddress.of("eth0", "2001:db8::100/128").withDeprecated(true), 3, false);
+        assertEquals(8 + 20 + 20, bytes(del).length, "a removal names the address only");
+    }
+
+    @Test
+    void decodesDeprecationFromTheFlagWord() throws Exception {
+        ByteBuffer b = message(new byte[] {
+            10, (byte) 128, 0, 0, 2, 0, 0, 0,
+            20, 0, 1, 0, 0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,  // IFA_ADDRESS
+            8, 0, 8, 0, 0x22, 0, 0, 0,   // IFA_FLAGS: NODAD | DEPRECATED
+        });
+        RouteCodec.KernelAddress a = RouteCodec.decodeAddress(RtnlUapi.RTM_NEWADDR, b, 0, b.limit()).orElseThrow();
+        assertTrue(a.deprecated(), a.toString());
+        ByteBuffer v4 = message(new byte[] {
+            2, 24, 0x20, 0, 2, 0, 0, 0,
+            8, 0, 2, 0, (byte) 192, 0, 2, 100,
+        });
+        assertFalse(RouteCodec.decodeAddress(RtnlUapi.RTM_NEWADDR, v4, 0, v4.limit()).orElseThrow().deprecated(),
+                "the model keeps deprecation for IPv6 only");
+    }
+
     private static ByteBuffer message(byte[] body) {
         ByteBuffer b = ByteBuffer.allocate(body.length).order(ByteOrder.nativeOrder());
         b.put(body).flip();
@@ -63,7 +95,7 @@ class RouteCodecTest {
             7, 0, 3, 0, 'l', 'o', 0, 0,
         });
         RouteCodec.KernelAddress a = RouteCodec.decodeAddress(RtnlUapi.RTM_NEWADDR, b, 0, b.limit()).orElseThrow();
-        assertEquals(new RouteCodec.KernelAddress(1, InetAddresses.parse("203.0.113.7"), 32, "lo", Scope.HOST), a);
+        assertEquals(new RouteCodec.KernelAddress(1, InetAddresses.parse("203.0.113.7"), 32, "lo", Scope.HOST, false), a);
     }
 
     @Test
