@@ -49,26 +49,22 @@ public final class FakeServers {
         Path mode = Path.of(args[1]);
         byte[] page = "rs1\n".getBytes(StandardCharsets.US_ASCII);
 
-        HttpServer http = HttpServer.create(new InetSocketAddress(address, 80), 64);
-        http.setExecutor(Executors.newCachedThreadPool());
-        http.createContext("/", ex -> {
+        // the page, 200 while the mode file says ok, 500 otherwise: over HTTP, HTTPS and HTTP on IPv6
+        com.sun.net.httpserver.HttpHandler pageHandler = ex -> {
             try (ex) {
-                boolean good = ok(mode);
-                ex.sendResponseHeaders(good ? 200 : 500, page.length);
+                ex.sendResponseHeaders(ok(mode) ? 200 : 500, page.length);
                 ex.getResponseBody().write(page);
             }
-        });
+        };
+        HttpServer http = HttpServer.create(new InetSocketAddress(address, 80), 64);
+        http.setExecutor(Executors.newCachedThreadPool());
+        http.createContext("/", pageHandler);
         http.start();
         if (args.length > 3) {
             // the same page over IPv6: the checks' sockets take the target's own family
             HttpServer http6 = HttpServer.create(new InetSocketAddress(InetAddress.getByName(args[3]), 80), 64);
             http6.setExecutor(Executors.newCachedThreadPool());
-            http6.createContext("/", ex -> {
-                try (ex) {
-                    ex.sendResponseHeaders(ok(mode) ? 200 : 500, page.length);
-                    ex.getResponseBody().write(page);
-                }
-            });
+            http6.createContext("/", pageHandler);
             http6.start();
         }
 
@@ -83,12 +79,7 @@ public final class FakeServers {
         HttpsServer https = HttpsServer.create(new InetSocketAddress(address, 443), 64);
         https.setHttpsConfigurator(new HttpsConfigurator(tls));
         https.setExecutor(Executors.newCachedThreadPool());
-        https.createContext("/", ex -> {
-            try (ex) {
-                ex.sendResponseHeaders(ok(mode) ? 200 : 500, page.length);
-                ex.getResponseBody().write(page);
-            }
-        });
+        https.createContext("/", pageHandler);
         https.start();
 
         ServerSocket smtp = new ServerSocket(25, 64, address);
