@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * send the same flows through d1, d2 then d3 by a policy rule), and what the client saw matches
  * each director's connection table; flows through the router's own ECMP spread over the
  * directors; removing a real server moves only about the flows that were on it (share printed
- * against the ideal); a director whose machine dies (link down, JVM and BIRD SIGKILLed) loses
+ * against the ideal); a director that cannot reach etcd keeps forwarding on its last state and
+ * catches up once it can (its published key expires meanwhile); a director whose machine dies (link down, JVM and BIRD SIGKILLed) loses
  * its route by BIRD's hold timer, connections that went through it keep working through the
  * others ({@code sloppy_tcp} plus the same {@code mh} table), new connections succeed, and its
  * published {@code directors/<name>} key goes when its lease expires.
@@ -217,6 +218,8 @@ class FleetKernelTest {
         // simulation of 4093 slots and these weights); 5% still tells it apart from rehashing
         assertTrue(othersMoved <= (FLOWS - onRemoved) / 20, othersMoved + " flows moved between the remaining servers");
 
+        etcdOutOfReach(clientPy);
+
         // ---- (4) a director's machine dies: route withdrawn, its flows and new ones through the others ----
         Topology.Background persistent = remember(client.start("/usr/bin/python3", clientPy.toString(), "persist", VIP,
                 "50000", "24", "300"));
@@ -277,6 +280,42 @@ class FleetKernelTest {
                 + " ms after the kill (lease " + LEASE.toSeconds() + " s)");
         publishedHealthy(survivors);
         System.out.println("fleet: whole test " + Duration.ofNanos(System.nanoTime() - begin).toSeconds() + " s");
+    }
+
+    /**
+     * etcd out of d1's reach (blackhole routes between the two; BGP and the data path stay): a
+     * change written meanwhile reaches d2 and d3 only, d1 keeps its last state and keeps
+     * forwarding, its published key goes with its lease; once etcd is reachable again d1 catches
+     * up by itself and publishes again.
+     */
+    private void etcdOutOfReach(Path clientPy) {
+        Topology.Node d1 = directors.get("d1");
+        String before = saved("d1");
+        String changed = "-r " + rsAddress(1) + ":80 -g -w 3";
+        // both ways: with d1's side only, etcd's watch events still arrived and d1 applied them
+        d1.ok("ip", "route", "add", "blackhole", ETCD + "/32");
+        etcd.ok("ip", "route", "add", "blackhole", address("d1") + "/32");
+        long cut = System.nanoTime();
+        etcd.ok("etcdctl", "--endpoints", ENDPOINT, "put", PREFIX + "servers/web/" + rsAddress(1) + ":80", "weight=3 forward=dr");
+        await("d2 and d3 apply weight 3 of rs2", Duration.ofSeconds(30),
+                () -> saved("d2").contains(changed) && saved("d3").contains(changed));
+        await(PREFIX + "directors/d1 gone with its lease while etcd is out of d1's reach", LEASE.plus(SLACK),
+                () -> !publishedKeys().contains(PREFIX + "directors/d1"));
+        assertEquals(before, saved("d1"), "d1 keeps its last state while it cannot reach etcd");
+        assertEquals(Set.of("192.0.2.11", "192.0.2.12", "192.0.2.13"), nexthops(), "d1 still announces the VIP");
+        Map<Integer, String> meanwhile = flows(clientPy, 46000, 30, "-");   // asserts that all 30 were answered
+        long viaD1 = connections("d1", null).keySet().stream().filter(port -> port >= 46000 && port < 46030).count();
+        assertTrue(viaD1 > 0, "ECMP sent none of the 30 new connections through d1");
+        System.out.println("fleet: etcd out of d1's reach for " + Duration.ofNanos(System.nanoTime() - cut).toMillis()
+                + " ms: d2 and d3 applied a weight change, d1 kept its last state, its key expired, and forwarded "
+                + viaD1 + " of 30 new connections (all answered, per real server " + histogram(meanwhile) + ")");
+        d1.ok("ip", "route", "del", "blackhole", ETCD + "/32");
+        etcd.ok("ip", "route", "del", "blackhole", address("d1") + "/32");
+        Duration caughtUp = await("d1 catches up once etcd is reachable again", Duration.ofSeconds(90),
+                () -> saved("d1").contains(changed));
+        System.out.println("fleet: d1 caught up " + caughtUp.toMillis() + " ms after etcd was reachable again");
+        assertIdenticalTables("after d1 caught up");
+        publishedHealthy(DIRECTORS);
     }
 
     // ---- the flows ----
