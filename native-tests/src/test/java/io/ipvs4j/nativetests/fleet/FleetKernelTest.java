@@ -247,6 +247,7 @@ class FleetKernelTest {
         long killed = System.nanoTime();
         long killedWall = System.currentTimeMillis();
         directors.get(victim).ok("ip", "link", "set", "eth0", "down");   // a dead machine sends nothing, no TCP FIN either
+        long downWall = System.currentTimeMillis();   // the command itself takes hundreds of ms in the loaded VM
         Commands.run("kill", "-KILL", Long.toString(fleet.get(victim).pid()), Long.toString(birds.get(victim).pid())).check();
         Set<String> left = new TreeSet<>();
         survivors.forEach(d -> left.add(address(d)));
@@ -254,8 +255,9 @@ class FleetKernelTest {
                 () -> nexthops().equals(left));
         long withdrawnWall = System.currentTimeMillis();
         System.out.println("fleet: " + victim + " dead (link down + SIGKILL of its JVM and BIRD); router route down to 2 next"
-                + " hops " + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the link went down (hold time "
-                + HOLD_TIME + " s, keepalive 1 s):\n" + router.ok("ip", "route", "show", VIP));
+                + " hops " + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the link-down command began, "
+                + (withdrawnWall - downWall) + " ms after it returned (hold time " + HOLD_TIME + " s, keepalive 1 s):\n"
+                + router.ok("ip", "route", "show", VIP));
         // ---- (5) the dead director's published key goes with its lease (checked now: the figure is the expiry's) ----
         await(PREFIX + "directors/" + victim + " gone", LEASE.plus(SLACK),
                 () -> !publishedKeys().contains(PREFIX + "directors/" + victim));
@@ -267,10 +269,11 @@ class FleetKernelTest {
         assertFalse(persistent.output().contains(" fail "), "a persistent connection broke:\n" + persistent.output());
         persistentAnswers(persistent).forEach((port, names) -> assertTrue(names.stream().allMatch(persistentServer.get(port)::equals),
                 "persistent flow " + port + " always on " + persistentServer.get(port) + ": " + names));
-        long stalled = longestGap(persistent, moving, killedWall);
+        long[] stall = stalls(persistent, moving, killedWall);
         System.out.println("fleet: the " + moving.size() + " persistent flows that went through " + victim + " answered again"
-                + " through the others, same real server; the last of them " + lastResumed(persistent, moving, killedWall)
-                + " ms after the link went down (longest silence of one of them " + stalled + " ms; a request every 300 ms)");
+                + " through the others, same real server; each one's longest silence around the kill " + stall[0] + " to "
+                + stall[1] + " ms (a request every 300 ms), the last of them answered again " + (stall[2] - downWall)
+                + " ms after the link-down command returned");
         for (int port : moving) {
             assertTrue(survivors.stream().anyMatch(d -> connections(d, null).containsKey(port)),
                     "a survivor took over flow " + port + " (sloppy_tcp: an entry made from a mid-flow packet)");
@@ -421,37 +424,34 @@ class FleetKernelTest {
         return persistentAnswers(p, 0);
     }
 
-    /** The longest time without an answer on any of {@code ports} after {@code fromWall} ms. */
-    private static long longestGap(Topology.Background p, List<Integer> ports, long fromWall) {
+    /**
+     * For each of {@code ports}, its longest silence between answers from the last one before
+     * {@code killWall} on; returns {shortest of them, longest of them, when the latest of those
+     * silences ended (epoch ms)}.
+     */
+    private static long[] stalls(Topology.Background p, List<Integer> ports, long killWall) {
+        long shortest = Long.MAX_VALUE;
         long longest = 0;
+        long resumed = 0;
         for (int port : ports) {
-            long previous = fromWall;
+            List<Long> at = new ArrayList<>();
             Matcher m = Pattern.compile("(?m)^P " + port + " (\\d+) ok ").matcher(p.output());
             while (m.find()) {
-                long at = Long.parseLong(m.group(1));
-                if (at >= fromWall) {
-                    longest = Math.max(longest, at - previous);
-                    previous = at;
+                at.add(Long.parseLong(m.group(1)));
+            }
+            long gap = 0;
+            long end = 0;
+            for (int i = 1; i < at.size(); i++) {
+                if (at.get(i) >= killWall && at.get(i) - at.get(i - 1) > gap) {
+                    gap = at.get(i) - at.get(i - 1);
+                    end = at.get(i);
                 }
             }
+            shortest = Math.min(shortest, gap);
+            longest = Math.max(longest, gap);
+            resumed = Math.max(resumed, end);
         }
-        return longest;
-    }
-
-    /** When the last of {@code ports} first answered at or after {@code fromWall} ms, in ms after it. */
-    private static long lastResumed(Topology.Background p, List<Integer> ports, long fromWall) {
-        long last = fromWall;
-        for (int port : ports) {
-            Matcher m = Pattern.compile("(?m)^P " + port + " (\\d+) ok ").matcher(p.output());
-            while (m.find()) {
-                long at = Long.parseLong(m.group(1));
-                if (at >= fromWall) {
-                    last = Math.max(last, at);
-                    break;
-                }
-            }
-        }
-        return last - fromWall;
+        return new long[] {shortest, longest, resumed};
     }
 
     /** A director's IPVS connections of the client (port -> real server), in {@code state} or any. */
