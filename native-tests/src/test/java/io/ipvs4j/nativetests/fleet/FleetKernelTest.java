@@ -557,6 +557,11 @@ class FleetKernelTest {
         client.ok("ip", "link", "set", "eth0", "up");
         client.addAddress("eth0", CLIENT + "/24");
         client.ok("ip", "route", "add", "default", "via", "198.51.100.1");
+        // The router's L4 ECMP hash is the client socket's own hash (a veth keeps skb->hash), and
+        // TCP draws a new one on each retransmission timeout: a flow stalled on a dead director
+        // would then leave it by chance before the BGP withdrawal. Off, a flow keeps its path as
+        // with a router that hashes the headers, and only the withdrawal moves it.
+        client.sysctl("net.core.txrehash", "0");
         router.sysctl("net.ipv4.ip_forward", "1");
         router.sysctl("net.ipv4.fib_multipath_hash_policy", "1");   // ECMP by L4 hash, not by addresses only
 
