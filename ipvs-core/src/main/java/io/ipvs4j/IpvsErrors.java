@@ -132,7 +132,7 @@ public final class IpvsErrors {
                 return switch (op) {
                     case ADD_SERVICE, UPDATE_SERVICE -> new ModuleNotFoundException(op, subject, modules, e, kmsg);
                     case UPDATE_REAL_SERVER, REMOVE_REAL_SERVER -> new RealServerNotFoundException(op, subject, e, kmsg);
-                    case ADD_ADDRESS, REMOVE_ADDRESS, LIST_ADDRESSES, LIST_LINKS ->
+                    case ADD_ADDRESS, REMOVE_ADDRESS, LIST_ADDRESSES, LIST_LINKS, ADD_LINK, SET_LINK ->
                             new NotFoundException(op, subject, "not found", e, kmsg);
                     case RESOLVE_FAMILY -> new IpvsUnavailableException(op, e, kmsg);
                     // genl answers ENOENT for a family id it does not know: ip_vs was
@@ -160,6 +160,7 @@ public final class IpvsErrors {
                     case ADD_REAL_SERVER -> "real server already exists";
                     case START_SYNC_DAEMON -> "sync daemon already running";
                     case ADD_ADDRESS -> "address already assigned";
+                    case ADD_LINK -> "an interface of that name exists";
                     default -> "already exists";
                 };
                 return new AlreadyExistsException(op, subject, what, e, kmsg);
@@ -177,7 +178,8 @@ public final class IpvsErrors {
 
     private static boolean isRtnetlink(Operation op) {
         return op == Operation.ADD_ADDRESS || op == Operation.REMOVE_ADDRESS
-                || op == Operation.LIST_ADDRESSES || op == Operation.LIST_LINKS;
+                || op == Operation.LIST_ADDRESSES || op == Operation.LIST_LINKS
+                || op == Operation.ADD_LINK || op == Operation.SET_LINK;
     }
 
     /** A reason with the likely causes, from ip_vs_ctl.c's error paths and ipvsadm's ipvs_strerror. */

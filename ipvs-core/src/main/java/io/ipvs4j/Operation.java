@@ -51,6 +51,10 @@ public enum Operation {
     LIST_ADDRESSES("list addresses"),
     /** rtnetlink: list links. */
     LIST_LINKS("list links"),
+    /** rtnetlink: create a link ({@code ip link add}). */
+    ADD_LINK("add link"),
+    /** rtnetlink: change a link's flags ({@code ip link set ... up}). */
+    SET_LINK("set link"),
     /** Reading a sysctl under {@code /proc/sys}. */
     READ_SYSCTL("read sysctl"),
     /** Writing a sysctl under {@code /proc/sys}. */

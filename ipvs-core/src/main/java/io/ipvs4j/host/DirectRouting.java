@@ -92,15 +92,50 @@ public final class DirectRouting {
     public List<HostChange> prepareRealServer(InetAddress vip, Optional<String> label) throws IpvsException {
         Objects.requireNonNull(vip, "vip");
         Objects.requireNonNull(label, "label");
-        HostSysctls s = requireSysctls();
         InterfaceAddress address = InterfaceAddress.host(LOOPBACK, vip);
         if (label.isPresent()) {
             address = address.withLabel(label.get());
         }
+        return holdWithoutArp(address);
+    }
+
+    /**
+     * Holds {@code vip} as a local address on a {@code dummy} interface that answers no ARP for
+     * it: what an ECMP director (the router sends it the VIP's traffic by a BGP route, never by
+     * ARP) or a DR real server that keeps {@code lo} clean needs. The dummy interface is created
+     * and brought up if it is not there ({@link InterfaceAddresses#ensureDummy}); then the same
+     * ARP policy as {@link #prepareRealServer(InetAddress, Optional)}, on the dummy interface
+     * and {@code all}; then the VIP as a host address ({@code /32}, {@code /128}). Equivalent to
+     *
+     * <pre>
+     * ip link add ipvs4j-vip up type dummy
+     * sysctl -w net.ipv4.conf.ipvs4j-vip.arp_ignore=1 net.ipv4.conf.ipvs4j-vip.arp_announce=2
+     * sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+     * ip addr add 203.0.113.10/32 dev ipvs4j-vip
+     * </pre>
+     *
+     * {@link #undo} reverts the sysctls and the address; the interface stays (it was not
+     * recorded: other addresses may live on it).
+     *
+     * @param dummyInterface the dummy interface's name, e.g. {@code ipvs4j-vip}
+     * @param vip the virtual IP address
+     * @return what was changed; empty if the host was already prepared
+     * @throws IpvsException if reading or changing the host fails; what the recipe had changed before is reverted first
+     */
+    public List<HostChange> prepareVipOnDummy(String dummyInterface, InetAddress vip) throws IpvsException {
+        Objects.requireNonNull(vip, "vip");
+        InterfaceNames.checkInterface(dummyInterface);
+        addresses.ensureDummy(dummyInterface);
+        return holdWithoutArp(InterfaceAddress.host(dummyInterface, vip));
+    }
+
+    /** The ARP policy on the address's interface and {@code all} (IPv4), then the address. */
+    private List<HostChange> holdWithoutArp(InterfaceAddress address) throws IpvsException {
+        HostSysctls s = requireSysctls();
         List<HostChange> done = new ArrayList<>();
         try {
-            if (vip instanceof Inet4Address) {
-                for (String iface : List.of(LOOPBACK, HostSysctls.ALL)) {
+            if (address.isIpv4()) {
+                for (String iface : List.of(address.interfaceName(), HostSysctls.ALL)) {
                     ArpIgnore ignore = s.arpIgnore(iface);
                     if (!ignore.hidesOtherInterfacesAddresses()) {
                         s.setArpIgnore(iface, ArpIgnore.TARGET_ON_INCOMING_INTERFACE);

@@ -99,6 +99,34 @@ public interface InterfaceAddresses extends AutoCloseable {
      */
     boolean ensureAbsent(InterfaceAddress address) throws IpvsException;
 
+    /**
+     * Makes a {@code dummy} interface named {@code name} exist and be up: what
+     * {@code ip link add NAME type dummy; ip link set NAME up} does, idempotent. A dummy
+     * interface holds addresses that are local but belong to no wire (a VIP that a director or a
+     * DR real server accepts without answering ARP for it on its LAN interface). An interface of
+     * that name that already exists, of whatever kind, is only brought up.
+     *
+     * <pre>{@code
+     * addrs.ensureDummy("ipvs4j-vip");
+     * addrs.ensurePresent(InterfaceAddress.host("ipvs4j-vip", InetAddresses.parse("203.0.113.10")));
+     * }</pre>
+     *
+     * @param name the interface name (at most 15 characters)
+     * @return true if the interface was created or brought up, false if it was already there and up
+     * @throws IpvsException if the kernel refuses (e.g. no {@code dummy} module: EOPNOTSUPP)
+     */
+    boolean ensureDummy(String name) throws IpvsException;
+
+    /**
+     * Brings the interface {@code name} up ({@code ip link set NAME up}) unless it is up.
+     *
+     * @param name the interface name
+     * @return true if it was down and is now up, false if it was already up
+     * @throws io.ipvs4j.NotFoundException if there is no such interface
+     * @throws IpvsException if the netlink request fails for another reason
+     */
+    boolean ensureUp(String name) throws IpvsException;
+
     /** Closes the netlink socket. */
     @Override
     void close();

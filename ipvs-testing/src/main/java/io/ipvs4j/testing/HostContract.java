@@ -21,6 +21,7 @@ import io.ipvs4j.host.IpvsSysctl;
 import io.ipvs4j.host.Link;
 import io.ipvs4j.host.Scope;
 import io.ipvs4j.model.InetAddresses;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -199,6 +200,30 @@ public abstract class HostContract {
         assertEquals(List.of(vip, v6), assigned("eth0"), "IPv4 first");
         List<InterfaceAddress> all = assigned(host.addresses().addresses());
         assertEquals(List.of(LOOPBACK.get(0), vip, LOOPBACK.get(1), v6), all, "by family, then by interface");
+    }
+
+    /**
+     * {@code ensureDummy} creates a dummy interface up, with an index above every other, and
+     * is idempotent; the interface holds addresses; {@code ensureUp} of an interface that is up
+     * changes nothing, and of a missing one is a {@link NotFoundException} (ENODEV).
+     *
+     * @throws Exception if a call fails
+     */
+    @Test
+    public void dummyInterfaceIsCreatedUpOnce() throws Exception {
+        int highest = host.addresses().links().stream().mapToInt(Link::index).max().orElseThrow();
+        assertTrue(host.addresses().ensureDummy("vip0"), "created");
+        Link vip0 = host.addresses().link("vip0");
+        assertTrue(vip0.up(), vip0.toString());
+        assertTrue(vip0.index() > highest, vip0 + " after index " + highest);
+        assertFalse(host.addresses().ensureDummy("vip0"), "already there and up");
+        assertFalse(host.addresses().ensureUp("vip0"), "already up");
+        assertEquals(vip0, host.addresses().link("vip0"), "the same interface");
+        InterfaceAddress vip = InterfaceAddress.host("vip0", InetAddresses.parse("203.0.113.10"));
+        host.addresses().add(vip);
+        assertEquals(List.of(vip), assigned("vip0"));
+        expect(NotFoundException.class, Operation.SET_LINK, "eth9 up", Errno.ENODEV, () -> host.addresses().ensureUp("eth9"));
+        assertThrows(IllegalArgumentException.class, () -> host.addresses().ensureDummy("a-name-that-is-too-long"));
     }
 
     /**
@@ -382,5 +407,31 @@ public abstract class HostContract {
         assertEquals(ArpIgnore.ANY_LOCAL_ADDRESS, host.sysctls().arpIgnore("lo"));
         assertEquals(ArpAnnounce.fromValue(0), host.sysctls().arpAnnounce(HostSysctls.ALL));
         assertEquals(LOOPBACK, assigned("lo"));
+    }
+
+    /**
+     * {@link DirectRouting#prepareVipOnDummy} creates the dummy interface up, sets the ARP
+     * sysctls on it and {@code all} and holds the VIPs there; a second call changes nothing;
+     * {@code undo} takes the addresses and sysctls back and leaves the interface.
+     *
+     * @throws IpvsException if a call fails
+     */
+    @Test
+    public void vipOnADummyInterfaceAnswersNoArp() throws IpvsException {
+        DirectRouting dr = new DirectRouting(host.addresses(), host.sysctls());
+        List<HostChange> changes = new ArrayList<>(dr.prepareVipOnDummy("ipvs4j-vip", InetAddresses.parse("203.0.113.10")));
+        changes.addAll(dr.prepareVipOnDummy("ipvs4j-vip", InetAddresses.parse("2001:db8::10")));
+        assertTrue(host.addresses().link("ipvs4j-vip").up());
+        for (String iface : List.of("ipvs4j-vip", HostSysctls.ALL)) {
+            assertEquals(ArpIgnore.TARGET_ON_INCOMING_INTERFACE, host.sysctls().arpIgnore(iface), iface);
+            assertEquals(ArpAnnounce.BEST_LOCAL_ADDRESS, host.sysctls().arpAnnounce(iface), iface);
+        }
+        assertEquals(List.of("203.0.113.10/32", "2001:db8::10/128"),
+                assigned("ipvs4j-vip").stream().map(InterfaceAddress::cidr).toList());
+        assertEquals(List.of(), dr.prepareVipOnDummy("ipvs4j-vip", InetAddresses.parse("203.0.113.10")), "idempotent");
+        dr.undo(changes);
+        assertEquals(List.of(), assigned("ipvs4j-vip"));
+        assertEquals(ArpIgnore.ANY_LOCAL_ADDRESS, host.sysctls().arpIgnore(HostSysctls.ALL));
+        assertTrue(host.addresses().link("ipvs4j-vip").up(), "the interface stays");
     }
 }

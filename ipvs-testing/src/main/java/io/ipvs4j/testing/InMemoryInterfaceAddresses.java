@@ -52,6 +52,7 @@ import java.util.Optional;
  */
 public class InMemoryInterfaceAddresses implements InterfaceAddresses {
     private final Map<String, Link> links = new LinkedHashMap<>();
+    private java.util.function.Consumer<String> linkCreated = name -> { };
     private final List<InterfaceAddress> addresses = new ArrayList<>();
     private final Map<Operation, Deque<Integer>> failures = new EnumMap<>(Operation.class);
     private int nextIndex = 1;
@@ -111,11 +112,23 @@ public class InMemoryInterfaceAddresses implements InterfaceAddresses {
     }
 
     /**
+     * Sets who is told the name of each link that the code under test creates
+     * ({@link #ensureDummy}), not those of {@link #addLink}: e.g. {@code sysctls::addInterface}
+     * of an {@link InMemoryHostSysctls}, so that the new interface has sysctls as in the kernel.
+     *
+     * @param listener called with the new link's name
+     */
+    public synchronized void onLinkCreated(java.util.function.Consumer<String> listener) {
+        this.linkCreated = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
      * Makes the next call of {@code operation} fail with {@code errno}, as if the kernel had
      * answered so (after argument validation). Calls queue up.
      *
      * @param operation one of {@link Operation#LIST_LINKS}, {@link Operation#LIST_ADDRESSES},
-     *     {@link Operation#ADD_ADDRESS}, {@link Operation#REMOVE_ADDRESS}
+     *     {@link Operation#ADD_ADDRESS}, {@link Operation#REMOVE_ADDRESS}, {@link Operation#ADD_LINK},
+     *     {@link Operation#SET_LINK}
      * @param errno the error number, e.g. {@link Errno#EPERM}
      */
     public synchronized void failNext(Operation operation, int errno) {
@@ -214,6 +227,34 @@ public class InMemoryInterfaceAddresses implements InterfaceAddresses {
             // not assigned, or no such interface (which cannot hold it): as the rtnetlink client
             return false;
         }
+    }
+
+    @Override
+    public synchronized boolean ensureDummy(String name) throws IpvsException {
+        InterfaceNames.checkInterface(name);
+        begin(Operation.ADD_LINK, name + " type dummy");
+        Link l = links.get(name);
+        if (l == null) {
+            addLink(name, true);
+            linkCreated.accept(name);
+            return true;
+        }
+        return bringUp(l);
+    }
+
+    @Override
+    public synchronized boolean ensureUp(String name) throws IpvsException {
+        InterfaceNames.checkInterface(name);
+        begin(Operation.SET_LINK, name + " up");
+        return bringUp(existing(Operation.SET_LINK, name + " up", name));
+    }
+
+    private boolean bringUp(Link l) {
+        if (l.up()) {
+            return false;
+        }
+        links.put(l.name(), new Link(l.index(), l.name(), true));
+        return true;
     }
 
     @Override

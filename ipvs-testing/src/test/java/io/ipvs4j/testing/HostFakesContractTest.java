@@ -6,6 +6,7 @@ class HostFakesContractTest extends HostContract {
     protected Host open() {
         InMemoryInterfaceAddresses addresses = new InMemoryInterfaceAddresses();
         InMemoryHostSysctls sysctls = new InMemoryHostSysctls();
+        addresses.onLinkCreated(sysctls::addInterface);
         return new Host(addresses, sysctls, name -> {
             addresses.addLink(name);
             sysctls.addInterface(name);

@@ -251,6 +251,16 @@ class LvsControllerTest {
         }
 
         @Override
+        public boolean ensureDummy(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean ensureUp(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public List<InterfaceAddress> addresses() {
             return List.copyOf(present);
         }

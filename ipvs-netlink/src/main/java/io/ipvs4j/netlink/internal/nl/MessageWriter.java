@@ -105,6 +105,23 @@ public final class MessageWriter {
     }
 
     public void endNested(int start) {
+        endAttribute(start);
+    }
+
+    /**
+     * Begins an attribute whose payload is a C struct written with the {@code putRaw*} methods
+     * (e.g. {@code struct ifa_cacheinfo}): a plain header, no {@code NLA_F_NESTED}. Close it with
+     * {@link #endAttribute}.
+     */
+    public int beginAttribute(int type) {
+        int start = buffer.position();
+        need(Nl.NLA_HDRLEN);
+        buffer.putShort((short) 0).putShort((short) type);
+        return start;
+    }
+
+    /** Writes the length of the attribute begun at {@code start} (a struct or a nest). */
+    public void endAttribute(int start) {
         buffer.putShort(start, (short) (buffer.position() - start));
     }
 

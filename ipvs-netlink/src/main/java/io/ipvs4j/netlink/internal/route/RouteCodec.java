@@ -28,12 +28,7 @@ final class RouteCodec {
 
     /** {@code struct ifinfomsg} for a request: family AF_UNSPEC, the given index, no flags. */
     static void ifinfomsg(MessageWriter w, int index) {
-        w.putRaw((byte) AF_UNSPEC);
-        w.putRaw((byte) 0);
-        w.putRawShort(0);
-        w.putRawInt(index);
-        w.putRawInt(0);
-        w.putRawInt(0);
+        linkFlags(w, index, 0, 0);
     }
 
     /** A link dump request's body: ifinfomsg and IFLA_EXT_MASK asking the kernel to skip statistics. */
@@ -81,10 +76,41 @@ final class RouteCodec {
             w.putU32(IFA_FLAGS, flags);
         }
         if (add && a.deprecated()) {
-            byte[] ci = new byte[IFA_CACHEINFO_LEN];
-            java.nio.ByteBuffer.wrap(ci).order(java.nio.ByteOrder.nativeOrder()).putInt(0, 0).putInt(4, INFINITY_LIFE_TIME);
-            w.putBytes(IFA_CACHEINFO, ci);
+            // struct ifa_cacheinfo: ifa_prefered, ifa_valid, cstamp, tstamp (the last two are the kernel's)
+            int ci = w.beginAttribute(IFA_CACHEINFO);
+            w.putRawInt(0);
+            w.putRawInt(INFINITY_LIFE_TIME);
+            w.putRawInt(0);
+            w.putRawInt(0);
+            w.endAttribute(ci);
         }
+    }
+
+    /**
+     * RTM_NEWLINK body that creates a {@code dummy} link up, as
+     * {@code ip link add NAME up type dummy} sends it: ifinfomsg with IFF_UP in flags and
+     * change, IFLA_IFNAME, IFLA_LINKINFO { IFLA_INFO_KIND "dummy" }.
+     */
+    static void newDummyLink(MessageWriter w, String name) {
+        linkFlags(w, 0, IFF_UP, IFF_UP);
+        w.putString(IFLA_IFNAME, name);
+        int info = w.beginNested(IFLA_LINKINFO);
+        w.putString(IFLA_INFO_KIND, "dummy");
+        w.endNested(info);
+    }
+
+    /** RTM_NEWLINK body that sets IFF_UP on link {@code index} ({@code ip link set dev X up}). */
+    static void linkUp(MessageWriter w, int index) {
+        linkFlags(w, index, IFF_UP, IFF_UP);
+    }
+
+    private static void linkFlags(MessageWriter w, int index, int flags, int change) {
+        w.putRaw((byte) AF_UNSPEC);
+        w.putRaw((byte) 0);
+        w.putRawShort(0);
+        w.putRawInt(index);
+        w.putRawInt(flags);
+        w.putRawInt(change);
     }
 
     /** Decodes an RTM_NEWLINK message body {@code [payload, end)}. */

@@ -198,6 +198,29 @@ public final class RtnetlinkClient implements InterfaceAddresses {
         }
     }
 
+    @Override
+    public boolean ensureDummy(String name) throws IpvsException {
+        InterfaceNames.checkInterface(name);
+        try {
+            executeOnce(Operation.ADD_LINK, name + " type dummy", RTM_NEWLINK,
+                    Nl.NLM_F_ACK | Nl.NLM_F_CREATE | Nl.NLM_F_EXCL, w -> RouteCodec.newDummyLink(w, name), NO_REPLY);
+            return true;
+        } catch (AlreadyExistsException e) {
+            return ensureUp(name);
+        }
+    }
+
+    @Override
+    public boolean ensureUp(String name) throws IpvsException {
+        InterfaceNames.checkInterface(name);
+        Link l = link(Operation.SET_LINK, name + " up", name);
+        if (l.up()) {
+            return false;
+        }
+        executeOnce(Operation.SET_LINK, name + " up", RTM_NEWLINK, Nl.NLM_F_ACK, w -> RouteCodec.linkUp(w, l.index()), NO_REPLY);
+        return true;
+    }
+
     /** {@link #execute} of a request that is not a dump. */
     void executeOnce(Operation op, String subject, int type, int flags, Encoder encoder,
             NetlinkConnection.ReplyHandler handler) throws IpvsException {

@@ -35,6 +35,9 @@ final class RtnlUapi {
     // linux/if_link.h: enum IFLA_*
     static final int IFLA_IFNAME = 3;
     static final int IFLA_EXT_MASK = 29;
+    /** IFLA_LINKINFO (nested) and its IFLA_INFO_KIND (string: "dummy", "veth", ...). */
+    static final int IFLA_LINKINFO = 18;
+    static final int IFLA_INFO_KIND = 1;
 
     // linux/if_addr.h: enum IFA_*
     static final int IFA_ADDRESS = 1;

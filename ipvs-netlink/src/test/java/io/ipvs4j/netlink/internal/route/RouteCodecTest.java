@@ -64,6 +64,22 @@ class RouteCodecTest {
     }
 
     @Test
+    void dummyLinkRequestLayout() {
+        MessageWriter w = new MessageWriter(256);
+        RouteCodec.newDummyLink(w, "vip0");
+        byte[] expected = {
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, // ifinfomsg: AF_UNSPEC, index 0, flags IFF_UP, change IFF_UP
+            9, 0, 3, 0, 'v', 'i', 'p', '0', 0, 0, 0, 0,      // IFLA_IFNAME "vip0\0" + pad
+            16, 0, 18, (byte) 0x80,                          // IFLA_LINKINFO | NLA_F_NESTED
+            10, 0, 1, 0, 'd', 'u', 'm', 'm', 'y', 0, 0, 0,   // IFLA_INFO_KIND "dummy\0" + pad
+        };
+        assertArrayEquals(expected, bytes(w));
+        MessageWriter up = new MessageWriter(64);
+        RouteCodec.linkUp(up, 9);
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0}, bytes(up));
+    }
+
+    @Test
     void decodesDeprecationFromTheFlagWord() throws Exception {
         ByteBuffer b = message(new byte[] {
             10, (byte) 128, 0, 0, 2, 0, 0, 0,
