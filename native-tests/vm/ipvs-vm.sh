@@ -27,7 +27,7 @@
 #      VM_RW                  directory shared read-write (default: current directory)
 # Needs root (apt-get, qemu's 9p export of /). Missing tools are apt-get installed.
 set -euo pipefail
-INIT_VERSION=4   # bump when the initramfs (init script, module list) changes: the cache is rebuilt
+INIT_VERSION=5   # bump when the initramfs (init script, module list) changes: the cache is rebuilt
 CACHE=${IPVS_VM_CACHE:-/var/cache/ipvs4j-vm}
 KPKG=${IPVS_VM_KPKG:-linux-image-amd64}
 RW=$(cd "${VM_RW:-$PWD}" && pwd -P)
@@ -56,6 +56,7 @@ need prometheus-node-exporter prometheus-node-exporter   # MetricsEndpointKernel
 need chromium chromium   # MetricsEndpointKernelTest: the status page in headless Chromium
 need etcd etcd-server; need etcdctl etcd-client   # FleetKernelTest: the fleet's desired state
 need bird bird2          # FleetKernelTest: BGP on the directors and the upstream router (birdc too)
+need nft nftables        # vrrp_strict: the VIP DROP rules keepalived installs, read back with nft
 # The initramfs has no libc: a dynamically linked busybox (package "busybox") would not start.
 BB=$(command -v busybox 2>/dev/null || true)
 if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then missing+=(busybox-static); fi
@@ -85,10 +86,15 @@ build_cache() {
   cp "$BB" root/bin/busybox
   ln -s /bin/busybox root/sbin/modprobe   # the kernel's on-demand loader (/proc/sys/kernel/modprobe)
   local ipvs; ipvs=$(cd "$M" && ls kernel/net/netfilter/ipvs/*.ko*)
+  # nf_tables and the expressions a VIP filter uses (keepalived's vrrp_strict DROP rules: nft)
+  local nft="kernel/net/netfilter/nf_tables.ko kernel/net/netfilter/nft_ct.ko kernel/net/netfilter/nft_reject_inet.ko
+    kernel/net/ipv4/netfilter/nft_reject_ipv4.ko kernel/net/ipv6/netfilter/nft_reject_ipv6.ko kernel/net/netfilter/nft_limit.ko
+    kernel/net/netfilter/nft_log.ko kernel/net/netfilter/nft_fib_inet.ko"
   want="kernel/drivers/virtio/virtio_pci.ko kernel/net/9p/9pnet_virtio.ko kernel/fs/9p/9p.ko
     kernel/drivers/net/dummy.ko kernel/drivers/net/veth.ko kernel/crypto/crc32c_generic.ko
     kernel/net/ipv4/ipip.ko kernel/net/ipv4/gre.ko kernel/net/ipv4/ip_gre.ko kernel/net/ipv6/ip6_tunnel.ko
-    kernel/net/ipv4/fou.ko kernel/net/ipv6/fou6.ko kernel/net/8021q/8021q.ko kernel/net/bridge/bridge.ko $ipvs"
+    kernel/net/ipv4/fou.ko kernel/net/ipv6/fou6.ko kernel/net/8021q/8021q.ko kernel/net/bridge/bridge.ko
+    kernel/drivers/net/tun.ko $nft $ipvs"
   for m in $want; do
     line=$(grep -E "^$m(\.[a-z]+)?:" "$M/modules.dep") || { say "module $m not in $pkg"; exit 2; }
     echo "$line" | tr -d ':' | tr ' ' '\n'
@@ -97,7 +103,7 @@ build_cache() {
   cp "$M"/modules.builtin* "$M"/modules.order root/lib/modules/$KV/; depmod -b root "$KV"
   # crc32c_generic first: libcrc32c (needed by ip_vs) only soft-depends on it
   local ipvsmods; ipvsmods=$(for f in $ipvs; do basename "$f" | sed 's/\.ko.*//'; done | sort | awk '$0=="ip_vs"{print; next} {r=r" "$0} END{print r}' | tr '\n' ' ')
-  echo "crc32c_generic virtio_pci 9pnet_virtio 9p dummy veth ipip ip_gre ip6_tunnel fou fou6 8021q bridge $ipvsmods" > root/modules-at-boot
+  echo "crc32c_generic virtio_pci 9pnet_virtio 9p dummy veth ipip ip_gre ip6_tunnel fou fou6 8021q bridge tun nf_tables nft_ct nft_reject_inet nft_limit nft_log nft_fib_inet $ipvsmods" > root/modules-at-boot
   cp k/boot/vmlinuz-* vmlinuz
   cat > root/init <<'INIT'
 #!/bin/busybox sh
