@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +29,17 @@ import java.util.concurrent.TimeUnit;
  * protocol bgp upstream { local as 65001; neighbor 192.0.2.1 as 65000;
  *     ipv4 { import none; export where proto = "ipvs4j_vips"; }; }
  * </pre>
- * Withdrawing is announcing fewer VIPs (or none, on shutdown). The routes are {@code blackhole}:
- * BIRD needs no next hop for them, and the VIP itself is a local address (dummy interface).
+ * Withdrawing is announcing fewer VIPs (or none, on shutdown). The routes are device routes
+ * {@code via "ipvs4j-live"}, the director's {@link io.ipvs4j.netlink.LivenessDevice}: BIRD keeps
+ * such a route only while its interface exists, and the kernel deletes that interface when the
+ * director's process ends, however it ends, so a director whose JVM was killed is withdrawn by
+ * BIRD itself without anyone writing the file. Without a liveness interface the routes are
+ * {@code blackhole} (announced until someone rewrites the file or BIRD stops). Either way BIRD
+ * needs no next hop, and the VIP itself is a local address (dummy interface).
  *
  * <pre>{@code
- * BirdAnnouncer bird = new BirdAnnouncer(Path.of("/run/ipvs4j/bird-vips.conf"), List.of("birdc"), "d1");
+ * BirdAnnouncer bird = new BirdAnnouncer(Path.of("/run/ipvs4j/bird-vips.conf"), List.of("birdc"), "d1",
+ *         Optional.of("ipvs4j-live"));
  * bird.announce(BirdAnnouncer.announceable(state, healthy));
  * bird.announce(Set.of());   // withdraw all
  * }</pre>
@@ -41,6 +48,7 @@ public final class BirdAnnouncer {
     private final Path include;
     private final List<String> birdc;
     private final String director;
+    private final Optional<String> viaInterface;
     private Set<String> announced;
 
     /**
@@ -51,6 +59,20 @@ public final class BirdAnnouncer {
      * @param director this director's name (a comment in the file)
      */
     public BirdAnnouncer(Path include, List<String> birdc, String director) {
+        this(include, birdc, director, Optional.empty());
+    }
+
+    /**
+     * Creates the announcer; nothing is written before {@link #announce}.
+     *
+     * @param include the file BIRD's configuration includes
+     * @param birdc the birdc command and its options, e.g. {@code [birdc, -s, /run/bird/bird.ctl]}
+     * @param director this director's name (a comment in the file)
+     * @param viaInterface the interface of the routes (a liveness device), or empty for blackhole routes
+     */
+    public BirdAnnouncer(Path include, List<String> birdc, String director, Optional<String> viaInterface) {
+        this.viaInterface = Objects.requireNonNull(viaInterface, "viaInterface");
+        viaInterface.ifPresent(io.ipvs4j.host.InterfaceNames::checkInterface);
         this.include = Objects.requireNonNull(include, "include");
         this.birdc = List.copyOf(birdc);
         this.director = Objects.requireNonNull(director, "director");
@@ -95,7 +117,8 @@ public final class BirdAnnouncer {
                     .append(v6 ? "ipv6" : "ipv4").append(";\n");
             for (String vip : vips) {
                 if (vip.contains(":") == v6) {
-                    b.append("    route ").append(vip).append(" blackhole;\n");
+                    b.append("    route ").append(vip)
+                            .append(viaInterface.map(i -> " via \"" + i + "\";\n").orElse(" blackhole;\n"));
                 }
             }
             b.append("}\n");

@@ -7,6 +7,12 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.ipvs4j.Ipvs;
+import io.ipvs4j.IpvsException;
+import io.ipvs4j.director.fleet.FleetHost;
+import io.ipvs4j.host.HostSysctls;
+import io.ipvs4j.host.InterfaceAddresses;
+import io.ipvs4j.netlink.HostNetwork;
+import io.ipvs4j.netlink.LivenessDevice;
 import io.ipvs4j.director.fleet.FleetApplier;
 import io.ipvs4j.director.fleet.FleetState;
 import io.ipvs4j.director.fleet.FleetStateException;
@@ -19,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * ipvs4j-fleet [--endpoints URL,...] [--prefix /ipvs4j/fleet/] run --name d1
- *     [--bird-include /run/ipvs4j/bird-vips.conf [--birdc 'birdc -s /run/bird/bird.ctl']]
+ *     [--vip-interface ipvs4j-vip|none]
+ *     [--bird-include /run/ipvs4j/bird-vips.conf [--birdc 'birdc -s /run/bird/bird.ctl']
+ *      [--liveness-interface ipvs4j-live|none]]
  * ipvs4j-fleet put services/web 'address=192.0.2.100 port=80 scheduler=mh flags=mh-fallback'
  * ipvs4j-fleet put servers/web/198.51.100.3:80 'weight=5'
  * ipvs4j-fleet put services/web '...' servers/web/198.51.100.3:80 'weight=5'   (several keys: one transaction)
@@ -40,6 +49,15 @@ import java.util.concurrent.TimeUnit;
  * grants and publishing, each retried every second while it fails;
  * the first request of a JVM also pays for loading the gRPC client, which takes longer than that
  * on a slow or loaded machine, e.g. a TCG VM starting several JVMs at once).
+ * {@code run} prepares its own host ({@link FleetHost}): {@code sloppy_tcp}/{@code sloppy_sctp}
+ * on, and every service's VIP on the dummy interface {@code --vip-interface} with the DR ARP
+ * policy ({@code none}: the operator holds the VIPs and sets the sysctls). With BIRD it also
+ * holds a {@link LivenessDevice} ({@code --liveness-interface}, default {@code ipvs4j-live})
+ * and announces the VIPs as routes through it, so that BIRD withdraws them by itself when the
+ * director's process dies ({@code none}: blackhole routes, withdrawn only by a director that
+ * shuts down cleanly). The operator's bird.conf must include the file, and the file must exist
+ * when BIRD first reads its configuration (e.g. with two empty protocols
+ * {@code protocol static ipvs4j_vips { ipv4; }} and {@code protocol static ipvs4j_vips6 { ipv6; }}).
  * Keys are given relative to the prefix. {@code put} checks the new state (the whole prefix
  * with the new values) before writing them in one transaction, so a bad value is refused with
  * the key and field named and nothing is written. Exit codes: 0 done, 1 refused or failed,
@@ -66,6 +84,8 @@ public final class FleetMain {
         String namespace = null;
         String birdInclude = null;
         String birdc = "birdc";
+        String vipInterface = FleetHost.DEFAULT_VIP_INTERFACE;
+        String livenessInterface = "ipvs4j-live";
         long timeout = 10;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -76,6 +96,8 @@ public final class FleetMain {
                 case "--netns" -> namespace = value(args, ++i);
                 case "--bird-include" -> birdInclude = value(args, ++i);
                 case "--birdc" -> birdc = value(args, ++i);
+                case "--vip-interface" -> vipInterface = value(args, ++i);
+                case "--liveness-interface" -> livenessInterface = value(args, ++i);
                 case "--timeout" -> timeout = Long.parseLong(value(args, ++i));
                 default -> rest.add(args[i]);
             }
@@ -92,9 +114,12 @@ public final class FleetMain {
                         err.println("run needs --name");
                         return 2;
                     }
+                    Optional<String> live = birdInclude == null || livenessInterface.equals("none") ? Optional.empty()
+                            : Optional.of(livenessInterface);
                     BirdAnnouncer bird = birdInclude == null ? null
-                            : new BirdAnnouncer(java.nio.file.Path.of(birdInclude), List.of(birdc.split(" ")), name);
-                    return runDirector(etcd, prefix, name, namespace, bird, Duration.ofSeconds(timeout), err);
+                            : new BirdAnnouncer(java.nio.file.Path.of(birdInclude), List.of(birdc.split(" ")), name, live);
+                    Optional<String> vips = vipInterface.equals("none") ? Optional.empty() : Optional.of(vipInterface);
+                    return runDirector(etcd, prefix, name, namespace, vips, live, bird, Duration.ofSeconds(timeout), err);
                 }
                 case "put" -> {
                     if (rest.size() < 3 || rest.size() % 2 == 0) {
@@ -151,26 +176,44 @@ public final class FleetMain {
         }
     }
 
-    private static int runDirector(Client etcd, String prefix, String name, String namespace, BirdAnnouncer bird,
-            Duration timeout, PrintStream err) throws Exception {
+    private static int runDirector(Client etcd, String prefix, String name, String namespace, Optional<String> vipInterface,
+            Optional<String> livenessInterface, BirdAnnouncer bird, Duration timeout, PrintStream err) throws Exception {
         NetlinkOptions options = namespace == null ? NetlinkOptions.DEFAULT
                 : NetlinkOptions.builder().namespace(NetlinkOptions.namedNamespace(namespace)).build();
-        try (Ipvs ipvs = IpvsNetlink.open(options)) {
+        HostSysctls sysctls = options.namespace().map(HostNetwork::sysctls).orElseGet(HostNetwork::sysctls);
+        try (Ipvs ipvs = IpvsNetlink.open(options);
+             InterfaceAddresses addresses = HostNetwork.addresses(options);
+             LivenessDevice live = livenessInterface.isEmpty() ? null : LivenessDevice.hold(livenessInterface.get(), options)) {
+            FleetHost host = vipInterface.isEmpty() ? null : new FleetHost(addresses, sysctls, vipInterface.get());
+            if (host != null) {
+                List<String> changed = host.prepare();
+                err.println("fleet director " + name + " host: " + (changed.isEmpty() ? "ready" : String.join(", ", changed)));
+            }
             FleetSync sync = new FleetSync(prefix, new FleetApplier(ipvs));
             CountDownLatch stop = new CountDownLatch(1);
             try (EtcdFleetDirector director = new EtcdFleetDirector(etcd, prefix, name, sync,
                     Duration.ofSeconds(1), Duration.ofSeconds(5), timeout)) {
-                if (bird != null) {
-                    director.onState((state, healthy) -> {
+                director.onState((state, healthy) -> {
+                    // the VIPs local first: a route must never attract traffic that IPVS would not take
+                    boolean vipsHeld = true;
+                    if (host != null) {
                         try {
-                            if (bird.announce(BirdAnnouncer.announceable(state, healthy))) {
+                            host.holdVips(state).forEach(c -> err.println("fleet director " + name + " host: " + c));
+                        } catch (IpvsException e) {
+                            vipsHeld = false;
+                            err.println("fleet director " + name + ": VIP interface: " + e.getMessage());
+                        }
+                    }
+                    if (bird != null) {
+                        try {
+                            if (bird.announce(BirdAnnouncer.announceable(state, healthy && vipsHeld))) {
                                 err.println("fleet director " + name + " announces " + bird.announced());
                             }
                         } catch (java.io.IOException e) {
                             err.println("fleet director " + name + ": BIRD: " + e.getMessage());
                         }
-                    });
-                }
+                    }
+                });
                 CountDownLatch done = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stop.countDown();
@@ -181,7 +224,8 @@ public final class FleetMain {
                     }
                 }));
                 director.start();
-                err.println("fleet director " + name + " watching " + prefix);
+                err.println("fleet director " + name + " watching " + prefix
+                        + livenessInterface.map(l -> ", alive as interface " + l).orElse(""));
                 stop.await();
                 director.close();
                 done.countDown();

@@ -43,4 +43,15 @@ class BirdAnnouncerTest {
                 """, b.render(Set.of("2001:db8::10/128", "203.0.113.10/32")));
         assertThrows(IllegalArgumentException.class, () -> b.announce(Set.of("203.0.113.10")));
     }
+
+    @Test
+    void routesThroughTheLivenessInterfaceWhenOneIsNamed() {
+        BirdAnnouncer b = new BirdAnnouncer(Path.of("/nonexistent/vips.conf"), List.of("birdc"), "d1",
+                java.util.Optional.of("ipvs4j-live"));
+        String text = b.render(Set.of("2001:db8::10/128", "203.0.113.10/32"));
+        assertEquals(true, text.contains("    route 203.0.113.10/32 via \"ipvs4j-live\";\n"), text);
+        assertEquals(true, text.contains("    route 2001:db8::10/128 via \"ipvs4j-live\";\n"), text);
+        assertThrows(IllegalArgumentException.class, () -> new BirdAnnouncer(Path.of("/x"), List.of("birdc"), "d1",
+                java.util.Optional.of("a name that is not an interface")));
+    }
 }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>
  *   client 198.51.100.2 ── router 198.51.100.1 | 192.0.2.1 (BIRD AS 65000, ECMP)
  *                                              │ LAN 192.0.2.0/24 (one bridge)
- *   etcd 192.0.2.5   d1..d3 192.0.2.11-13 (BIRD AS 65001, VIP 203.0.113.10 on a dummy)
+ *   etcd 192.0.2.5   d1..d3 192.0.2.11-13 (BIRD AS 65001; each sets up its VIP on ipvs4j-vip itself)
  *                    rs1..rs4 192.0.2.21-24 (VIP on lo, arp_ignore 1 / arp_announce 2)
  * </pre>
  *
@@ -48,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * each director's connection table; flows through the router's own ECMP spread over the
  * directors; removing a real server moves only about the flows that were on it (share printed
  * against the ideal); a director that cannot reach etcd keeps forwarding on its last state and
- * catches up once it can (its published key expires meanwhile); a director whose machine dies (link down, JVM and BIRD SIGKILLed) loses
+ * catches up once it can (its published key expires meanwhile); a director whose JVM alone is
+ * SIGKILLed is withdrawn by its own BIRD (its liveness interface is gone) and a new JVM is
+ * announced again; a director whose machine dies (link down, JVM and BIRD SIGKILLed) loses
  * its route by BIRD's hold timer, connections that went through it keep working through the
  * others ({@code sloppy_tcp} plus the same {@code mh} table), new connections succeed, and its
  * published {@code directors/<name>} key goes when its lease expires.
@@ -138,6 +140,7 @@ class FleetKernelTest {
             assertTrue(table.contains("-a -t " + VIP + ":80 -r " + rsAddress(i) + ":80 -g -w 1"), table);
         }
         assertIdenticalTables("after the put");
+        DIRECTORS.forEach(this::hostPreparedByTheDirector);
         // the kernel list is the reverse of the adding order: every director added in MhOrder (by address)
         String kernelOrder = listOrder("d1");
         assertEquals(List.of(rsAddress(3), rsAddress(2), rsAddress(1), rsAddress(0)), servers(kernelOrder),
@@ -219,6 +222,7 @@ class FleetKernelTest {
         assertTrue(othersMoved <= (FLOWS - onRemoved) / 20, othersMoved + " flows moved between the remaining servers");
 
         etcdOutOfReach(clientPy);
+        directorJvmAloneDies("d2");
 
         // ---- (4) a director's machine dies: route withdrawn, its flows and new ones through the others ----
         Topology.Background persistent = remember(client.start("/usr/bin/python3", clientPy.toString(), "persist", VIP,
@@ -598,14 +602,7 @@ class FleetKernelTest {
             Topology.Node n = t.node(d);
             directors.put(d, n);
             t.link(n, address(d) + "/24");
-            n.addDummy("vip0", VIP + "/32");
-            for (String dev : List.of("all", "eth0")) {
-                n.sysctl("net.ipv4.conf." + dev + ".arp_ignore", "1");   // the VIP is never answered on the LAN
-                n.sysctl("net.ipv4.conf." + dev + ".arp_announce", "2");
-            }
-            n.ok("ipvsadm", "-Ln");   // IPVS in use in this namespace: its sysctls are there
-            // a flow the router moves here from another director arrives without a SYN
-            n.sysctl("net.ipv4.vs.sloppy_tcp", "1");
+            // no VIP, no ARP policy, no sloppy_tcp here: the director sets them itself (checked below)
             Path include = tmp.resolve(d + "-vips.conf");
             // the operator's part: the include exists (empty) before BIRD reads its configuration
             Files.writeString(include, "protocol static ipvs4j_vips { ipv4; }\nprotocol static ipvs4j_vips6 { ipv6; }\n");
@@ -614,14 +611,65 @@ class FleetKernelTest {
                     + "protocol bgp upstream { local " + address(d) + " as 65001; neighbor " + ROUTER + " as 65000;"
                     + " hold time " + HOLD_TIME + "; keepalive time 1; connect retry time 1;"
                     + " ipv4 { import none; export where proto = \"ipvs4j_vips\"; }; }\n")));
-            List<String> cmd = new ArrayList<>(List.of(java()));
-            cmd.addAll(List.of(JVM_OPTS.split(" ")));
-            cmd.addAll(List.of("-cp", fleetClassPath(), "io.ipvs4j.fleet.FleetMain",
-                    "--endpoints", ENDPOINT, "--prefix", PREFIX, "run", "--name", d,
-                    "--bird-include", include.toString(), "--birdc", "birdc -s " + tmp.resolve(d + ".ctl")));
-            fleet.put(d, remember(n.start(cmd.toArray(new String[0]))));
+            fleet.put(d, remember(n.start(directorCommand(d))));
         }
         servers.forEach((rs, b) -> rs.awaitListening(b, 80));
+    }
+
+    /** {@code FleetMain run} for director {@code d} with its BIRD include (default VIP and liveness interfaces). */
+    private String[] directorCommand(String d) {
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(List.of(JVM_OPTS.split(" ")));
+        cmd.addAll(List.of("-cp", fleetClassPath(), "io.ipvs4j.fleet.FleetMain",
+                "--endpoints", ENDPOINT, "--prefix", PREFIX, "run", "--name", d,
+                "--bird-include", tmp.resolve(d + "-vips.conf").toString(), "--birdc", "birdc -s " + tmp.resolve(d + ".ctl")));
+        return cmd.toArray(new String[0]);
+    }
+
+    /**
+     * What the director set on its own host: the VIP on its dummy interface {@code ipvs4j-vip},
+     * the ARP policy of {@code all}, {@code sloppy_tcp}, and its liveness interface up.
+     */
+    private void hostPreparedByTheDirector(String d) {
+        Topology.Node n = directors.get(d);
+        String vips = n.ok("ip", "-o", "addr", "show", "dev", "ipvs4j-vip");
+        assertTrue(vips.contains("inet " + VIP + "/32"), d + ": " + vips);
+        assertEquals("1", n.ok("sysctl", "-n", "net.ipv4.conf.all.arp_ignore").strip(), d + " arp_ignore");
+        assertEquals("2", n.ok("sysctl", "-n", "net.ipv4.conf.all.arp_announce").strip(), d + " arp_announce");
+        assertEquals("1", n.ok("sysctl", "-n", "net.ipv4.vs.sloppy_tcp").strip(), d + " sloppy_tcp");
+        String live = n.ok("ip", "-o", "link", "show", "dev", "ipvs4j-live");
+        assertTrue(live.contains(",UP"), d + ": " + live);
+    }
+
+    /**
+     * Only a director's JVM dies (SIGKILL; its machine, link and BIRD stay): the kernel deletes
+     * its liveness interface, BIRD drops the routes through it and the router withdraws the
+     * director; a new JVM takes the name again, reads etcd and is announced again.
+     */
+    private void directorJvmAloneDies(String d) {
+        long killed = System.nanoTime();
+        Commands.run("kill", "-KILL", Long.toString(fleet.get(d).pid())).check();
+        Set<String> others = new TreeSet<>();
+        DIRECTORS.stream().filter(o -> !o.equals(d)).forEach(o -> others.add(address(o)));
+        await("the router withdrew " + d + " after its JVM alone died", Duration.ofSeconds(HOLD_TIME).plus(SLACK),
+                () -> nexthops().equals(others));
+        System.out.println("fleet: " + d + "'s JVM alone SIGKILLed (link and BIRD up): router route down to 2 next hops "
+                + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the kill (BIRD saw its liveness"
+                + " interface go); BIRD still running: " + birds.get(d).isAlive());
+        assertTrue(birds.get(d).isAlive(), d + "'s BIRD kept running");
+        assertFalse(directors.get(d).exec("ip", "link", "show", "dev", "ipvs4j-live").ok(), "liveness interface gone with the JVM");
+        long restarted = System.nanoTime();
+        Topology.Background again = remember(directors.get(d).start(directorCommand(d)));
+        fleet.put(d, again);
+        await(d + " restarted and read etcd", START_BOUND, () -> again.output().contains("fleet " + d + ": loaded ") || !again.isAlive());
+        assertTrue(again.isAlive(), again.output());
+        await("the router has three next hops again", Duration.ofSeconds(60),
+                () -> nexthops().equals(Set.of("192.0.2.11", "192.0.2.12", "192.0.2.13")));
+        System.out.println("fleet: a new JVM of " + d + " announced again " + Duration.ofNanos(System.nanoTime() - restarted).toMillis()
+                + " ms after it was started (JVM start under TCG included)");
+        assertIdenticalTables("after " + d + "'s JVM was restarted");
+        hostPreparedByTheDirector(d);
+        publishedHealthy(DIRECTORS);
     }
 
     private Topology.Background bird(Topology.Node node, String name, String conf) throws Exception {
