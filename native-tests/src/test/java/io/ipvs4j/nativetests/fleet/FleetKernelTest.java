@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ipvs4j.nativetests.support.Commands;
 import io.ipvs4j.nativetests.support.KernelTest;
+import io.ipvs4j.nativetests.support.LineServer;
 import io.ipvs4j.nativetests.support.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -584,7 +585,7 @@ class FleetKernelTest {
         }
         remember(bird(router, "router", rconf.toString()));
 
-        Path server = script("rs.py", SERVER_PY);
+        Path server = LineServer.write(tmp);
         Map<Topology.Node, Topology.Background> servers = new LinkedHashMap<>();
         for (int i = 0; i < SERVERS.size(); i++) {
             Topology.Node rs = t.node(SERVERS.get(i));
@@ -805,8 +806,6 @@ class FleetKernelTest {
         return sb.toString();
     }
 
-    /** A real server: answers each line of a connection with its name. */
-    private static final String SERVER_PY = """
             import socket, sys, threading
             name = sys.argv[1].encode() + b"\\n"
             srv = socket.socket()
@@ -863,7 +862,7 @@ class FleetKernelTest {
                     if not data:
                         raise ConnectionError("closed by peer")
                     buf += data
-                return buf.split(b"\\n", 1)[0].decode()
+                return buf.split(b"\\n", 1)[0].decode().rsplit(" ", 1)[-1]   # "LINE NAME": the real server's name
             def rst(s):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 s.close()

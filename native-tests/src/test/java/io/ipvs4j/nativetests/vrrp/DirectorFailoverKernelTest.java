@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ipvs4j.nativetests.support.Commands;
 import io.ipvs4j.nativetests.support.KernelTest;
+import io.ipvs4j.nativetests.support.LineServer;
 import io.ipvs4j.nativetests.support.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -336,13 +337,12 @@ class DirectorFailoverKernelTest {
         Topology.Node rs1 = node(t, "rs1", "2001:db8:6::11/64");
         Topology.Node rs2 = node(t, "rs2", "2001:db8:6::12/64");
         Topology.Node client = node(t, "client", "2001:db8:6::50/64");
-        Path server = script("rs6.py", REAL_SERVER.replace("srv = socket.socket()", "srv = socket.socket(socket.AF_INET6)")
-                .replace("srv.bind((\"0.0.0.0\", 80))", "srv.bind((\"::\", 80))"));
+        Path server = LineServer.write(tmp);
         for (Topology.Node rs : List.of(rs1, rs2)) {
             // Linux answers neighbour solicitations only for the receiving interface's addresses:
             // the VIP on lo needs no ARP-like sysctls in IPv6
             rs.ok("ip", "-6", "addr", "add", VIP6 + "/128", "dev", "lo");
-            Topology.Background b = rs.start("/usr/bin/python3", server.toString(), rs.role());
+            Topology.Background b = rs.start("/usr/bin/python3", server.toString(), rs.role(), "6");
             rs.awaitListening(b, 80);
         }
         current = new Lan(d1, d2, rs1, rs2, client);
@@ -618,7 +618,7 @@ class DirectorFailoverKernelTest {
         Topology.Node rs1 = node(t, "rs1", "192.0.2.11/24");
         Topology.Node rs2 = node(t, "rs2", "192.0.2.12/24");
         Topology.Node client = node(t, "client", "192.0.2.50/24");
-        Path server = script("rs.py", REAL_SERVER);
+        Path server = LineServer.write(tmp);
         for (Topology.Node rs : List.of(rs1, rs2)) {
             // LVS/DR real server: the VIP on lo, never answering ARP for it
             rs.ok("ip", "addr", "add", VIP + "/32", "dev", "lo");
@@ -759,33 +759,6 @@ class DirectorFailoverKernelTest {
             process.close();
         }
     }
-
-    /** A real server: answers each line of a connection with "NAME LINE". */
-    private static final String REAL_SERVER = """
-            import socket, sys, threading
-            name = sys.argv[1]
-            srv = socket.socket()
-            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            srv.bind(("0.0.0.0", 80))
-            srv.listen(128)
-            def serve(c):
-                buf = b""
-                try:
-                    while True:
-                        data = c.recv(4096)
-                        if not data:
-                            break
-                        buf += data
-                        while b"\\n" in buf:
-                            line, buf = buf.split(b"\\n", 1)
-                            c.sendall(line + b" " + name.encode() + b"\\n")
-                except OSError:
-                    pass
-                c.close()
-            while True:
-                conn, _ = srv.accept()
-                threading.Thread(target=serve, args=(conn,), daemon=True).start()
-            """;
 
     /**
      * The client: one connection kept open ("P" lines: a request every 200 ms, each answered on
