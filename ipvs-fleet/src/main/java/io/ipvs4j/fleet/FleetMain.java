@@ -8,6 +8,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.ipvs4j.Ipvs;
 import io.ipvs4j.director.fleet.FleetApplier;
+import io.ipvs4j.director.fleet.FleetHealth;
 import io.ipvs4j.director.fleet.FleetState;
 import io.ipvs4j.director.fleet.FleetStateException;
 import io.ipvs4j.netlink.IpvsNetlink;
@@ -181,8 +182,14 @@ public final class FleetMain {
                     }
                 }));
                 director.start();
-                err.println("fleet director " + name + " watching " + prefix);
-                stop.await();
+                // ---- health checks (check= fields of the services): started after the director,
+                // closed before it, so that no transition reaches a closing director
+                try (FleetHealth health = new FleetHealth((id, old, now) -> director.healthChanged())) {
+                    director.checkHealth(health);
+                    // ---- end of health checks
+                    err.println("fleet director " + name + " watching " + prefix);
+                    stop.await();
+                }
                 director.close();
                 done.countDown();
             }
