@@ -147,8 +147,8 @@ public final class EtcdFleetDirector implements AutoCloseable {
 
     /**
      * Follows the desired state with {@code health}'s checks and programs their verdict from now
-     * on (on the director's thread; returns at once). Pass {@code null} to stop before closing
-     * the checks.
+     * on (on the director's thread; returns at once). With {@code null}, every server counts
+     * as up again.
      *
      * <pre>{@code
      * director.start();

@@ -1,6 +1,7 @@
 package io.ipvs4j.director.fleet;
 
 import io.ipvs4j.Reconciler;
+import io.ipvs4j.director.check.HttpGetCheck;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ForwardingMethod;
 import io.ipvs4j.model.InetAddresses;
@@ -10,15 +11,19 @@ import io.ipvs4j.model.Scheduler;
 import io.ipvs4j.model.ServiceFlag;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.VirtualService;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -101,6 +106,11 @@ public record FleetState(Map<String, FleetService> services) {
     public static final String DIRECTORS = "directors/";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** The health check's service fields ({@code check} and those that tune it). */
+    private static final Set<String> CHECK_FIELDS = Set.of("check", "check_port", "check_path", "check_status",
+            "delay_loop", "connect_timeout", "retry", "delay_before_retry");
+    /** The fields that only an HTTP check has. */
+    private static final Set<String> HTTP_FIELDS = Set.of("check_path", "check_status");
 
     /**
      * A service and its real servers.
@@ -366,7 +376,7 @@ public record FleetState(Map<String, FleetService> services) {
     }
 
     private static VirtualService parseService(String key, Map<String, String> f) {
-        Set<String> known = new java.util.HashSet<>(Set.of("address", "port", "protocol", "scheduler", "flags"));
+        Set<String> known = new HashSet<>(Set.of("address", "port", "protocol", "scheduler", "flags"));
         known.addAll(CHECK_FIELDS);
         unknown(key, f, known);
         String address = required(key, f, "address");
@@ -412,12 +422,6 @@ public record FleetState(Map<String, FleetService> services) {
         }
     }
 
-    /** The check fields beside {@code check} itself. */
-    private static final Set<String> CHECK_FIELDS = Set.of("check", "check_port", "check_path", "check_status",
-            "delay_loop", "connect_timeout", "retry", "delay_before_retry");
-    /** The fields that only an HTTP check has. */
-    private static final Set<String> HTTP_FIELDS = Set.of("check_path", "check_status");
-
     private static FleetCheck parseCheck(String key, Map<String, String> f) {
         FleetCheck.Kind kind = switch (f.getOrDefault("check", "none")) {
             case "none" -> FleetCheck.Kind.NONE;
@@ -426,7 +430,7 @@ public record FleetState(Map<String, FleetService> services) {
             default -> throw new FleetStateException(key, "check", "must be none, tcp or http, was \""
                     + f.get("check") + "\"");
         };
-        for (String name : new java.util.TreeSet<>(f.keySet())) {
+        for (String name : new TreeSet<>(f.keySet())) {
             if (!name.equals("check") && CHECK_FIELDS.contains(name)) {
                 if (kind == FleetCheck.Kind.NONE) {
                     // a field that would silently do nothing is more likely a forgotten check=
@@ -442,31 +446,31 @@ public record FleetState(Map<String, FleetService> services) {
         if (kind == FleetCheck.Kind.NONE) {
             return FleetCheck.NONE;
         }
-        java.util.OptionalInt port = f.containsKey("check_port")
-                ? java.util.OptionalInt.of(integer(key, "check_port", f.get("check_port"), 1, 65535))
-                : java.util.OptionalInt.empty();
+        OptionalInt port = f.containsKey("check_port")
+                ? OptionalInt.of(integer(key, "check_port", f.get("check_port"), 1, 65535))
+                : OptionalInt.empty();
         String path = f.getOrDefault("check_path", FleetCheck.DEFAULT_PATH);
         int status = integer(key, "check_status", f.getOrDefault("check_status", String.valueOf(FleetCheck.DEFAULT_STATUS)),
                 100, 999);
         try {
-            io.ipvs4j.director.check.HttpGetCheck.Url.of(path, status);
+            HttpGetCheck.Url.of(path, status);
         } catch (IllegalArgumentException ex) {
             throw new FleetStateException(key, "check_path", ex.getMessage());
         }
-        java.time.Duration delayLoop = seconds(key, f, "delay_loop", FleetCheck.NONE.delayLoop(), 1);
-        java.time.Duration connectTimeout = seconds(key, f, "connect_timeout", FleetCheck.NONE.connectTimeout(), 1);
+        Duration delayLoop = seconds(key, f, "delay_loop", FleetCheck.NONE.delayLoop(), 1);
+        Duration connectTimeout = seconds(key, f, "connect_timeout", FleetCheck.NONE.connectTimeout(), 1);
         int retries = integer(key, "retry", f.getOrDefault("retry", String.valueOf(FleetCheck.NONE.retries())),
                 0, Integer.MAX_VALUE);
-        java.time.Duration delayBeforeRetry = seconds(key, f, "delay_before_retry",
+        Duration delayBeforeRetry = seconds(key, f, "delay_before_retry",
                 FleetCheck.defaultDelayBeforeRetry(kind), 0);
         return new FleetCheck(kind, port, path, status, delayLoop, connectTimeout, retries, delayBeforeRetry);
     }
 
-    private static java.time.Duration seconds(String key, Map<String, String> f, String name,
-            java.time.Duration defaultValue, int min) {
+    private static Duration seconds(String key, Map<String, String> f, String name,
+            Duration defaultValue, int min) {
         String text = f.get(name);
         return text == null ? defaultValue
-                : java.time.Duration.ofSeconds(integer(key, name, text, min, Integer.MAX_VALUE));
+                : Duration.ofSeconds(integer(key, name, text, min, Integer.MAX_VALUE));
     }
 
     private static FleetServer parseServer(String key, Endpoint endpoint, Map<String, String> f) {
