@@ -14,6 +14,7 @@ import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.stub.StreamObserver;
+import io.ipvs4j.director.fleet.FleetHealth;
 import io.ipvs4j.director.fleet.FleetState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,7 +42,11 @@ import org.slf4j.LoggerFactory;
  *       reads the whole state again);</li>
  *   <li>published: {@code <prefix>directors/<name>} holds {@link FleetSync.Status#line()}
  *       under a lease of {@code leaseTtl} kept alive while the director runs; it disappears when
- *       the director dies (the lease expires) and is written again after each apply.</li>
+ *       the director dies (the lease expires) and is written again after each apply;</li>
+ *   <li>health checks ({@link #checkHealth}): a real server its check finds DOWN is programmed
+ *       with weight 0 on this director only; each transition ({@link #healthChanged()}) is
+ *       applied, told to the state listener (a VIP whose servers are all DOWN is withdrawn) and
+ *       published ({@code down=N}).</li>
  * </ul>
  *
  * All work (applies, publishing, reconnects) runs on one thread, so FleetSync needs no lock.
@@ -136,6 +142,56 @@ public final class EtcdFleetDirector implements AutoCloseable {
             stateListener.accept(sync.applied(), s.healthy() && !closed);
         } catch (RuntimeException e) {
             LOG.error("fleet {}: state listener failed", name, e);
+        }
+    }
+
+    /**
+     * Follows the desired state with {@code health}'s checks and programs their verdict from now
+     * on (on the director's thread; returns at once). With {@code null}, every server counts
+     * as up again.
+     *
+     * <pre>{@code
+     * director.start();
+     * try (FleetHealth health = new FleetHealth((id, old, now) -> director.healthChanged())) {
+     *     director.checkHealth(health);
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param health the checks, or {@code null}
+     */
+    public void checkHealth(FleetHealth health) {
+        onWorker(() -> afterHealth(sync.checkHealth(health)));
+    }
+
+    /**
+     * A real server's health changed: re-applies the state with the checks' current verdict,
+     * tells the state listener and publishes, on the director's thread (FleetSync has no lock).
+     * Called from the checks' notification thread; returns at once.
+     */
+    public void healthChanged() {
+        onWorker(() -> {
+            if (!closed) {   // a closing director has withdrawn its VIPs: no more applies or announcements
+                afterHealth(sync.healthChanged());
+            }
+        });
+    }
+
+    private void afterHealth(FleetSync.Status s) {
+        if (closed) {
+            return;
+        }
+        tell(s);
+        if (connected) {
+            publish();   // else the reload under way publishes once etcd answers
+        }
+    }
+
+    private void onWorker(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("fleet {}: closed, health change dropped", name);
         }
     }
 

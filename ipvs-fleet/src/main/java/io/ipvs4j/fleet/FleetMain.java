@@ -14,6 +14,7 @@ import io.ipvs4j.host.InterfaceAddresses;
 import io.ipvs4j.netlink.HostNetwork;
 import io.ipvs4j.netlink.LivenessDevice;
 import io.ipvs4j.director.fleet.FleetApplier;
+import io.ipvs4j.director.fleet.FleetHealth;
 import io.ipvs4j.director.fleet.FleetState;
 import io.ipvs4j.director.fleet.FleetStateException;
 import io.ipvs4j.netlink.IpvsNetlink;
@@ -224,9 +225,15 @@ public final class FleetMain {
                     }
                 }));
                 director.start();
-                err.println("fleet director " + name + " watching " + prefix
-                        + livenessInterface.map(l -> ", alive as interface " + l).orElse(""));
-                stop.await();
+                // ---- health checks (check= fields of the services): started after the director,
+                // closed before it, so that no transition reaches a closing director
+                try (FleetHealth health = new FleetHealth((id, old, now) -> director.healthChanged())) {
+                    director.checkHealth(health);
+                    // ---- end of health checks
+                    err.println("fleet director " + name + " watching " + prefix
+                            + livenessInterface.map(l -> ", alive as interface " + l).orElse(""));
+                    stop.await();
+                }
                 director.close();
                 done.countDown();
             }

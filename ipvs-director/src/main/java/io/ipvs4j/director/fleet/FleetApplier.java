@@ -29,7 +29,8 @@ import java.util.Set;
  *
  * <p>Per changed {@code mh} service: the servers the kernel holds out of order are removed and
  * added again (their connections stay: the kernel keeps a removed server in its trash and
- * restores it); a drained server that is new, or whose configured weight changed, or whose
+ * restores it); a drained server (or one its health check finds DOWN, see
+ * {@link FleetServer#down()}) that is new, or whose configured weight changed, or whose
  * history this applier does not know, is first set to its configured weight and then to 0 in a
  * second batch (between the two it is schedulable for a moment); a server configured with weight
  * 0 is added anew at weight 0 if the kernel may remember another weight. Services the fleet
@@ -171,7 +172,8 @@ public final class FleetApplier {
                 FleetServer f = byEndpoint.get(ep);
                 int configured = f.configured().weight();
                 boolean added = !held.containsKey(ep) || readd.contains(ep);
-                boolean bump = f.drained() && configured > 0
+                // a DOWN server (health overlay) is held at 0 exactly as a drained one
+                boolean bump = f.unavailable() && configured > 0
                         && (added || !Integer.valueOf(configured).equals(known.get(ep)));
                 first.add(bump ? f.configured() : f.programmed());
                 last.add(f.programmed());

@@ -102,7 +102,7 @@ public final class KeepalivedParser {
     /** keepalived's virtual server {@code connection_to} default (check_data.c: 5 s). */
     static final Duration KEEPALIVED_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** keepalived's HTTP_GET/SSL_GET {@code default_delay_before_retry} (check_http.c: 3 s); other checkers 1 s. */
-    static final Duration KEEPALIVED_HTTP_DELAY_BEFORE_RETRY = Duration.ofSeconds(3);
+    public static final Duration KEEPALIVED_HTTP_DELAY_BEFORE_RETRY = Duration.ofSeconds(3);
     /** Settings that do not change what is programmed (alerts, SNMP names): accepted silently. */
     private static final Set<String> NO_EFFECT = Set.of("smtp_alert", "snmp_name");
     /** Health checkers of keepalived 2.2 that ipvs4j does not run. */

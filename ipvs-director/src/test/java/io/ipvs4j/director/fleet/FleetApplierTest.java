@@ -126,4 +126,25 @@ class FleetApplierTest {
         assertTrue(k.service(WEB).isEmpty());
         assertTrue(k.service(other).isPresent());
     }
+    @Test
+    void downServerIsHeldAtZeroLikeADrainAndGetsItsWeightBack() throws Exception {
+        FleetState parsed = state("198.51.100.3:80 weight=5", "198.51.100.4:80 weight=5");
+        FleetState.ServerId four = new FleetState.ServerId("web", Endpoint.of("198.51.100.4", 80));
+        KernelOrderIpvs k = new KernelOrderIpvs();
+        FleetApplier f = new FleetApplier(k);
+        assertTrue(f.apply(parsed).isSuccess());
+        assertTrue(f.apply(parsed.withDown(java.util.Set.of(four))).isSuccess());
+        List<String> heldAtZero = List.of("198.51.100.4:80 last_weight=5 weight=0", "198.51.100.3:80 last_weight=5 weight=5");
+        assertEquals(heldAtZero, k.mhInputs(WEB));   // kept in the table, not removed
+
+        // a director that starts while .4 is DOWN builds the same table (added at 5, then set to 0)
+        KernelOrderIpvs fresh = new KernelOrderIpvs();
+        FleetApplier.Result r = new FleetApplier(fresh).apply(parsed.withDown(java.util.Set.of(four)));
+        assertEquals(1, r.bumped());
+        assertEquals(heldAtZero, fresh.mhInputs(WEB));
+
+        assertTrue(f.apply(parsed).isSuccess());   // UP again
+        assertEquals(List.of("198.51.100.4:80 last_weight=5 weight=5", "198.51.100.3:80 last_weight=5 weight=5"),
+                k.mhInputs(WEB));
+    }
 }

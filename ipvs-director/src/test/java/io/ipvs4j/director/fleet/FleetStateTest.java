@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipvs4j.director.check.CheckPolicy;
+import io.ipvs4j.director.check.CheckSpec;
+import io.ipvs4j.director.check.HttpGetCheck;
+import io.ipvs4j.director.check.TcpConnectCheck;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ForwardingMethod;
 import io.ipvs4j.model.Scheduler;
 import io.ipvs4j.model.ServiceFlag;
 import io.ipvs4j.model.ServiceKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FleetStateTest {
@@ -106,5 +113,112 @@ class FleetStateTest {
     void emptyStateHasNoServices() {
         assertFalse(FleetState.parse(P, Map.of()).services().containsKey("web"));
         assertThrows(IllegalArgumentException.class, () -> FleetState.parse("/no-slash", Map.of()));
+    }
+    @Test
+    void checkFieldsTakeKeepalivedsDefaults() {
+        FleetState s = FleetState.parse(P, Map.of(
+                P + "services/plain", "address=192.0.2.100 port=80",
+                P + "services/tcp", "address=192.0.2.101 port=80 check=tcp",
+                P + "services/http", "address=192.0.2.102 port=80 check=http",
+                P + "services/tuned", "address=192.0.2.103 port=443 check=http check_port=8080 check_path=/health"
+                        + " check_status=204 delay_loop=6 connect_timeout=2 retry=3 delay_before_retry=0"));
+        assertEquals(FleetCheck.NONE, s.services().get("plain").check());
+        assertEquals(FleetCheck.Kind.NONE, s.services().get("plain").check().kind());
+
+        FleetCheck tcp = s.services().get("tcp").check();
+        assertEquals(FleetCheck.Kind.TCP, tcp.kind());
+        assertTrue(tcp.port().isEmpty());                       // each server's own port
+        assertEquals(Duration.ofSeconds(60), tcp.delayLoop());  // delay_loop 60
+        assertEquals(Duration.ofSeconds(5), tcp.connectTimeout());
+        assertEquals(1, tcp.retries());
+        assertEquals(Duration.ofSeconds(1), tcp.delayBeforeRetry());   // TCP_CHECK: 1 s
+
+        FleetCheck http = s.services().get("http").check();
+        assertEquals(FleetCheck.Kind.HTTP, http.kind());
+        assertEquals("/", http.path());
+        assertEquals(200, http.status());
+        assertEquals(1, http.retries());
+        assertEquals(Duration.ofSeconds(3), http.delayBeforeRetry());  // HTTP_GET: 3 s
+
+        FleetCheck tuned = s.services().get("tuned").check();
+        assertEquals(new FleetCheck(FleetCheck.Kind.HTTP, OptionalInt.of(8080), "/health", 204, Duration.ofSeconds(6),
+                Duration.ofSeconds(2), 3, Duration.ZERO), tuned);
+        assertEquals("check=http check_port=8080 check_path=/health check_status=204 delay_loop=6 connect_timeout=2"
+                + " retry=3 delay_before_retry=0", tuned.toString());
+    }
+
+    @Test
+    void checkSpecIsTheDirectorsOwnCheck() {
+        FleetCheck http = FleetState.parse(P, Map.of(P + "services/web",
+                "address=192.0.2.100 port=80 check=http check_port=8080 check_path=/health delay_loop=6"))
+                .services().get("web").check();
+        CheckSpec spec = http.spec(Endpoint.of("198.51.100.3", 80)).orElseThrow();
+        HttpGetCheck check = (HttpGetCheck) spec.check();
+        assertEquals(8080, check.target().getPort());
+        assertEquals(List.of(HttpGetCheck.Url.of("/health", 200)), check.urls());
+        assertEquals(new CheckPolicy(Duration.ofSeconds(6), 1, Duration.ofSeconds(3), Duration.ofSeconds(6)), spec.policy());
+
+        FleetCheck tcp = FleetState.parse(P, Map.of(P + "services/web", "address=192.0.2.100 port=80 check=tcp"))
+                .services().get("web").check();
+        TcpConnectCheck t = (TcpConnectCheck) tcp.spec(Endpoint.of("198.51.100.3", 81)).orElseThrow().check();
+        assertEquals(81, t.target().getPort());   // the server's port, not the service's
+        assertTrue(FleetCheck.NONE.spec(Endpoint.of("198.51.100.3", 80)).isEmpty());
+    }
+
+    @Test
+    void badCheckFieldsNameKeyFieldAndValue() {
+        String key = P + "services/web";
+        String[][] cases = {
+            {"check=ping", "check", "ping"},
+            {"check=tcp check_port=0", "check_port", "0"},
+            {"check=tcp check_port=http", "check_port", "http"},
+            {"check=tcp delay_loop=0", "delay_loop", "0"},
+            {"check=tcp delay_loop=1.5", "delay_loop", "1.5"},
+            {"check=tcp connect_timeout=0", "connect_timeout", "0"},
+            {"check=tcp retry=-1", "retry", "-1"},
+            {"check=tcp delay_before_retry=-1", "delay_before_retry", "-1"},
+            {"check=http check_status=99", "check_status", "99"},
+            {"check=http check_path=health", "check_path", "health"},
+            {"check_port=8080", "check_port", "8080"},                  // no check: the field would do nothing
+            {"check=none delay_loop=6", "delay_loop", "6"},
+            {"check=tcp check_path=/health", "check_path", "/health"},  // http only
+            {"check=tcp check_status=200", "check_status", "200"},
+        };
+        for (String[] c : cases) {
+            FleetStateException e = bad(Map.of(key, "address=192.0.2.100 port=80 " + c[0]));
+            assertEquals(key, e.key(), c[0]);
+            assertEquals(c[1], e.field(), c[0]);
+            assertTrue(e.getMessage().contains(c[2]), c[0] + ": " + e.getMessage());
+        }
+        // a real server without a port has nothing to connect to unless check_port says where
+        FleetStateException e = bad(Map.of(key, "address=192.0.2.100 port=80 check=tcp",
+                P + "servers/web/198.51.100.3:0", "weight=1"));
+        assertEquals("check_port", e.field());
+        assertTrue(e.getMessage().contains("198.51.100.3:0"), e.getMessage());
+        FleetState.parse(P, Map.of(key, "address=192.0.2.100 port=80 check=tcp check_port=22",
+                P + "servers/web/198.51.100.3:0", "weight=1"));
+    }
+
+    @Test
+    void downOverlayHoldsServersAtZeroAndLeavesTheParsedStateAlone() {
+        FleetState parsed = FleetState.parse(P, Map.of(
+                P + "services/web", "address=192.0.2.100 port=80 check=tcp",
+                P + "servers/web/198.51.100.3:80", "weight=5",
+                P + "servers/web/198.51.100.4:80", "weight=5"));
+        FleetState.ServerId three = new FleetState.ServerId("web", Endpoint.of("198.51.100.3", 80));
+        assertEquals("web/198.51.100.3:80", three.toString());
+        FleetState overlaid = parsed.withDown(Set.of(three, new FleetState.ServerId("gone", Endpoint.of("198.51.100.9", 80))));
+        List<FleetServer> servers = overlaid.services().get("web").servers();
+        assertTrue(servers.get(0).down());
+        assertFalse(servers.get(0).drained());
+        assertEquals(0, servers.get(0).programmedWeight());
+        assertEquals(5, servers.get(0).configured().weight());   // its weight returns when it is up
+        assertEquals(5, servers.get(1).programmedWeight());
+        assertEquals(1, overlaid.downCount());
+        assertEquals(0, parsed.downCount());
+        assertEquals(0, overlaid.desired().get(0).realServers().get(0).weight());
+        // a later verdict replaces the overlay: back up is the parsed state again
+        assertEquals(parsed, overlaid.withDown(Set.of()));
+        assertTrue(parsed == parsed.withDown(Set.of()));
     }
 }
