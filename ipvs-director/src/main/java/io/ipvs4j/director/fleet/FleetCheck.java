@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The health check of a fleet service's real servers, as its {@code check*} fields in etcd
@@ -31,14 +32,15 @@ import java.util.OptionalInt;
  * @param kind none, tcp or http
  * @param port the port to check ({@code check_port}); empty: each real server's own port
  * @param path the HTTP request path ({@code check_path}); {@code /} unless http
- * @param status the one HTTP status that passes ({@code check_status}); 200 unless http
+ * @param status the one HTTP status that passes ({@code check_status}); empty: any 2xx, keepalived's
+ *     {@code HTTP_GET} default without {@code status_code}
  * @param delayLoop the time between checks ({@code delay_loop})
  * @param connectTimeout the bound on the connection and, for http, on the response
  *     ({@code connect_timeout})
  * @param retries failed attempts retried before the server is DOWN ({@code retry})
  * @param delayBeforeRetry the pause before each retry ({@code delay_before_retry})
  */
-public record FleetCheck(Kind kind, OptionalInt port, String path, int status, Duration delayLoop,
+public record FleetCheck(Kind kind, OptionalInt port, String path, OptionalInt status, Duration delayLoop,
         Duration connectTimeout, int retries, Duration delayBeforeRetry) {
 
     /** The kind of check, by its etcd name. */
@@ -53,11 +55,8 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
 
     /** {@code check_path} default: {@code /}. */
     public static final String DEFAULT_PATH = "/";
-    /** {@code check_status} default: 200. */
-    public static final int DEFAULT_STATUS = 200;
-
     /** No check (the default of a service without {@code check}). */
-    public static final FleetCheck NONE = new FleetCheck(Kind.NONE, OptionalInt.empty(), DEFAULT_PATH, DEFAULT_STATUS,
+    public static final FleetCheck NONE = new FleetCheck(Kind.NONE, OptionalInt.empty(), DEFAULT_PATH, OptionalInt.empty(),
             CheckPolicy.DEFAULT_INTERVAL, TcpConnectCheck.DEFAULT_CONNECT_TIMEOUT, CheckPolicy.DEFAULT_RETRIES,
             CheckPolicy.DEFAULT_DELAY_BEFORE_RETRY);
 
@@ -67,7 +66,7 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
      * @param kind none, tcp or http
      * @param port the port to check, or empty for each server's own
      * @param path the HTTP path
-     * @param status the HTTP status that passes
+     * @param status the HTTP status that passes, or empty for any 2xx
      * @param delayLoop the time between checks; positive
      * @param connectTimeout the connect (and response) timeout; positive
      * @param retries retries before DOWN; not negative
@@ -77,6 +76,7 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(port, "port");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(status, "status");
         Objects.requireNonNull(delayLoop, "delayLoop");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(delayBeforeRetry, "delayBeforeRetry");
@@ -89,7 +89,11 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive, was " + connectTimeout);
         }
-        HttpGetCheck.Url.of(path, status);
+        url(path, status);
+    }
+
+    private static HttpGetCheck.Url url(String path, OptionalInt status) {
+        return new HttpGetCheck.Url(path, status.isPresent() ? Set.of(status.getAsInt()) : Set.of(), Optional.empty());
     }
 
     /**
@@ -122,7 +126,7 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
         HealthCheck check = switch (kind) {
             case TCP -> TcpConnectCheck.builder(server.address(), checkPort).connectTimeout(connectTimeout).build();
             case HTTP -> HttpGetCheck.builder(server.address(), checkPort).connectTimeout(connectTimeout)
-                    .url(HttpGetCheck.Url.of(path, status)).build();
+                    .url(url(path, status)).build();
             case NONE -> throw new AssertionError("handled above");
         };
         return Optional.of(new CheckSpec(check, new CheckPolicy(delayLoop, retries, delayBeforeRetry, delayLoop)));
@@ -136,7 +140,8 @@ public record FleetCheck(Kind kind, OptionalInt port, String path, int status, D
         }
         return "check=" + kind.name().toLowerCase(java.util.Locale.ROOT)
                 + (port.isPresent() ? " check_port=" + port.getAsInt() : "")
-                + (kind == Kind.HTTP ? " check_path=" + path + " check_status=" + status : "")
+                + (kind == Kind.HTTP ? " check_path=" + path : "")
+                + (kind == Kind.HTTP && status.isPresent() ? " check_status=" + status.getAsInt() : "")
                 + " delay_loop=" + delayLoop.toSeconds() + " connect_timeout=" + connectTimeout.toSeconds()
                 + " retry=" + retries + " delay_before_retry=" + delayBeforeRetry.toSeconds();
     }

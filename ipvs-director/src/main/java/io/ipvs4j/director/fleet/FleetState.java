@@ -66,7 +66,7 @@ import java.util.regex.Pattern;
  *       <td>{@code connect_port}</td></tr>
  *   <tr><td>{@code check_path}</td><td>a path from {@code /} (http only)</td><td>{@code /}</td>
  *       <td>{@code url { path }}</td></tr>
- *   <tr><td>{@code check_status}</td><td>100..999 (http only)</td><td>200</td>
+ *   <tr><td>{@code check_status}</td><td>100..999 (http only)</td><td>any 2xx (keepalived's default)</td>
  *       <td>{@code url { status_code }}</td></tr>
  *   <tr><td>{@code delay_loop}</td><td>1..2147483647</td><td>60</td><td>{@code delay_loop}</td></tr>
  *   <tr><td>{@code connect_timeout}</td><td>1..2147483647</td><td>5</td><td>{@code connect_timeout}</td></tr>
@@ -450,10 +450,11 @@ public record FleetState(Map<String, FleetService> services) {
                 ? OptionalInt.of(integer(key, "check_port", f.get("check_port"), 1, 65535))
                 : OptionalInt.empty();
         String path = f.getOrDefault("check_path", FleetCheck.DEFAULT_PATH);
-        int status = integer(key, "check_status", f.getOrDefault("check_status", String.valueOf(FleetCheck.DEFAULT_STATUS)),
-                100, 999);
+        OptionalInt status = f.containsKey("check_status")
+                ? OptionalInt.of(integer(key, "check_status", f.get("check_status"), 100, 999))
+                : OptionalInt.empty();   // keepalived's HTTP_GET without status_code: any 2xx
         try {
-            HttpGetCheck.Url.of(path, status);
+            HttpGetCheck.Url.of(path, 200);   // the path's rules
         } catch (IllegalArgumentException ex) {
             throw new FleetStateException(key, "check_path", ex.getMessage());
         }

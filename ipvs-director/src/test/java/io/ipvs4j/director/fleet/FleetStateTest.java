@@ -136,12 +136,12 @@ class FleetStateTest {
         FleetCheck http = s.services().get("http").check();
         assertEquals(FleetCheck.Kind.HTTP, http.kind());
         assertEquals("/", http.path());
-        assertEquals(200, http.status());
+        assertEquals(OptionalInt.empty(), http.status(), "any 2xx, as keepalived's HTTP_GET without status_code");
         assertEquals(1, http.retries());
         assertEquals(Duration.ofSeconds(3), http.delayBeforeRetry());  // HTTP_GET: 3 s
 
         FleetCheck tuned = s.services().get("tuned").check();
-        assertEquals(new FleetCheck(FleetCheck.Kind.HTTP, OptionalInt.of(8080), "/health", 204, Duration.ofSeconds(6),
+        assertEquals(new FleetCheck(FleetCheck.Kind.HTTP, OptionalInt.of(8080), "/health", OptionalInt.of(204), Duration.ofSeconds(6),
                 Duration.ofSeconds(2), 3, Duration.ZERO), tuned);
         assertEquals("check=http check_port=8080 check_path=/health check_status=204 delay_loop=6 connect_timeout=2"
                 + " retry=3 delay_before_retry=0", tuned.toString());
@@ -155,7 +155,8 @@ class FleetStateTest {
         CheckSpec spec = http.spec(Endpoint.of("198.51.100.3", 80)).orElseThrow();
         HttpGetCheck check = (HttpGetCheck) spec.check();
         assertEquals(8080, check.target().getPort());
-        assertEquals(List.of(HttpGetCheck.Url.of("/health", 200)), check.urls());
+        assertEquals(List.of(new HttpGetCheck.Url("/health", java.util.Set.of(), java.util.Optional.empty())), check.urls(),
+                "no check_status: any 2xx");
         assertEquals(new CheckPolicy(Duration.ofSeconds(6), 1, Duration.ofSeconds(3), Duration.ofSeconds(6)), spec.policy());
 
         FleetCheck tcp = FleetState.parse(P, Map.of(P + "services/web", "address=192.0.2.100 port=80 check=tcp"))

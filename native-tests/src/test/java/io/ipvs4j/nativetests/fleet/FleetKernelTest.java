@@ -90,6 +90,8 @@ class FleetKernelTest {
     private final Map<String, Topology.Node> directors = new LinkedHashMap<>();
     private final Map<String, Topology.Background> fleet = new LinkedHashMap<>();
     private final Map<String, Topology.Background> birds = new LinkedHashMap<>();
+    private final Map<String, Topology.Node> realServerNodes = new LinkedHashMap<>();
+    private final Map<String, Topology.Background> realServers = new LinkedHashMap<>();
     private final List<Topology.Background> started = new ArrayList<>();
 
     @Test
@@ -124,7 +126,8 @@ class FleetKernelTest {
         put.addAll(List.of(JVM_OPTS.split(" ")));
         put.addAll(List.of("-cp", fleetClassPath(), "io.ipvs4j.fleet.FleetMain",
                 "--endpoints", ENDPOINT, "--prefix", PREFIX, "--timeout", "120", "put",
-                "services/web", "address=" + VIP + " port=80 protocol=tcp scheduler=mh flags=mh-fallback,mh-port"));
+                "services/web", "address=" + VIP + " port=80 protocol=tcp scheduler=mh flags=mh-fallback,mh-port"
+                        + " check=tcp delay_loop=1 connect_timeout=2 retry=1 delay_before_retry=1"));
         for (int i = 0; i < SERVERS.size(); i++) {
             put.add("servers/web/" + rsAddress(i) + ":80");
             put.add("weight=1 forward=dr");
@@ -175,6 +178,8 @@ class FleetKernelTest {
         assertTrue(Duration.ofNanos(last - written).compareTo(Duration.ofSeconds(10)) < 0,
                 "weight change took " + Duration.ofNanos(last - written).toMillis() + " ms");
         assertIdenticalTables("after the weight change");
+
+        realServerDiesAndReturns(2);
 
         // ---- (6) one flow, the same real server through each director; the connection tables agree ----
         Map<Integer, String> first = null;
@@ -597,6 +602,8 @@ class FleetKernelTest {
                 rs.sysctl("net.ipv4.conf." + dev + ".arp_announce", "2");
             }
             servers.put(rs, remember(rs.start("/usr/bin/python3", server.toString(), SERVERS.get(i))));
+            realServerNodes.put(SERVERS.get(i), rs);
+            realServers.put(SERVERS.get(i), servers.get(rs));
         }
 
         for (String d : DIRECTORS) {
@@ -615,6 +622,40 @@ class FleetKernelTest {
             fleet.put(d, remember(n.start(directorCommand(d))));
         }
         servers.forEach((rs, b) -> rs.awaitListening(b, 80));
+    }
+
+    /**
+     * A real server's process dies (its host stays): each director's own TCP check takes it
+     * out with weight 0 (kept in the table, so the three {@code mh} tables stay identical) and
+     * the VIP stays announced (three other servers answer); started again, it gets its weight
+     * back on every director.
+     */
+    private void realServerDiesAndReturns(int i) throws Exception {
+        String rs = SERVERS.get(i);
+        String line = "-a -t " + VIP + ":80 -r " + rsAddress(i) + ":80 -g -w ";
+        long stopped = System.nanoTime();
+        realServers.get(rs).close();
+        Map<String, Long> drained = awaitEach(rs + " at weight 0 by each director's own check", Duration.ofSeconds(30),
+                d -> saved(d).contains(line + "0"));
+        long lastDrained = drained.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        System.out.println("fleet: " + rs + " stopped answering; all three directors set it to weight 0 by their TCP"
+                + " check (delay_loop 1 s, retry 1) within " + Duration.ofNanos(lastDrained - stopped).toMillis() + " ms");
+        assertIdenticalTables("with " + rs + " down");
+        DIRECTORS.forEach(d -> assertEquals(1 + SERVERS.size(), saved(d).split("\n").length, d + " keeps " + rs + " in its table"));
+        assertEquals(Set.of("192.0.2.11", "192.0.2.12", "192.0.2.13"), nexthops(), "the VIP stays announced");
+        await("the directors publish one server down", Duration.ofSeconds(30),
+                () -> DIRECTORS.stream().allMatch(d -> Pattern.compile("(?m)^" + Pattern.quote(PREFIX + "directors/" + d)
+                        + "\\n.*down=1").matcher(published()).find()));
+        Topology.Node node = realServerNodes.get(rs);
+        Topology.Background again = remember(node.start("/usr/bin/python3", tmp.resolve("line-server.py").toString(), rs));
+        realServers.put(rs, again);
+        node.awaitListening(again, 80);
+        long started = System.nanoTime();
+        Map<String, Long> back = awaitEach(rs + " back at weight 1 on each director", Duration.ofSeconds(30),
+                d -> saved(d).contains(line + "1"));
+        System.out.println("fleet: " + rs + " answered again; back at weight 1 on all three directors within "
+                + Duration.ofNanos(back.values().stream().mapToLong(Long::longValue).max().orElseThrow() - started).toMillis() + " ms");
+        assertIdenticalTables("with " + rs + " back");
     }
 
     /** {@code FleetMain run} for director {@code d} with its BIRD include (default VIP and liveness interfaces). */
