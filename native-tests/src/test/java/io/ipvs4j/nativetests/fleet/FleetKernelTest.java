@@ -847,31 +847,6 @@ class FleetKernelTest {
         return sb.toString();
     }
 
-            import socket, sys, threading
-            name = sys.argv[1].encode() + b"\\n"
-            srv = socket.socket()
-            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            srv.bind(("0.0.0.0", 80))
-            srv.listen(1024)
-            def serve(c):
-                buf = b""
-                try:
-                    while True:
-                        data = c.recv(4096)
-                        if not data:
-                            break
-                        buf += data
-                        while b"\\n" in buf:
-                            line, buf = buf.split(b"\\n", 1)
-                            c.sendall(name)
-                except OSError:
-                    pass
-                c.close()
-            while True:
-                conn, _ = srv.accept()
-                threading.Thread(target=serve, args=(conn,), daemon=True).start()
-            """;
-
     /**
      * The client, from 198.51.100.2 and explicit source ports (a flow is its port).
      * {@code flows VIP FIRST COUNT HOLD}: opens the flows one by one, one request each
