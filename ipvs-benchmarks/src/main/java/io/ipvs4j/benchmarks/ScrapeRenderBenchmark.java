@@ -4,12 +4,17 @@ import io.ipvs4j.director.controller.LvsController;
 import io.ipvs4j.director.keepalived.KeepalivedConverter;
 import io.ipvs4j.director.keepalived.KeepalivedParser;
 import io.ipvs4j.director.metrics.DirectorMetrics;
+import io.ipvs4j.director.metrics.MetricsServer;
 import io.ipvs4j.model.Endpoint;
 import io.ipvs4j.model.ServiceKey;
 import io.ipvs4j.model.Stats;
 import io.ipvs4j.testing.InMemoryIpvs;
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,9 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Time and allocation of one {@code /metrics} render for the scrape-load benchmark's table:
  * one TCP service, 200 real servers (10 addresses x 20 ports, every one TCP_CHECKed once a
  * second against a listening loopback socket, so every per-server family has its sample),
- * the kernel on the in-memory fake with non-zero counters. The kernel read is not cached
- * ({@code cacheFor} 0), so each operation is a whole scrape: read, join, render. Setup prints
- * the bytes of one scrape.
+ * the kernel on the in-memory fake with non-zero counters. Nothing is cached ({@code cacheFor}
+ * 0), so each operation is a whole scrape: read, join, render; {@code httpPlain} and
+ * {@code httpGzip} add the loopback HTTP request of a {@link MetricsServer}, without and with
+ * {@code Accept-Encoding: gzip}. Setup prints the bytes of one scrape, plain and gzipped.
  *
  * <p>Run: {@code java -cp <classpath> org.openjdk.jmh.Main ScrapeRenderBenchmark -prof gc}
  * (see BENCHMARKS.md; {@code -jvmArgs -XX:TieredStopAtLevel=1} runs it as the director's
@@ -55,6 +61,8 @@ public class ScrapeRenderBenchmark {
     private final List<ServerSocket> listeners = new ArrayList<>();
     private LvsController controller;
     private DirectorMetrics metrics;
+    private MetricsServer server;
+    private URL url;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
@@ -93,9 +101,11 @@ public class ScrapeRenderBenchmark {
             }
             Thread.sleep(100);
         }
+        server = MetricsServer.start(metrics, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        url = URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics").toURL();
         String body = metrics.scrape();
-        System.out.printf("%nscrape: %d bytes, %d lines, %d real servers%n",
-                body.getBytes(StandardCharsets.UTF_8).length, body.lines().count(), ADDRESSES * PORTS);
+        System.out.printf("%nscrape: %d bytes, %d lines, %d real servers; gzipped over HTTP %d bytes%n",
+                body.getBytes(StandardCharsets.UTF_8).length, body.lines().count(), ADDRESSES * PORTS, httpGzip());
     }
 
     private static long countLatencySamples(String body) {
@@ -104,6 +114,7 @@ public class ScrapeRenderBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        server.close();
         controller.close();
         for (ServerSocket s : listeners) {
             s.close();
@@ -114,5 +125,27 @@ public class ScrapeRenderBenchmark {
     @Benchmark
     public String scrape() {
         return metrics.scrape();
+    }
+
+    /** A scrape over loopback HTTP (a kept-alive connection, as the JDK reuses them), plain text. */
+    @Benchmark
+    public int httpPlain() throws IOException {
+        return get(null);
+    }
+
+    /** A scrape over loopback HTTP with {@code Accept-Encoding: gzip}, as Prometheus asks; the bytes read are the gzip's. */
+    @Benchmark
+    public int httpGzip() throws IOException {
+        return get("gzip");
+    }
+
+    private int get(String acceptEncoding) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        if (acceptEncoding != null) {
+            c.setRequestProperty("Accept-Encoding", acceptEncoding);
+        }
+        try (var in = c.getInputStream()) {
+            return in.readAllBytes().length;
+        }
     }
 }
