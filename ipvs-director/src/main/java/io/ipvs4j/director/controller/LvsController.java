@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -842,19 +843,22 @@ public final class LvsController implements AutoCloseable {
      * @return one view per configured service, in configuration order
      */
     public List<ServiceView> view(List<ServiceSnapshot> table) {
+        // indexed before taking the lock: the checkers' transitions and the applies wait for it,
+        // and a metrics scrape or a status page should hold it only to copy the backends' state
         Map<ServiceKey, ServiceSnapshot> kernel = new LinkedHashMap<>();
+        Map<ServiceKey, Map<Endpoint, RealServerStatus>> kernelServers = new HashMap<>();
         for (ServiceSnapshot s : table) {
             kernel.put(s.service().key(), s);
+            Map<Endpoint, RealServerStatus> rs = new HashMap<>();
+            s.realServers().forEach(r -> rs.put(r.endpoint(), r));
+            kernelServers.put(s.service().key(), rs);
         }
         List<ServiceView> out = new ArrayList<>();
         synchronized (lock) {
             for (DesiredState.Service s : config.services()) {
                 ServiceKey key = s.service().key();
                 ServiceSnapshot k = kernel.get(key);
-                Map<Endpoint, RealServerStatus> rs = new LinkedHashMap<>();
-                if (k != null) {
-                    k.realServers().forEach(r -> rs.put(r.endpoint(), r));
-                }
+                Map<Endpoint, RealServerStatus> rs = kernelServers.getOrDefault(key, Map.of());
                 List<BackendView> views = new ArrayList<>();
                 for (DesiredState.Backend spec : s.realServers()) {
                     Backend b = backends.get(new BackendKey(key, spec.server().endpoint()));

@@ -218,6 +218,7 @@ public final class Main {
         ControlSocket socket = null;
         CompletableFuture<ControlSocket> pendingSocket = null;
         io.ipvs4j.director.metrics.MetricsServer metricsServer = null;
+        Ipvs metricsIpvs = null;
         try {
             addresses = HostNetwork.addresses(options);
             if (!parsed.vrrp().instances().isEmpty()) {
@@ -246,8 +247,11 @@ public final class Main {
             }
             if (metricsListen != null) {
                 // before start(): /readyz answers 503 until the first apply succeeded
+                // the scrapes read the kernel on a netlink socket of their own: on the controller's,
+                // whose lock serialises every request, an apply would wait behind a scrape's dump
+                metricsIpvs = IpvsNetlink.open(options);
                 metricsServer = io.ipvs4j.director.metrics.MetricsServer.start(
-                        io.ipvs4j.director.metrics.DirectorMetrics.of(ipvs, controller, Duration.ofSeconds(1)),
+                        io.ipvs4j.director.metrics.DirectorMetrics.of(metricsIpvs, controller, Duration.ofSeconds(1)),
                         metricsListen);
             }
             controller.start();
@@ -259,6 +263,7 @@ public final class Main {
             log.error("{}: {}", file, e.getMessage());
             closeQuietly(vrrp);
             closeQuietly(metricsServer);
+            closeQuietly(metricsIpvs);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         } catch (Exception e) {
@@ -266,6 +271,7 @@ public final class Main {
             log.error("cannot start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
             closeQuietly(vrrp);
             closeQuietly(metricsServer);
+            closeQuietly(metricsIpvs);
             closeAll(awaitQuietly(pendingSocket), controller, addresses, ipvs);
             return 1;
         }
@@ -274,9 +280,11 @@ public final class Main {
         ControlSocket s = socket;
         InterfaceAddresses a = addresses;
         io.ipvs4j.director.metrics.MetricsServer m = metricsServer;
+        Ipvs mIpvs = metricsIpvs;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("signal received: stopping");
             closeQuietly(m);
+            closeQuietly(mIpvs);
             closeAll(s, c, a, ipvs);
             stopped.countDown();
         }, "ipvs4j-shutdown"));
@@ -340,6 +348,16 @@ public final class Main {
     private static void closeQuietly(io.ipvs4j.director.metrics.MetricsServer server) {
         if (server != null) {
             server.close();
+        }
+    }
+
+    private static void closeQuietly(Ipvs ipvs) {
+        if (ipvs != null) {
+            try {
+                ipvs.close();
+            } catch (RuntimeException e) {
+                // stopping: the socket goes with the process anyway
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import io.ipvs4j.director.controller.LvsController.BackendView;
 import io.ipvs4j.director.controller.LvsController.ServiceView;
 import io.ipvs4j.director.vrrp.VrrpDirector;
 import io.ipvs4j.director.metrics.PrometheusText.Label;
+import io.ipvs4j.director.metrics.PrometheusText.LabelSet;
 import io.ipvs4j.model.InetAddresses;
 import io.ipvs4j.model.RealServerStatus;
 import io.ipvs4j.model.ServiceKey;
@@ -21,6 +22,10 @@ import io.ipvs4j.model.Stats;
 import io.ipvs4j.model.SyncDaemon;
 import io.ipvs4j.vrrp.VrrpState;
 import io.ipvs4j.vrrp.VrrpTransition;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,12 +37,21 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToDoubleFunction;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The director's metrics: the kernel's IPVS table (read through {@link Ipvs}, one dump per scrape
  * at most every {@code cacheFor}) joined with what the {@link LvsController} does (applies,
- * checks, VRRP), written in the Prometheus text format by {@link #scrape()}.
+ * checks, VRRP), written in the Prometheus text format by {@link #scrape()}. One render serves
+ * every scrape of a {@code cacheFor} interval too, and only one render runs at a time, so the
+ * cost of scraping does not grow with the number of scrapers.
+ *
+ * <p>A scrape takes no lock of the health checkers: check results reach it through a concurrent
+ * map the checkers' listener writes, and it holds the controller's lock only to copy the
+ * configured services' state (not while it reads the kernel or writes text). Give it an
+ * {@link Ipvs} client of its own (the director does): a client serialises its requests, and a
+ * scrape's dump on the controller's client would delay the controller's applies.
  *
  * <pre>{@code
  * DirectorMetrics metrics = DirectorMetrics.of(ipvs, controller, Duration.ofSeconds(1));
@@ -124,6 +138,9 @@ public final class DirectorMetrics {
     private final long cacheNanos;
     private final Clock clock;
     private final Object readLock = new Object();
+    /** Held while a scrape renders: one render at a time, the scrapes waiting for it take its result. */
+    private final Object renderLock = new Object();
+    private volatile RenderedScrape lastRender;
     private KernelRead cached;   // guarded by readLock
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong readErrors = new AtomicLong();
@@ -152,9 +169,10 @@ public final class DirectorMetrics {
     /**
      * Metrics of {@code ipvs} and of {@code controller}, which they listen to from now on.
      *
-     * @param ipvs the kernel client to read the table from (the controller's, or another one)
+     * @param ipvs the kernel client to read the table from: best one of its own, not the controller's
      * @param controller the director's controller, or null for the kernel table only
-     * @param cacheFor how long one read of the kernel serves scrapes (e.g. 1 s)
+     * @param cacheFor how long one read of the kernel, and one rendered exposition, serve scrapes
+     *     (e.g. 1 s; 0 renders for every scrape that does not arrive during a render)
      * @return the metrics
      */
     public static DirectorMetrics of(Ipvs ipvs, LvsController controller, Duration cacheFor) {
@@ -262,89 +280,205 @@ public final class DirectorMetrics {
     }
 
     /**
-     * Writes every metric in the Prometheus text format 0.0.4.
+     * Writes every metric in the Prometheus text format 0.0.4. Scrapes within one cache
+     * interval share one render (see {@link #rendered()}).
      *
      * @return the body of a {@code /metrics} answer
      */
     public String scrape() {
-        Snapshot s = snapshot();
-        PrometheusText t = new PrometheusText();
+        return new String(rendered().text(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One rendered exposition, shared by every scrape it answers: its UTF-8 bytes and their
+     * gzip, compressed the first time a scraper asks for it (Prometheus always does) and kept
+     * for the scrapes after. Never modified once made.
+     */
+    static final class RenderedScrape {
+        private final byte[] text;
+        private final long startedNanos;
+        private byte[] gzip;   // guarded by this
+
+        RenderedScrape(byte[] text, long startedNanos) {
+            this.text = text;
+            this.startedNanos = startedNanos;
+        }
+
+        /** {@return the exposition's bytes; callers must not modify them} */
+        byte[] text() {
+            return text;
+        }
+
+        /** {@return the exposition gzipped; callers must not modify them} */
+        synchronized byte[] gzip() {
+            if (gzip == null) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(text.length / 8 + 64);
+                // level 1: the repetitive text still shrinks ~10x, at a fraction of level 6's CPU
+                try (GZIPOutputStream z = new GZIPOutputStream(out, 8192) {
+                    {
+                        def.setLevel(Deflater.BEST_SPEED);
+                    }
+                }) {
+                    z.write(text);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("gzip into memory failed", e);
+                }
+                gzip = out.toByteArray();
+            }
+            return gzip;
+        }
+    }
+
+    /**
+     * The exposition for a scrape that arrives now: the last render if it began less than the
+     * cache interval ago or after this scrape arrived; else a new one. One render runs at a time
+     * ({@code renderLock}) and every scrape that waited for it takes its result, so N concurrent
+     * scrapers cost one render, not N, and a scrape storm occupies at most one CPU; with a cache
+     * interval of 0 each answer still reflects the state at or after its request's arrival.
+     */
+    RenderedScrape rendered() {
+        long arrived = System.nanoTime();
+        RenderedScrape last = lastRender;
+        if (last != null && arrived - last.startedNanos < cacheNanos) {
+            return last;
+        }
+        synchronized (renderLock) {
+            last = lastRender;
+            if (last != null && (last.startedNanos - arrived >= 0 || System.nanoTime() - last.startedNanos < cacheNanos)) {
+                return last;
+            }
+            long started = System.nanoTime();
+            RenderedScrape made = new RenderedScrape(render(snapshot()).getBytes(StandardCharsets.UTF_8), started);
+            lastRender = made;
+            return made;
+        }
+    }
+
+    /** The value of one kernel counter or gauge of a {@link Stats}, as its 64 unsigned bits. */
+    @FunctionalInterface
+    private interface StatsField {
+        long of(Stats stats);
+    }
+
+    /** The kernel's counters of a service or real server, then its rates, in the order of {@link #METRICS}. */
+    private static final List<StatsField> TOTALS = List.of(Stats::connections, Stats::packetsIn, Stats::packetsOut,
+            Stats::bytesIn, Stats::bytesOut);
+    private static final List<StatsField> RATES = List.of(Stats::connectionsPerSecond, Stats::packetsInPerSecond,
+            Stats::packetsOutPerSecond, Stats::bytesInPerSecond, Stats::bytesOutPerSecond);
+
+    /** A real server of the kernel table with its labels, formatted once per scrape. */
+    private record KernelServer(LabelSet labels, RealServerStatus status) {
+    }
+
+    /** A configured real server (not a sorry server) with its labels and check record, looked up once per scrape. */
+    private record ConfiguredServer(LabelSet labels, BackendView backend, CheckRecord check) {
+    }
+
+    /** Characters of the last render: the next one's buffer starts that large instead of doubling up to it. */
+    private volatile int lastRenderChars = 4096;
+
+    private String render(Snapshot s) {
         List<ServiceSnapshot> table = s.kernel().table();
-        List<ToDoubleFunction<Stats>> totals = List.of(st -> PrometheusText.unsigned(st.connections()),
-                st -> PrometheusText.unsigned(st.packetsIn()), st -> PrometheusText.unsigned(st.packetsOut()),
-                st -> PrometheusText.unsigned(st.bytesIn()), st -> PrometheusText.unsigned(st.bytesOut()));
-        List<ToDoubleFunction<Stats>> rates = List.of(st -> PrometheusText.unsigned(st.connectionsPerSecond()),
-                st -> PrometheusText.unsigned(st.packetsInPerSecond()), st -> PrometheusText.unsigned(st.packetsOutPerSecond()),
-                st -> PrometheusText.unsigned(st.bytesInPerSecond()), st -> PrometheusText.unsigned(st.bytesOutPerSecond()));
+        // Every label set is formatted once here and then written by each family that has the
+        // service or real server: a real server appears in nineteen families.
+        Map<ServiceKey, List<Label>> serviceLabelLists = new java.util.HashMap<>();
+        List<LabelSet> kernelServiceLabels = new ArrayList<>(table.size());
+        List<KernelServer> kernelServers = new ArrayList<>();
+        Map<BackendKey, LabelSet> serverLabelSets = new java.util.HashMap<>();
+        for (ServiceSnapshot svc : table) {
+            ServiceKey key = svc.service().key();
+            List<Label> service = serviceLabelLists.computeIfAbsent(key, DirectorMetrics::serviceLabels);
+            kernelServiceLabels.add(LabelSet.of(service));
+            for (RealServerStatus rs : svc.realServers()) {
+                LabelSet labels = serverLabelSet(service, rs.endpoint().address(), rs.endpoint().port());
+                serverLabelSets.put(new BackendKey(key, rs.endpoint()), labels);
+                kernelServers.add(new KernelServer(labels, rs));
+            }
+        }
+        List<LabelSet> configuredServiceLabels = new ArrayList<>(s.views().size());
+        List<ConfiguredServer> configured = new ArrayList<>();
+        for (ServiceView v : s.views()) {
+            ServiceKey key = v.service().key();
+            List<Label> service = serviceLabelLists.computeIfAbsent(key, DirectorMetrics::serviceLabels);
+            configuredServiceLabels.add(LabelSet.of(service));
+            for (BackendView b : v.backends()) {
+                if (b.sorryServer()) {
+                    continue;
+                }
+                BackendKey id = new BackendKey(key, b.endpoint());
+                LabelSet labels = serverLabelSets.get(id);
+                if (labels == null) {   // configured, not (or no longer) in the kernel table
+                    labels = serverLabelSet(service, b.endpoint().address(), b.endpoint().port());
+                }
+                configured.add(new ConfiguredServer(labels, b, s.checks().getOrDefault(id, CheckRecord.NONE)));
+            }
+        }
+
+        PrometheusText t = new PrometheusText(lastRenderChars + lastRenderChars / 8);
         int i = 0;
-        for (ToDoubleFunction<Stats> f : totals) {
+        for (StatsField f : TOTALS) {
             family(t, i++);
             double sum = 0;
             for (ServiceSnapshot svc : table) {
-                sum += f.applyAsDouble(svc.service().stats());
+                sum += PrometheusText.unsigned(f.of(svc.service().stats()));
             }
-            t.sample(List.of(), sum);
+            t.sample(LabelSet.EMPTY, sum);
         }
-        for (List<ToDoubleFunction<Stats>> fs : List.of(totals, rates)) {
-            for (ToDoubleFunction<Stats> f : fs) {
+        for (List<StatsField> fields : List.of(TOTALS, RATES)) {
+            for (StatsField f : fields) {
                 family(t, i++);
-                for (ServiceSnapshot svc : table) {
-                    t.sample(serviceLabels(svc.service().key()), f.applyAsDouble(svc.service().stats()));
+                for (int k = 0; k < table.size(); k++) {
+                    t.sampleUnsigned(kernelServiceLabels.get(k), f.of(table.get(k).service().stats()));
                 }
             }
         }
         family(t, i++);   // quorum
-        for (ServiceView v : s.views()) {
-            t.sample(serviceLabels(v.service().key()), v.quorumUp() ? 1 : 0);
+        for (int k = 0; k < s.views().size(); k++) {
+            t.sample(configuredServiceLabels.get(k), s.views().get(k).quorumUp() ? 1 : 0);
         }
-        for (List<ToDoubleFunction<Stats>> fs : List.of(totals, rates)) {
-            for (ToDoubleFunction<Stats> f : fs) {
+        for (List<StatsField> fields : List.of(TOTALS, RATES)) {
+            for (StatsField f : fields) {
                 family(t, i++);
-                for (ServiceSnapshot svc : table) {
-                    for (RealServerStatus rs : svc.realServers()) {
-                        t.sample(serverLabels(svc.service().key(), rs), f.applyAsDouble(rs.stats()));
-                    }
+                for (KernelServer rs : kernelServers) {
+                    t.sampleUnsigned(rs.labels(), f.of(rs.status().stats()));
                 }
             }
         }
-        List<ToDoubleFunction<RealServerStatus>> conns = List.of(rs -> PrometheusText.unsigned(rs.activeConnections()),
-                rs -> PrometheusText.unsigned(rs.inactiveConnections()),
-                rs -> PrometheusText.unsigned(rs.persistentConnections()), rs -> rs.realServer().weight());
-        for (ToDoubleFunction<RealServerStatus> f : conns) {
-            family(t, i++);
-            for (ServiceSnapshot svc : table) {
-                for (RealServerStatus rs : svc.realServers()) {
-                    t.sample(serverLabels(svc.service().key(), rs), f.applyAsDouble(rs));
-                }
-            }
-        }
+        family(t, i++);
+        kernelServers.forEach(rs -> t.sampleUnsigned(rs.labels(), rs.status().activeConnections()));
+        family(t, i++);
+        kernelServers.forEach(rs -> t.sampleUnsigned(rs.labels(), rs.status().inactiveConnections()));
+        family(t, i++);
+        kernelServers.forEach(rs -> t.sampleUnsigned(rs.labels(), rs.status().persistentConnections()));
+        family(t, i++);   // kernel weight
+        kernelServers.forEach(rs -> t.sample(rs.labels(), rs.status().realServer().weight()));
         family(t, i++);   // configured weight
-        forEachBackend(s, (labels, b, c) -> t.sample(labels, b.configuredWeight()));
+        configured.forEach(c -> t.sample(c.labels(), c.backend().configuredWeight()));
         family(t, i++);   // up
-        forEachBackend(s, (labels, b, c) -> t.sample(labels, b.check() == CheckState.UP ? 1 : 0));
+        configured.forEach(c -> t.sample(c.labels(), c.backend().check() == CheckState.UP ? 1 : 0));
         family(t, i++);   // transitions
-        forEachBackend(s, (labels, b, c) -> t.sample(labels, c.transitions()));
+        configured.forEach(c -> t.sample(c.labels(), c.check().transitions()));
         family(t, i++);   // failures
-        forEachBackend(s, (labels, b, c) -> t.sample(labels, c.failures()));
+        configured.forEach(c -> t.sample(c.labels(), c.check().failures()));
         family(t, i++);   // latency: only for real servers that were checked at least once
-        forEachBackend(s, (labels, b, c) -> {
-            if (c.lastLatency() != null) {
-                t.sample(labels, c.lastLatency().toNanos() / 1e9);
+        for (ConfiguredServer c : configured) {
+            if (c.check().lastLatency() != null) {
+                t.sample(c.labels(), c.check().lastLatency().toNanos() / 1e9);
             }
-        });
+        }
         family(t, i++);   // reconcile duration
         synchronized (reconcileLock) {
             String[] kinds = {"full", "incremental"};
             for (int k = 0; k < 2; k++) {
-                List<Label> l = List.of(new Label("kind", kinds[k]));
+                LabelSet l = LabelSet.of(List.of(new Label("kind", kinds[k])));
                 t.sample("_sum", l, durationSum[k]);
                 t.sample("_count", l, durationCount[k]);
             }
-            family(t, i++).sample(List.of(), reconcileErrors);
-            family(t, i++).sample(List.of(), changes);
-            family(t, i++).sample(List.of(), repairs);
+            family(t, i++).sample(LabelSet.EMPTY, reconcileErrors);
+            family(t, i++).sample(LabelSet.EMPTY, changes);
+            family(t, i++).sample(LabelSet.EMPTY, repairs);
         }
-        family(t, i++).sample(List.of(), s.ready() ? 1 : 0);
+        family(t, i++).sample(LabelSet.EMPTY, s.ready() ? 1 : 0);
         family(t, i++);   // vrrp state
         for (VrrpDirector.InstanceStatus v : s.vrrp()) {
             for (VrrpState st : VrrpState.values()) {
@@ -366,11 +500,12 @@ public final class DirectorMetrics {
             t.sample(List.of(new Label("state", d.state().name().toLowerCase(Locale.ROOT)),
                     new Label("interface", d.interfaceName()), new Label("syncid", Integer.toString(d.syncId()))), 1);
         }
-        family(t, i++).sample(List.of(), reads.get());
-        family(t, i++).sample(List.of(), readErrors.get());
+        family(t, i++).sample(LabelSet.EMPTY, reads.get());
+        family(t, i++).sample(LabelSet.EMPTY, readErrors.get());
         if (i != METRICS.size()) {
             throw new IllegalStateException("wrote " + i + " families, METRICS lists " + METRICS.size());
         }
+        lastRenderChars = t.length();
         return t.toString();
     }
 
@@ -379,21 +514,12 @@ public final class DirectorMetrics {
         return t.family(m.name(), m.type(), m.help());
     }
 
-    @FunctionalInterface
-    private interface BackendSink {
-        void accept(List<Label> labels, BackendView backend, CheckRecord check);
-    }
-
-    private static void forEachBackend(Snapshot s, BackendSink sink) {
-        for (ServiceView v : s.views()) {
-            for (BackendView b : v.backends()) {
-                if (b.sorryServer()) {
-                    continue;
-                }
-                CheckRecord c = s.checks().getOrDefault(new BackendKey(v.service().key(), b.endpoint()), CheckRecord.NONE);
-                sink.accept(serverLabels(v.service().key(), b.endpoint().address(), b.endpoint().port()), b, c);
-            }
-        }
+    private static LabelSet serverLabelSet(List<Label> service, java.net.InetAddress address, int port) {
+        List<Label> labels = new ArrayList<>(service.size() + 2);
+        labels.addAll(service);
+        labels.add(new Label("server_address", InetAddresses.toText(address)));
+        labels.add(new Label("server_port", Integer.toString(port)));
+        return LabelSet.of(labels);
     }
 
     static List<Label> serviceLabels(ServiceKey key) {
@@ -411,17 +537,6 @@ public final class DirectorMetrics {
             out.add(new Label("fwmark", Long.toString(fw.markUnsigned())));
         }
         out.add(new Label("family", key.family() == io.ipvs4j.model.AddressFamily.INET6 ? "ipv6" : "ipv4"));
-        return out;
-    }
-
-    static List<Label> serverLabels(ServiceKey key, RealServerStatus rs) {
-        return serverLabels(key, rs.endpoint().address(), rs.endpoint().port());
-    }
-
-    static List<Label> serverLabels(ServiceKey key, java.net.InetAddress address, int port) {
-        List<Label> out = serviceLabels(key);
-        out.add(new Label("server_address", InetAddresses.toText(address)));
-        out.add(new Label("server_port", Integer.toString(port)));
         return out;
     }
 }

@@ -103,6 +103,72 @@ class MetricsServerTest {
         }
     }
 
+    /** A GET of /metrics with {@code acceptEncoding} (or none), the body's bytes as sent. */
+    private static HttpURLConnection metricsRequest(MetricsServer s, String acceptEncoding) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + s.address().getPort() + "/metrics")
+                .toURL().openConnection();
+        if (acceptEncoding != null) {
+            c.setRequestProperty("Accept-Encoding", acceptEncoding);
+        }
+        assertEquals(200, c.getResponseCode());
+        return c;
+    }
+
+    @Test
+    void metricsAreGzippedWhenTheScraperAcceptsItAndTheTextIsTheSame() throws Exception {
+        InMemoryIpvs ipvs = new InMemoryIpvs();
+        ServiceKey web = ServiceKey.tcp("192.0.2.10", 80);
+        ipvs.addService(VirtualService.of(web, Scheduler.RR));
+        for (int i = 1; i <= 50; i++) {
+            ipvs.addRealServer(web, RealServer.of(Endpoint.of("198.51.100." + i, 8080)));
+        }
+        // a 5-minute cache: the three answers come from one render, so they must be the same text
+        try (MetricsServer s = MetricsServer.start(DirectorMetrics.of(ipvs, null, Duration.ofMinutes(5)),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            HttpURLConnection plain = metricsRequest(s, null);
+            byte[] plainBody = plain.getInputStream().readAllBytes();
+            assertEquals(null, plain.getHeaderField("Content-Encoding"));
+            assertEquals("Accept-Encoding", plain.getHeaderField("Vary"));
+
+            // Prometheus' header
+            HttpURLConnection zipped = metricsRequest(s, "gzip");
+            byte[] zippedBody = zipped.getInputStream().readAllBytes();
+            assertEquals("gzip", zipped.getHeaderField("Content-Encoding"));
+            assertEquals("Accept-Encoding", zipped.getHeaderField("Vary"));
+            assertEquals(PrometheusText.CONTENT_TYPE, zipped.getHeaderField("Content-Type"));
+            assertEquals(zippedBody.length, zipped.getContentLengthLong(), "the length sent is the gzip's");
+            byte[] unzipped;
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                    new java.io.ByteArrayInputStream(zippedBody))) {
+                unzipped = in.readAllBytes();
+            }
+            assertTrue(java.util.Arrays.equals(plainBody, unzipped), "the exposition is byte-identical after gunzip");
+            assertTrue(zippedBody.length * 5 < plainBody.length,
+                    "gzip shrinks the repetitive text: " + zippedBody.length + " of " + plainBody.length + " bytes");
+            assertEquals(1, Exposition.value(Exposition.parse(new String(unzipped, java.nio.charset.StandardCharsets.UTF_8)),
+                    "ipvs4j_real_server_weight", DirectorMetricsTest.rs(DirectorMetricsTest.svc("tcp", "192.0.2.10", "80", "", "ipv4"),
+                            "198.51.100.50", 8080)));
+
+            HttpURLConnection refused = metricsRequest(s, "gzip;q=0, identity");
+            assertEquals(null, refused.getHeaderField("Content-Encoding"));
+            assertTrue(java.util.Arrays.equals(plainBody, refused.getInputStream().readAllBytes()));
+        }
+    }
+
+    @Test
+    void acceptEncodingIsReadAsHttpWeighsIt() {
+        assertTrue(MetricsServer.acceptsGzip(java.util.List.of("gzip")));
+        assertTrue(MetricsServer.acceptsGzip(java.util.List.of("deflate, GZIP;q=0.5")));
+        assertTrue(MetricsServer.acceptsGzip(java.util.List.of("br", "x-gzip")));
+        assertTrue(!MetricsServer.acceptsGzip(null));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("identity")));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("gzip;q=0")));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("gzip; q=0.0, deflate")));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("gzip;q=x")));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("*")));
+        assertTrue(!MetricsServer.acceptsGzip(java.util.List.of("gzipper")));
+    }
+
     private static String row(String html, String id) {
         int at = html.indexOf("id=\"" + id + "\"");
         assertTrue(at >= 0, "no row " + id + " in " + html);

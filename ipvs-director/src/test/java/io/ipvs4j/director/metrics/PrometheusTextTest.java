@@ -39,6 +39,28 @@ class PrometheusTextTest {
     }
 
     @Test
+    void preformattedLabelSetsAndUnsignedCountersWriteWhatTheListFormWrites() {
+        List<Label> labels = List.of(new Label("address", "192.0.2.1"), new Label("odd", "a\"b\\c\nd"));
+        long[] values = {0, 7, 999_999_999_999_999L, 1_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, -1L};
+        PrometheusText listForm = new PrometheusText();
+        PrometheusText setForm = new PrometheusText(16);
+        listForm.family("c_total", "counter", "c");
+        setForm.family("c_total", "counter", "c");
+        PrometheusText.LabelSet set = PrometheusText.LabelSet.of(labels);
+        for (long v : values) {
+            listForm.sample(labels, PrometheusText.unsigned(v));
+            setForm.sampleUnsigned(set, v);
+        }
+        listForm.sample("_x", List.of(), 0.125);
+        setForm.sample("_x", PrometheusText.LabelSet.EMPTY, 0.125);
+        assertEquals(listForm.toString(), setForm.toString());
+        assertTrue(setForm.toString().contains("c_total{address=\"192.0.2.1\",odd=\"a\\\"b\\\\c\\nd\"} 999999999999999\n"),
+                setForm.toString());
+        assertTrue(setForm.toString().contains("} 1.8446744073709552E19\n"), "-1 is 2^64 - 1: " + setForm);
+        assertEquals(labels, set.labels());
+    }
+
+    @Test
     void badNamesTypesAndRepeatedFamiliesAreRefused() {
         PrometheusText t = new PrometheusText();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.family("1x", "gauge", "h"));
@@ -46,6 +68,9 @@ class PrometheusTextTest {
         assertThrows(IllegalArgumentException.class, () -> t.family("x", "histo", "h"));
         assertThrows(IllegalArgumentException.class, () -> new Label("a-b", "v"));
         assertThrows(IllegalArgumentException.class, () -> new Label("__reserved", "v"));
+        assertThrows(IllegalArgumentException.class, () -> new Label("9a", "v"));
+        assertThrows(IllegalArgumentException.class, () -> new Label("", "v"));
+        assertEquals("a_9Z", new Label("a_9Z", "v").name());
         assertThrows(IllegalStateException.class, () -> t.sample(List.of(), 1));
         t.family("x", "gauge", "h");
         e = assertThrows(IllegalArgumentException.class, () -> t.family("x", "gauge", "h"));
